@@ -1,0 +1,6 @@
+//! One module per subcommand.
+
+pub mod audit;
+pub mod demo;
+pub mod standard;
+pub mod store;

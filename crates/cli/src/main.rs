@@ -1,0 +1,71 @@
+//! `storecheck`: the command line over storecheck-core. One module per subcommand; each is a
+//! few lines that call the same core functions as the desktop app and print the result as text,
+//! or as one JSON document with `--json`.
+
+mod cmd;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::output::Out;
+
+#[derive(Parser)]
+#[command(
+    name = "storecheck",
+    version,
+    about = "In-store compliance checks against a chain's customer-service standard",
+    long_about = "StoreCheck: fill observation forms for a shift against the chain's standard, \
+                  offline, and see the score. Start with `storecheck demo`."
+)]
+struct Cli {
+    /// The database to use [default: the app's own database in your data directory,
+    /// or $STORECHECK_DB]
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+
+    /// Print one JSON document instead of text
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load a demo standard (Russian and English), two stores and two audits
+    Demo(cmd::demo::Args),
+    /// Import and list standards
+    #[command(subcommand)]
+    Standard(cmd::standard::Command),
+    /// Manage the chain's stores
+    #[command(subcommand)]
+    Store(cmd::store::Command),
+    /// Start, fill, complete and inspect audits (observation forms)
+    #[command(subcommand)]
+    Audit(cmd::audit::Command),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let out = Out::new(cli.json);
+    let db_path = cli.db.unwrap_or_else(storecheck_core::db::default_path);
+    let result = storecheck_core::Db::open(&db_path, storecheck_core::db::system_clock())
+        .map_err(anyhow::Error::from)
+        .and_then(|mut db| match cli.command {
+            Command::Demo(args) => cmd::demo::run(&mut db, &out, args),
+            Command::Standard(c) => cmd::standard::run(&mut db, &out, c),
+            Command::Store(c) => cmd::store::run(&mut db, &out, c),
+            Command::Audit(c) => cmd::audit::run(&mut db, &out, c),
+        });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            out.error(&e);
+            ExitCode::FAILURE
+        }
+    }
+}

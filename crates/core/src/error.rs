@@ -1,0 +1,310 @@
+//! Errors that reach a person: each says what happened and what to do, in English or Russian.
+//!
+//! `Display` gives the English text (the command line's language); [`Error::message`] gives
+//! either language for the desktop app. [`Error::code`] is the small closed set the UI switches on.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::i18n::Lang;
+
+/// What kind of failure an error is, for the UI to switch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    NotFound,
+    InvalidInput,
+    ImportInvalid,
+    Conflict,
+    Locked,
+    Incomplete,
+    Storage,
+}
+
+/// One thing wrong in an imported file, at a place a person can find.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Problem {
+    /// `row 4, column kind`, `row 1`, `requirements[3].kind` or `line 5, column 2`.
+    pub location: String,
+    pub en: String,
+    pub ru: String,
+}
+
+impl Problem {
+    pub fn new(location: impl Into<String>, en: impl Into<String>, ru: impl Into<String>) -> Self {
+        Problem {
+            location: location.into(),
+            en: en.into(),
+            ru: ru.into(),
+        }
+    }
+
+    pub fn text(&self, lang: Lang) -> String {
+        let msg = match lang {
+            Lang::En => &self.en,
+            Lang::Ru => &self.ru,
+        };
+        if self.location.is_empty() {
+            msg.clone()
+        } else {
+            let loc = match lang {
+                Lang::En => self.location.clone(),
+                Lang::Ru => self
+                    .location
+                    .replace("row ", "строка ")
+                    .replace("column ", "столбец ")
+                    .replace("line ", "строка "),
+            };
+            format!("{loc}: {msg}")
+        }
+    }
+}
+
+/// Why an answer was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnswerProblem {
+    OutOfRange { min: f64, max: f64 },
+    NaNotAllowed,
+    /// The input does not fit the requirement's kind; carries the kind's name.
+    WrongKind(&'static str),
+}
+
+/// What is still missing before an audit can be completed.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Missing {
+    pub code: String,
+    pub what: MissingWhat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum MissingWhat {
+    Answer,
+    Photo,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{what} {key:?} was not found")]
+    NotFound { what: &'static str, key: String },
+
+    #[error("{field}: {en}")]
+    InvalidInput {
+        field: String,
+        en: String,
+        ru: String,
+    },
+
+    #[error("{file} cannot be imported: {} problem(s); nothing was imported", problems.len())]
+    ImportInvalid { file: String, problems: Vec<Problem> },
+
+    #[error("{en}")]
+    Conflict { en: String, ru: String },
+
+    #[error("audit {id} is {status}: it can no longer be changed")]
+    Locked { id: String, status: &'static str },
+
+    #[error("the audit cannot be completed yet: {}", describe_missing(missing, Lang::En))]
+    Incomplete { missing: Vec<Missing> },
+
+    #[error("requirement {code}: {}", answer_problem(problem, Lang::En))]
+    InvalidAnswer { code: String, problem: AnswerProblem },
+
+    #[error("the database was written by a newer StoreCheck (schema {found}, this program knows up to {supported})")]
+    NewerDatabase { found: i64, supported: i64 },
+
+    #[error("the database failed its integrity check: {0}")]
+    Corrupt(String),
+
+    #[error("database error: {0}")]
+    Db(#[from] rusqlite::Error),
+
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn invalid(field: impl Into<String>, en: impl Into<String>, ru: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            field: field.into(),
+            en: en.into(),
+            ru: ru.into(),
+        }
+    }
+
+    pub fn io(path: impl AsRef<std::path::Path>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.as_ref().display().to_string(),
+            source,
+        }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::InvalidInput { .. } | Error::InvalidAnswer { .. } => ErrorCode::InvalidInput,
+            Error::ImportInvalid { .. } => ErrorCode::ImportInvalid,
+            Error::Conflict { .. } => ErrorCode::Conflict,
+            Error::Locked { .. } => ErrorCode::Locked,
+            Error::Incomplete { .. } => ErrorCode::Incomplete,
+            Error::NewerDatabase { .. } | Error::Corrupt(_) | Error::Db(_) | Error::Io { .. } => {
+                ErrorCode::Storage
+            }
+        }
+    }
+
+    /// The message in the given language: what happened, then what to do.
+    pub fn message(&self, lang: Lang) -> String {
+        let mut out = self.headline(lang);
+        if let Some(hint) = self.hint(lang) {
+            out.push_str(". ");
+            out.push_str(&hint);
+        }
+        out
+    }
+
+    /// What happened, in one line.
+    pub fn headline(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (_, Lang::En) => self.to_string(),
+            (Error::NotFound { what, key }, Lang::Ru) => {
+                format!("{} «{key}» не найден(а)", ru_entity(what))
+            }
+            (Error::InvalidInput { field, ru, .. }, Lang::Ru) => format!("{field}: {ru}"),
+            (Error::ImportInvalid { file, problems }, Lang::Ru) => format!(
+                "{file} не импортирован: проблем — {}; ничего не записано",
+                problems.len()
+            ),
+            (Error::Conflict { ru, .. }, Lang::Ru) => ru.clone(),
+            (Error::Locked { status, .. }, Lang::Ru) => format!(
+                "проверка {}: изменить её уже нельзя",
+                match *status {
+                    "signed" => "подписана",
+                    "completed" => "завершена",
+                    other => other,
+                }
+            ),
+            (Error::Incomplete { missing }, Lang::Ru) => format!(
+                "проверку пока нельзя завершить: {}",
+                describe_missing(missing, Lang::Ru)
+            ),
+            (Error::InvalidAnswer { code, problem }, Lang::Ru) => {
+                format!("требование {code}: {}", answer_problem(problem, Lang::Ru))
+            }
+            (Error::NewerDatabase { found, supported }, Lang::Ru) => format!(
+                "база данных записана более новой версией StoreCheck (схема {found}, эта программа знает до {supported})"
+            ),
+            (Error::Corrupt(d), Lang::Ru) => format!("база данных не прошла проверку целостности: {d}"),
+            (Error::Db(e), Lang::Ru) => format!("ошибка базы данных: {e}"),
+            (Error::Io { path, source }, Lang::Ru) => format!("{path}: {source}"),
+        }
+    }
+
+    /// What to do about it, where there is something to say.
+    pub fn hint(&self, lang: Lang) -> Option<String> {
+        let (en, ru) = match self {
+            Error::NotFound { what, .. } => match *what {
+                "audit" => ("list audits with `storecheck audit list`", "список проверок: `storecheck audit list`"),
+                "store" => ("add it with `storecheck store add CODE NAME`", "добавьте магазин: `storecheck store add КОД НАЗВАНИЕ`"),
+                "standard" => ("import one with `storecheck standard import FILE` or load the demo with `storecheck demo`", "импортируйте стандарт (`storecheck standard import ФАЙЛ`) или загрузите демо (`storecheck demo`)"),
+                "requirement" => ("use a code from the audit's standard, as `storecheck audit show` lists them", "используйте код требования из стандарта проверки (`storecheck audit show`)"),
+                _ => return None,
+            },
+            Error::ImportInvalid { .. } => ("fix the rows listed above and import the file again", "исправьте перечисленные строки и импортируйте файл снова"),
+            Error::Locked { status, .. } if *status == "signed" => ("a signed audit can only be corrected by a new revision", "подписанную проверку можно исправить только новой редакцией"),
+            Error::Locked { .. } => ("reopen the audit to change its answers", "откройте проверку снова, чтобы изменить ответы"),
+            Error::Incomplete { .. } => ("answer the requirements listed and attach the photos they need, then complete again", "ответьте на перечисленные требования и приложите нужные фото, затем завершите снова"),
+            Error::NewerDatabase { .. } => ("install the newer StoreCheck, or open another database with --db", "установите более новую версию StoreCheck или откройте другую базу (--db)"),
+            Error::Corrupt(_) => ("restore the database from a backup or a sync bundle; the file was left untouched", "восстановите базу из резервной копии или пакета синхронизации; файл не изменён"),
+            Error::Io { .. } => ("check that the path exists and that you may read and write it", "проверьте, что путь существует и доступен для чтения и записи"),
+            _ => return None,
+        };
+        Some(match lang {
+            Lang::En => en.to_string(),
+            Lang::Ru => ru.to_string(),
+        })
+    }
+
+    /// The import problems, one per line, when this is an import error.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            Error::ImportInvalid { problems, .. } => problems,
+            _ => &[],
+        }
+    }
+}
+
+fn ru_entity(what: &str) -> &'static str {
+    match what {
+        "audit" => "Проверка",
+        "store" => "Магазин",
+        "standard" => "Стандарт",
+        "requirement" => "Требование",
+        "action" => "Корректирующее действие",
+        _ => "Объект",
+    }
+}
+
+fn answer_problem(p: &AnswerProblem, lang: Lang) -> String {
+    use crate::model::format_number as n;
+    match (p, lang) {
+        (AnswerProblem::OutOfRange { min, max }, Lang::En) => {
+            format!("the value must be between {} and {}", n(*min), n(*max))
+        }
+        (AnswerProblem::OutOfRange { min, max }, Lang::Ru) => {
+            format!("значение должно быть от {} до {}", n(*min), n(*max))
+        }
+        (AnswerProblem::NaNotAllowed, Lang::En) => {
+            "\"not applicable\" is not allowed for this requirement; answer it".into()
+        }
+        (AnswerProblem::NaNotAllowed, Lang::Ru) => {
+            "ответ «н/п» для этого требования не допускается; дайте ответ".into()
+        }
+        (AnswerProblem::WrongKind(kind), Lang::En) => match *kind {
+            "check" => "answer pass, fail or na".into(),
+            "text" => "write a note".into(),
+            _ => format!("this is a {kind} requirement: give a number (or na)"),
+        },
+        (AnswerProblem::WrongKind(kind), Lang::Ru) => match *kind {
+            "check" => "ответьте pass (да), fail (нет) или na (н/п)".into(),
+            "text" => "напишите заметку".into(),
+            _ => "это числовое требование: укажите число (или н/п)".into(),
+        },
+    }
+}
+
+fn describe_missing(missing: &[Missing], lang: Lang) -> String {
+    let codes = |w: MissingWhat| {
+        missing
+            .iter()
+            .filter(|m| m.what == w)
+            .map(|m| m.code.as_str())
+            .collect::<Vec<_>>()
+    };
+    let answers = codes(MissingWhat::Answer);
+    let photos = codes(MissingWhat::Photo);
+    let mut parts = Vec::new();
+    if !answers.is_empty() {
+        parts.push(match lang {
+            Lang::En => format!("{} unanswered ({})", answers.len(), answers.join(", ")),
+            Lang::Ru => format!("без ответа: {} ({})", answers.len(), answers.join(", ")),
+        });
+    }
+    if !photos.is_empty() {
+        parts.push(match lang {
+            Lang::En => format!("photos missing for {}", photos.join(", ")),
+            Lang::Ru => format!("нет фото для {}", photos.join(", ")),
+        });
+    }
+    parts.join("; ")
+}

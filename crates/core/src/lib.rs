@@ -1,0 +1,26 @@
+//! storecheck-core: StoreCheck's domain and storage, shared by the command line and the
+//! desktop app. No UI and no Tauri here.
+//!
+//! - [`model`]: the product's nouns (standard, requirement, audit, answer, corrective action).
+//! - [`import::read_standard`]: a standard from XLSX, CSV or JSON, every problem at once.
+//! - [`scoring::score`]: PRODUCT.md §5 as a pure function.
+//! - [`Db`]: the SQLite store; [`Db::open`] upgrades the schema, and the methods in `audit`,
+//!   `standard` and `store` are the operations the CLI and the app call.
+//!
+//! Time comes in through a [`db::Clock`]; nothing here reads the clock or the network directly.
+
+pub mod answers_csv;
+pub mod audit;
+pub mod db;
+// pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod import;
+pub mod model;
+pub mod scoring;
+pub mod standard;
+pub mod store;
+
+pub use db::Db;
+pub use error::{Error, ErrorCode, Result};
+pub use i18n::Lang;
