@@ -1,1 +1,82 @@
+//! storecheck-app: the StoreCheck desktop shell. It opens the same database the `storecheck`
+//! command uses and exposes storecheck-core to the web UI through the commands in
+//! [`commands`]; it holds no logic of its own.
+//!
+//! Entry point: [`run`].
 
+pub mod commands;
+pub mod error;
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use storecheck_core::{Db, Lang};
+
+/// What every command shares: the open database and the language of messages.
+pub struct AppState {
+    pub db: Mutex<Db>,
+    pub path: PathBuf,
+    russian: AtomicBool,
+}
+
+impl AppState {
+    pub fn new(db: Db, path: PathBuf) -> AppState {
+        AppState {
+            db: Mutex::new(db),
+            path,
+            russian: AtomicBool::new(false),
+        }
+    }
+
+    pub fn lang(&self) -> Lang {
+        if self.russian.load(Ordering::Relaxed) { Lang::Ru } else { Lang::En }
+    }
+
+    pub fn set_lang(&self, lang: Lang) {
+        self.russian.store(lang == Lang::Ru, Ordering::Relaxed);
+    }
+}
+
+/// Opens the database (`$STORECHECK_DB`, else the app's data directory) and runs the app.
+pub fn run() {
+    let path = storecheck_core::db::default_path();
+    let db = match Db::open(&path, storecheck_core::db::system_clock()) {
+        Ok(db) => db,
+        Err(e) => {
+            // Nothing can work without the database: say why and where, then stop.
+            eprintln!("error: cannot open {}: {e}", path.display());
+            if let Some(h) = e.hint(Lang::En) {
+                eprintln!("hint: {h}");
+            }
+            std::process::exit(1);
+        }
+    };
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(AppState::new(db, path))
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::set_lang,
+            commands::load_demo,
+            commands::import_standard,
+            commands::list_standards,
+            commands::list_stores,
+            commands::add_store,
+            commands::list_audits,
+            commands::create_audit,
+            commands::load_audit,
+            commands::save_answer,
+            commands::clear_answer,
+            commands::complete_audit,
+            commands::reopen_audit,
+            commands::delete_draft,
+            commands::add_action,
+            commands::remove_action,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("error: StoreCheck could not start its window: {e}");
+        std::process::exit(1);
+    }
+}

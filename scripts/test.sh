@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every check and test StoreCheck has: formatting, lints, type checks, Rust unit and
+# integration tests, CLI scenarios, UI unit tests, and the end-to-end test that drives the
+# real app under Xvfb. Installs what is missing first. CI runs exactly this (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+step() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
+
+scripts/install.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step "formatting"
+cargo fmt --all -- --check
+
+step "UI: build, type check, lint, unit tests"
+(cd ui && npm run build --silent && npm run check && npm run lint && npm test)
+
+step "clippy"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "Rust tests (also regenerates the UI's TypeScript bindings)"
+cargo test --workspace --quiet
+
+step "the UI's TypeScript bindings match the Rust types"
+if [ -n "$(git status --porcelain -- ui/src/api/bindings)" ]; then
+  git status --short -- ui/src/api/bindings
+  echo "error: ui/src/api/bindings differ from what the Rust types generate."
+  echo "hint: run 'cargo test --workspace' and commit ui/src/api/bindings."
+  exit 1
+fi
+
+step "end-to-end: the real app through WebDriver"
+cargo build --quiet -p storecheck-app -p storecheck
+xvfb-run -a -s "-screen 0 1366x768x24" node --test --test-concurrency=1 tests/e2e/
+
+step "all checks passed"

@@ -1,0 +1,114 @@
+// A small W3C WebDriver client over fetch: just what the end-to-end tests use, with no
+// dependencies, so nothing has to be downloaded to drive the app.
+
+const KEYS = { Enter: '\uE007', Backspace: '\uE003', Escape: '\uE00C', Control: '\uE009', ArrowDown: '\uE015', ArrowUp: '\uE013' };
+export { KEYS };
+
+export class Session {
+  constructor(base, id) {
+    this.base = base;
+    this.id = id;
+  }
+
+  static async create(base, capabilities) {
+    const res = await call(base, 'POST', '/session', { capabilities: { alwaysMatch: capabilities } });
+    return new Session(base, res.sessionId ?? res.value?.sessionId);
+  }
+
+  cmd(method, path, body) {
+    return call(this.base, method, `/session/${this.id}${path}`, body).then((r) => r.value);
+  }
+
+  async close() {
+    await this.cmd('DELETE', '').catch(() => {});
+  }
+
+  /** Runs a script in the page and returns its value. */
+  exec(script, ...args) {
+    return this.cmd('POST', '/execute/sync', { script, args });
+  }
+
+  async find(css) {
+    const v = await this.cmd('POST', '/element', { using: 'css selector', value: css });
+    return Object.values(v)[0];
+  }
+
+  async findAll(css) {
+    const v = await this.cmd('POST', '/elements', { using: 'css selector', value: css });
+    return v.map((e) => Object.values(e)[0]);
+  }
+
+  async click(css) {
+    const el = await this.waitFor(css);
+    await this.cmd('POST', `/element/${el}/click`, {});
+  }
+
+  async type(css, text) {
+    const el = await this.waitFor(css);
+    await this.cmd('POST', `/element/${el}/value`, { text });
+  }
+
+  async text(css) {
+    const el = await this.waitFor(css);
+    return this.cmd('GET', `/element/${el}/text`);
+  }
+
+  async attr(css, name) {
+    const el = await this.waitFor(css);
+    return this.cmd('GET', `/element/${el}/attribute/${name}`);
+  }
+
+  /** Presses keys as a person would, one after another, to whatever has focus. */
+  async keys(...keys) {
+    const actions = [];
+    for (const k of keys) {
+      actions.push({ type: 'keyDown', value: k }, { type: 'keyUp', value: k });
+    }
+    await this.cmd('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions }] });
+  }
+
+  /** Presses a chord such as Control+Enter. */
+  async chord(...keys) {
+    const actions = keys.map((k) => ({ type: 'keyDown', value: k }));
+    for (const k of [...keys].reverse()) actions.push({ type: 'keyUp', value: k });
+    await this.cmd('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions }] });
+  }
+
+  async screenshot() {
+    return Buffer.from(await this.cmd('GET', '/screenshot'), 'base64');
+  }
+
+  /** Waits until `css` matches an element and returns it. */
+  async waitFor(css, timeout = 10000) {
+    return this.waitUntil(async () => (await this.findAll(css))[0], `${css} to appear`, timeout);
+  }
+
+  /** Waits until `check` returns something truthy, and returns it. */
+  async waitUntil(check, what, timeout = 10000) {
+    const end = Date.now() + timeout;
+    let last;
+    for (;;) {
+      try {
+        last = await check();
+        if (last) return last;
+      } catch (e) {
+        last = e;
+      }
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${last})`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+async function call(base, method, path, body) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok || (json.value && json.value.error)) {
+    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json.value ?? json)}`);
+  }
+  return json;
+}
