@@ -48,6 +48,16 @@ pub fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
     })
 }
 
+/// The UI calls this once its first screen shows data. With `STORECHECK_EXIT_WHEN_READY=1`
+/// (the start-up benchmark) it prints the time since start and exits.
+#[tauri::command(async)]
+pub fn ui_ready(state: State<'_, AppState>) {
+    if std::env::var_os("STORECHECK_EXIT_WHEN_READY").is_some() {
+        println!("ready after {:.1} ms", state.started.elapsed().as_secs_f64() * 1000.0);
+        std::process::exit(0);
+    }
+}
+
 /// Sets the language of messages from now on.
 #[tauri::command(async)]
 pub fn set_lang(state: State<'_, AppState>, lang: Lang) {

@@ -10,6 +10,7 @@ pub mod error;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use storecheck_core::{Db, Lang};
 
@@ -17,14 +18,16 @@ use storecheck_core::{Db, Lang};
 pub struct AppState {
     pub db: Mutex<Db>,
     pub path: PathBuf,
+    pub started: Instant,
     russian: AtomicBool,
 }
 
 impl AppState {
-    pub fn new(db: Db, path: PathBuf) -> AppState {
+    pub fn new(db: Db, path: PathBuf, started: Instant) -> AppState {
         AppState {
             db: Mutex::new(db),
             path,
+            started,
             russian: AtomicBool::new(false),
         }
     }
@@ -40,6 +43,7 @@ impl AppState {
 
 /// Opens the database (`$STORECHECK_DB`, else the app's data directory) and runs the app.
 pub fn run() {
+    let started = Instant::now();
     let path = storecheck_core::db::default_path();
     let db = match Db::open(&path, storecheck_core::db::system_clock()) {
         Ok(db) => db,
@@ -54,9 +58,10 @@ pub fn run() {
     };
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
-        .manage(AppState::new(db, path))
+        .manage(AppState::new(db, path, started))
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
+            commands::ui_ready,
             commands::set_lang,
             commands::load_demo,
             commands::import_standard,

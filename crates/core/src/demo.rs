@@ -36,8 +36,8 @@ impl Db {
             Lang::En => (("demo-fashion.ru.json", STANDARD_RU), ("demo-fashion.en.json", STANDARD_EN)),
         };
         self.publish_standard(&parse_standard(other.0, other.1)?)?;
-        let ru = self.find_standard("DEMO-FASHION")?;
         let main_outcome = self.publish_standard(&parse_standard(main.0, main.1)?)?;
+        let ru = self.find_standard("DEMO-FASHION")?;
         let stores = [
             ("MSK-01", "Тверская, 12", "Москва"),
             ("SPB-02", "Невский, 48", "Санкт-Петербург"),

@@ -220,7 +220,7 @@ impl Error {
                 "requirement" => ("use a code from the audit's standard, as `storecheck audit show` lists them", "используйте код требования из стандарта проверки (`storecheck audit show`)"),
                 _ => return None,
             },
-            Error::ImportInvalid { .. } => ("fix the rows listed above and import the file again", "исправьте перечисленные строки и импортируйте файл снова"),
+            Error::ImportInvalid { .. } => ("fix what is listed above and import the file again", "исправьте перечисленное выше и импортируйте файл снова"),
             Error::Locked { status, .. } if *status == "signed" => ("a signed audit can only be corrected by a new revision", "подписанную проверку можно исправить только новой редакцией"),
             Error::Locked { .. } => ("reopen the audit to change its answers", "откройте проверку снова, чтобы изменить ответы"),
             Error::Incomplete { .. } => ("answer the requirements listed and attach the photos they need, then complete again", "ответьте на перечисленные требования и приложите нужные фото, затем завершите снова"),

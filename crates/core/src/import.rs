@@ -589,7 +589,8 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
                     format!("код {code} уже использован ({first}); коды не должны повторяться"),
                 );
             } else {
-                seen_codes.insert(code.clone(), cell.at.split(", column").next().unwrap_or("").to_string());
+                let at = cell.at.split(", column").next().unwrap_or("");
+                seen_codes.insert(code.clone(), at.trim_end_matches(".code").to_string());
             }
         }
         let kind = match get(Field::Kind) {

@@ -12,7 +12,7 @@
 pub mod answers_csv;
 pub mod audit;
 pub mod db;
-// pub mod demo;
+pub mod demo;
 pub mod error;
 pub mod i18n;
 pub mod import;

@@ -1,0 +1,190 @@
+// The real StoreCheck app, driven through tauri-driver and WebKitWebDriver (run under Xvfb by
+// scripts/test.sh): a first start, a whole audit filled with the keyboard alone, its score
+// checked against the command line, completion, and an answer that survives a killed app.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir, homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Session, KEYS } from './webdriver.mjs';
+
+const root = resolve(import.meta.dirname, '../..');
+const app = join(root, 'target/debug/storecheck-app');
+const cli = join(root, 'target/debug/storecheck');
+const shots = join(root, 'target/e2e-screenshots');
+const dir = mkdtempSync(join(tmpdir(), 'storecheck-e2e-'));
+const db = join(dir, 'e2e.db');
+const port = 4444;
+let driver;
+
+function storecheck(...args) {
+  return JSON.parse(execFileSync(cli, ['--db', db, '--json', ...args], { encoding: 'utf8' }));
+}
+
+function startDriver() {
+  const bin = process.env.TAURI_DRIVER ?? join(homedir(), '.cargo/bin/tauri-driver');
+  const child = spawn(bin, ['--port', String(port)], {
+    detached: true, // its own process group, so WebKitWebDriver goes with it
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: {
+      ...process.env,
+      STORECHECK_DB: db,
+      WEBKIT_DISABLE_COMPOSITING_MODE: '1',
+      WEBKIT_DISABLE_DMABUF_RENDERER: '1',
+      LANG: 'ru_RU.UTF-8',
+    },
+  });
+  return child;
+}
+
+async function openApp() {
+  const base = `http://127.0.0.1:${port}`;
+  const end = Date.now() + 20000;
+  for (;;) {
+    try {
+      return await Session.create(base, { 'tauri:options': { application: app } });
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+async function shot(s, name) {
+  mkdirSync(shots, { recursive: true });
+  writeFileSync(join(shots, `${name}.png`), await s.screenshot());
+}
+
+before(() => {
+  driver = startDriver();
+});
+
+after(() => {
+  try {
+    process.kill(-driver.pid, 'SIGTERM');
+  } catch {
+    /* already gone */
+  }
+});
+
+test('first start, the demo, and a whole audit by keyboard whose score equals the CLI', async () => {
+  const s = await openApp();
+  try {
+    await s.waitUntil(() => s.exec('return document.body.dataset.screen'), 'the first screen');
+    // A new database: the app offers the demo.
+    await s.click('[data-testid="lang-ru"]');
+    await s.click('[data-testid="load-demo"]');
+    await s.waitFor('[data-testid="audit-row"]');
+    await shot(s, '01-home-ru');
+
+    // New audit for a shift, with the keyboard-friendly dialog.
+    await s.click('[data-testid="new-audit"]');
+    await s.waitFor('[data-testid="create-audit"]');
+    await s.click('[data-testid="shift-day"]');
+    await s.exec(
+      `const i = document.querySelector('[data-testid="auditor-input"]');
+       i.value = ''; i.dispatchEvent(new Event('input', { bubbles: true }));`,
+    );
+    await s.type('[data-testid="auditor-input"]', 'Мария Иванова');
+    await shot(s, '02-new-audit-ru');
+    await s.click('[data-testid="create-audit"]');
+    await s.waitUntil(async () => (await s.exec('return document.body.dataset.screen')) === 'form', 'the form');
+    const rows = await s.exec(
+      `return [...document.querySelectorAll('[data-testid="requirement"]')].length`,
+    );
+    assert.ok(rows > 0, 'the form shows requirements');
+
+    // The standard, to know each requirement's kind and range.
+    const demo = JSON.parse(readFileSync(join(root, 'fixtures/standards/demo-fashion.ru.json'), 'utf8'));
+    const reqs = demo.requirements;
+    const failOn = new Set(reqs.filter((r) => (r.kind ?? 'check') === 'check' && !r.hard).slice(1, 3).map((r) => r.code));
+
+    // Answer every requirement with the keyboard alone, in order: focus moves on by itself.
+    for (const r of reqs) {
+      const kind = r.kind ?? 'check';
+      await s.waitUntil(
+        () => s.exec(`return document.querySelector('[data-testid="requirement"][aria-current="true"]')?.dataset.code`),
+        `a focused requirement before ${r.code}`,
+      );
+      const current = await s.exec(
+        `return document.querySelector('[data-testid="requirement"][aria-current="true"]').dataset.code`,
+      );
+      assert.equal(current, r.code, 'focus moves to the next requirement by itself');
+      if (kind === 'check') {
+        await s.keys(failOn.has(r.code) ? 'f' : 'p');
+      } else if (kind === 'scale') {
+        await s.keys(...String(r.max), KEYS.Enter);
+      } else if (kind === 'number') {
+        const v = r.min ?? r.max;
+        await s.keys(...String(v), KEYS.Enter);
+      } else {
+        await s.keys(...'Всё по стандарту');
+        await s.chord(KEYS.Control, KEYS.Enter);
+      }
+      await s.waitUntil(
+        () => s.exec(`return document.querySelector('[data-testid="requirement"][data-code="${r.code}"]').dataset.answer`),
+        `requirement ${r.code} answered`,
+      );
+    }
+    await s.waitUntil(
+      async () => (await s.attr('[data-testid="save-status"]', 'data-state')) === 'saved',
+      'everything saved',
+    );
+    await shot(s, '03-form-ru');
+
+    // The score the app shows is the score the CLI computes from the same database.
+    const shown = Number(await s.attr('[data-testid="live-score"]', 'data-score'));
+    const audits = storecheck('audit', 'list');
+    const mine = audits.find((a) => a.auditor === 'Мария Иванова');
+    const cliView = storecheck('audit', 'show', mine.id);
+    assert.equal(shown, cliView.score, 'live score equals `storecheck audit show`');
+    assert.equal(cliView.findings.length, failOn.size);
+    assert.equal(Number(await s.attr('[data-testid="failed-count"]', 'data-count')), failOn.size);
+    assert.equal(Number(await s.attr('[data-testid="open-count"]', 'data-count')), 0);
+
+    // Summary and completion, by keyboard.
+    await s.keys('s');
+    await s.waitUntil(async () => (await s.exec('return document.body.dataset.screen')) === 'summary', 'the summary');
+    assert.equal(Number(await s.attr('[data-testid="summary-score"]', 'data-score')), cliView.score);
+    await shot(s, '04-summary-ru');
+    await s.click('[data-testid="complete-audit"]');
+    await s.waitUntil(
+      async () => (await s.attr('[data-testid="audit-status"]', 'data-status')) === 'completed',
+      'the audit completed',
+    );
+    assert.equal(storecheck('audit', 'show', mine.id).status, 'completed');
+  } finally {
+    await s.close();
+  }
+});
+
+test('an answer shown as saved survives the app being killed', async () => {
+  const s = await openApp();
+  const draft = storecheck('audit', 'list').find((a) => a.status === 'draft');
+  assert.ok(draft, 'the demo has a draft audit');
+  try {
+    await s.waitFor(`[data-testid="audit-row"][data-id="${draft.id}"]`);
+    await s.click(`[data-testid="audit-row"][data-id="${draft.id}"]`);
+    await s.waitUntil(async () => (await s.exec('return document.body.dataset.screen')) === 'form', 'the form');
+    const first = await s.waitUntil(
+      () => s.exec(`return document.querySelector('[data-testid="requirement"][aria-current="true"]')?.dataset.code`),
+      'a focused requirement',
+    );
+    const kind = await s.exec(`return document.querySelector('[data-testid="requirement"][aria-current="true"]').dataset.kind`);
+    assert.equal(kind, 'check', 'the demo standard starts with a check requirement');
+    await s.keys('f');
+    await s.waitUntil(
+      async () => (await s.attr('[data-testid="save-status"]', 'data-state')) === 'saved',
+      'the answer shown as saved',
+    );
+    // Kill the app outright: no clean shutdown, no checkpoint.
+    execFileSync('pkill', ['-KILL', '-f', 'target/debug/storecheck-app']);
+    const view = storecheck('audit', 'show', draft.id);
+    const saved = view.answers.find((a) => a.code === first);
+    assert.equal(saved?.answer, 'fail', `answer to ${first} survived the kill`);
+  } finally {
+    await s.close().catch(() => {});
+  }
+});
