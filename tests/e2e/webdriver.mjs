@@ -74,10 +74,6 @@ export class Session {
     await this.cmd('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions }] });
   }
 
-  async screenshot() {
-    return Buffer.from(await this.cmd('GET', '/screenshot'), 'base64');
-  }
-
   /** Waits until `css` matches an element and returns it. */
   async waitFor(css, timeout = 10000) {
     return this.waitUntil(async () => (await this.findAll(css))[0], `${css} to appear`, timeout);

@@ -1,0 +1,68 @@
+// Typed wrappers around the Rust commands (src-tauri/src/commands.rs). The only module that
+// calls invoke(); every type comes from ./bindings, generated from the Rust types.
+import { invoke } from '@tauri-apps/api/core';
+import { open } from '@tauri-apps/plugin-dialog';
+import type { AnswerInput } from './bindings/AnswerInput';
+import type { AnswerSaved } from './bindings/AnswerSaved';
+import type { AppInfo } from './bindings/AppInfo';
+import type { AuditSummary } from './bindings/AuditSummary';
+import type { AuditView } from './bindings/AuditView';
+import type { CorrectiveAction } from './bindings/CorrectiveAction';
+import type { DemoOutcome } from './bindings/DemoOutcome';
+import type { ImportOutcome } from './bindings/ImportOutcome';
+import type { IpcError } from './bindings/IpcError';
+import type { Lang } from './bindings/Lang';
+import type { NewAction } from './bindings/NewAction';
+import type { NewAudit } from './bindings/NewAudit';
+import type { StandardInfo } from './bindings/StandardInfo';
+import type { Store } from './bindings/Store';
+
+/** Is `e` the `{code, message, hint, problems}` every command rejects with? */
+export function isIpcError(e: unknown): e is IpcError {
+  return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
+}
+
+/** Any rejection as an IpcError, so the UI shows one kind of message. */
+export function asIpcError(e: unknown): IpcError {
+  if (isIpcError(e)) return e;
+  return { code: 'storage', message: String(e), hint: null, problems: [] };
+}
+
+export const api = {
+  /** Version, database path and counts, for the first screen. */
+  appInfo: () => invoke<AppInfo>('app_info'),
+  /** Tells the app the first screen shows data (used to measure start-up). */
+  uiReady: () => invoke<void>('ui_ready'),
+  /** The language of messages coming from Rust from now on. */
+  setLang: (lang: Lang) => invoke<void>('set_lang', { lang }),
+  loadDemo: (lang: Lang) => invoke<DemoOutcome>('load_demo', { lang }),
+  /** Imports a standard file; rejects with `import_invalid` listing every problem. */
+  importStandard: (path: string) => invoke<ImportOutcome>('import_standard', { path }),
+  listStandards: () => invoke<StandardInfo[]>('list_standards'),
+  listStores: () => invoke<Store[]>('list_stores'),
+  addStore: (code: string, name: string, region: string | null) => invoke<Store>('add_store', { code, name, region }),
+  listAudits: () => invoke<AuditSummary[]>('list_audits'),
+  /** Starts a draft audit and returns its id. */
+  createAudit: (audit: NewAudit) => invoke<string>('create_audit', { audit }),
+  loadAudit: (id: string) => invoke<AuditView>('load_audit', { id }),
+  /** Saves an answer and/or note durably; resolves only once it is on disk. */
+  saveAnswer: (id: string, code: string, input: AnswerInput) => invoke<AnswerSaved>('save_answer', { id, code, input }),
+  clearAnswer: (id: string, code: string) => invoke<AnswerSaved>('clear_answer', { id, code }),
+  /** Rejects with `incomplete` listing what is missing. */
+  completeAudit: (id: string) => invoke<AuditView>('complete_audit', { id }),
+  reopenAudit: (id: string) => invoke<AuditView>('reopen_audit', { id }),
+  deleteDraft: (id: string) => invoke<void>('delete_draft', { id }),
+  addAction: (id: string, action: NewAction) => invoke<CorrectiveAction>('add_action', { id, action }),
+  removeAction: (id: string, action: string) => invoke<void>('remove_action', { id, action }),
+};
+
+/** The native open-file dialog for a standard; null when cancelled. */
+export async function pickStandardFile(title: string): Promise<string | null> {
+  const picked = await open({
+    title,
+    multiple: false,
+    directory: false,
+    filters: [{ name: 'Standard', extensions: ['xlsx', 'csv', 'json'] }],
+  });
+  return typeof picked === 'string' ? picked : null;
+}

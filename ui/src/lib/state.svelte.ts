@@ -1,0 +1,35 @@
+// What every screen shares: where we are and the error on show.
+import type { IpcError } from '../api/bindings/IpcError';
+import { asIpcError } from '../api';
+
+export type Screen = 'home' | 'form' | 'summary' | 'standards' | 'stores';
+
+export const nav = $state<{ screen: Screen; audit: string | null; focus: string | null }>({
+  screen: 'home',
+  audit: null,
+  focus: null,
+});
+
+export const errors = $state<{ current: IpcError | null }>({ current: null });
+
+export function go(screen: Screen, audit: string | null = nav.audit, focus: string | null = null): void {
+  nav.screen = screen;
+  nav.audit = audit;
+  nav.focus = focus;
+  document.body.dataset.screen = screen;
+}
+
+/** Shows a failed command's message; returns null so callers can `?? fallback`. */
+export function showError(e: unknown): null {
+  errors.current = asIpcError(e);
+  return null;
+}
+
+/** Runs a command, showing its error if it fails. */
+export async function attempt<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (e) {
+    return showError(e);
+  }
+}
