@@ -1,0 +1,9 @@
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { afterEach } from 'vitest';
+import { cleanup } from '@testing-library/svelte';
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+  localStorage.clear();
+});
