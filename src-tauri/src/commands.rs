@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
-use storecheck_core::audit::{AnswerInput, AnswerSaved, AuditSummary, AuditView, NewAction, NewAudit};
+use storecheck_core::audit::{
+    AnswerInput, AnswerSaved, AuditSummary, AuditView, NewAction, NewAudit,
+};
 use storecheck_core::demo::DemoOutcome;
 use storecheck_core::model::{CorrectiveAction, StandardInfo, Store};
 use storecheck_core::standard::ImportOutcome;
@@ -19,9 +21,15 @@ use crate::error::IpcError;
 type Reply<T> = Result<T, IpcError>;
 
 /// Runs `f` on the database, turning a core error into the UI's language.
-fn with_db<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Db) -> storecheck_core::Result<T>) -> Reply<T> {
+fn with_db<T>(
+    state: &State<'_, AppState>,
+    f: impl FnOnce(&mut Db) -> storecheck_core::Result<T>,
+) -> Reply<T> {
     let lang = state.lang();
-    let mut db = state.db.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut db = state
+        .db
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     f(&mut db).map_err(|e| IpcError::from_core(&e, lang))
 }
 
@@ -53,7 +61,10 @@ pub fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
 #[tauri::command(async)]
 pub fn ui_ready(state: State<'_, AppState>) {
     if std::env::var_os("STORECHECK_EXIT_WHEN_READY").is_some() {
-        println!("ready after {:.1} ms", state.started.elapsed().as_secs_f64() * 1000.0);
+        println!(
+            "ready after {:.1} ms",
+            state.started.elapsed().as_secs_f64() * 1000.0
+        );
         std::process::exit(0);
     }
 }
@@ -88,7 +99,12 @@ pub fn list_stores(state: State<'_, AppState>) -> Reply<Vec<Store>> {
 }
 
 #[tauri::command(async)]
-pub fn add_store(state: State<'_, AppState>, code: String, name: String, region: Option<String>) -> Reply<Store> {
+pub fn add_store(
+    state: State<'_, AppState>,
+    code: String,
+    name: String,
+    region: Option<String>,
+) -> Reply<Store> {
     with_db(&state, |db| db.add_store(&code, &name, region.as_deref()))
 }
 
@@ -108,7 +124,12 @@ pub fn load_audit(state: State<'_, AppState>, id: Uuid) -> Reply<AuditView> {
 }
 
 #[tauri::command(async)]
-pub fn save_answer(state: State<'_, AppState>, id: Uuid, code: String, input: AnswerInput) -> Reply<AnswerSaved> {
+pub fn save_answer(
+    state: State<'_, AppState>,
+    id: Uuid,
+    code: String,
+    input: AnswerInput,
+) -> Reply<AnswerSaved> {
     with_db(&state, |db| db.save_answer(id, &code, &input))
 }
 
@@ -133,7 +154,11 @@ pub fn delete_draft(state: State<'_, AppState>, id: Uuid) -> Reply<()> {
 }
 
 #[tauri::command(async)]
-pub fn add_action(state: State<'_, AppState>, id: Uuid, action: NewAction) -> Reply<CorrectiveAction> {
+pub fn add_action(
+    state: State<'_, AppState>,
+    id: Uuid,
+    action: NewAction,
+) -> Reply<CorrectiveAction> {
     with_db(&state, |db| db.add_action(id, &action))
 }
 

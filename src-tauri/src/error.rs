@@ -22,7 +22,9 @@ impl IpcError {
         IpcError {
             code: e.code(),
             message: e.headline(lang),
-            hint: e.hint(lang).filter(|_| !matches!(e, Error::NotFound { .. })),
+            hint: e
+                .hint(lang)
+                .filter(|_| !matches!(e, Error::NotFound { .. })),
             problems: e.problems().iter().map(|p| p.text(lang)).collect(),
         }
     }

@@ -33,7 +33,11 @@ impl AppState {
     }
 
     pub fn lang(&self) -> Lang {
-        if self.russian.load(Ordering::Relaxed) { Lang::Ru } else { Lang::En }
+        if self.russian.load(Ordering::Relaxed) {
+            Lang::Ru
+        } else {
+            Lang::En
+        }
     }
 
     pub fn set_lang(&self, lang: Lang) {

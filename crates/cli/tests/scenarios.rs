@@ -45,16 +45,25 @@ impl Cli {
             String::from_utf8_lossy(&out.stderr)
         );
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!("{args:?}: not JSON ({e}):\n{}", String::from_utf8_lossy(&out.stdout))
+            panic!(
+                "{args:?}: not JSON ({e}):\n{}",
+                String::from_utf8_lossy(&out.stdout)
+            )
         })
     }
 
     /// Expects failure; returns stderr.
     fn fails(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(!out.status.success(), "storecheck {args:?} should have failed");
+        assert!(
+            !out.status.success(),
+            "storecheck {args:?} should have failed"
+        );
         let err = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(err.starts_with("error: "), "{args:?}: stderr must start with `error:`:\n{err}");
+        assert!(
+            err.starts_with("error: "),
+            "{args:?}: stderr must start with `error:`:\n{err}"
+        );
         err
     }
 
@@ -71,10 +80,27 @@ fn path(p: &str) -> String {
 }
 
 fn new_audit(cli: &Cli, standard: &str) -> String {
-    cli.json(&["store", "add", "MSK-01", "Тверская, 12", "--region", "Москва"]);
+    cli.json(&[
+        "store",
+        "add",
+        "MSK-01",
+        "Тверская, 12",
+        "--region",
+        "Москва",
+    ]);
     let v = cli.json(&[
-        "audit", "new", "--store", "MSK-01", "--shift", "opening", "--date", "2026-11-20",
-        "--auditor", "Анна Смирнова", "--standard", standard,
+        "audit",
+        "new",
+        "--store",
+        "MSK-01",
+        "--shift",
+        "opening",
+        "--date",
+        "2026-11-20",
+        "--auditor",
+        "Анна Смирнова",
+        "--standard",
+        standard,
     ]);
     v["id"].as_str().expect("id").to_string()
 }
@@ -90,9 +116,18 @@ fn import_each_sample_format_and_list_them() {
         "standards/sample-comma.csv",
     ] {
         let v = cli.json(&["standard", "import", &path(file)]);
-        assert!(v["code"].is_string() && v["version"].is_string(), "{file}: {v}");
-        assert!(v["sections"].as_u64().expect("sections") >= 3, "{file}: {v}");
-        assert!(v["requirements"].as_u64().expect("requirements") >= 6, "{file}: {v}");
+        assert!(
+            v["code"].is_string() && v["version"].is_string(),
+            "{file}: {v}"
+        );
+        assert!(
+            v["sections"].as_u64().expect("sections") >= 3,
+            "{file}: {v}"
+        );
+        assert!(
+            v["requirements"].as_u64().expect("requirements") >= 6,
+            "{file}: {v}"
+        );
     }
     let list = cli.json(&["standard", "list"]);
     assert!(list.as_array().expect("list").len() >= 2);
@@ -103,21 +138,35 @@ fn the_same_standard_in_every_format_is_one_version() {
     let cli = Cli::new();
     let first = cli.json(&["standard", "import", &path("standards/sample.json")]);
     assert_eq!(first["created"], true);
-    for file in ["standards/sample-utf8-bom-semicolon.csv", "standards/sample-cp1251.csv", "standards/sample.xlsx"] {
+    for file in [
+        "standards/sample-utf8-bom-semicolon.csv",
+        "standards/sample-cp1251.csv",
+        "standards/sample.xlsx",
+    ] {
         let v = cli.json(&["standard", "import", &path(file)]);
-        assert_eq!(v["created"], false, "{file} holds the same standard as sample.json: {v}");
+        assert_eq!(
+            v["created"], false,
+            "{file} holds the same standard as sample.json: {v}"
+        );
         assert_eq!(v["version"], first["version"]);
     }
     let out = cli.run(&["standard", "import", &path("standards/sample.json")]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Nothing changed") && text.contains("already imported"), "{text}");
+    assert!(
+        text.contains("Nothing changed") && text.contains("already imported"),
+        "{text}"
+    );
 }
 
 #[test]
 fn broken_standards_list_every_problem_and_write_nothing() {
     for file in std::fs::read_dir(fixtures().join("standards/broken")).expect("broken dir") {
         let file = file.expect("entry").path();
-        let name = file.file_name().expect("name").to_string_lossy().into_owned();
+        let name = file
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
         if name.ends_with(".expected.txt") {
             continue;
         }
@@ -125,29 +174,53 @@ fn broken_standards_list_every_problem_and_write_nothing() {
         cli.json(&["standard", "list"]); // create the database
         let before = cli.db_bytes();
         let err = cli.fails(&["standard", "import", &file.display().to_string()]);
-        assert!(err.contains(&name), "{name}: the message names the file:\n{err}");
+        assert!(
+            err.contains(&name),
+            "{name}: the message names the file:\n{err}"
+        );
         assert!(err.contains("nothing was imported"), "{name}:\n{err}");
-        assert!(err.contains("hint: "), "{name}: a hint says what to do:\n{err}");
+        assert!(
+            err.contains("hint: "),
+            "{name}: a hint says what to do:\n{err}"
+        );
         let expected = file.with_file_name(format!("{name}.expected.txt"));
         if let Ok(expected) = std::fs::read_to_string(&expected) {
             for line in expected.lines().filter(|l| !l.trim().is_empty()) {
-                if ["row ", "line ", "requirements["].iter().any(|p| line.starts_with(p)) {
+                if ["row ", "line ", "requirements["]
+                    .iter()
+                    .any(|p| line.starts_with(p))
+                {
                     let location = line.split(": ").next().expect("location");
-                    assert!(err.contains(&format!("  {location}: ")), "{name}: expected a problem at {location:?}:\n{err}");
+                    assert!(
+                        err.contains(&format!("  {location}: ")),
+                        "{name}: expected a problem at {location:?}:\n{err}"
+                    );
                 } else {
-                    assert!(err.contains(line.trim()), "{name}: expected {line:?}:\n{err}");
+                    assert!(
+                        err.contains(line.trim()),
+                        "{name}: expected {line:?}:\n{err}"
+                    );
                 }
             }
         }
         assert_eq!(cli.db_bytes(), before, "{name}: nothing may be written");
-        assert!(cli.json(&["standard", "list"]).as_array().expect("list").is_empty());
+        assert!(
+            cli.json(&["standard", "list"])
+                .as_array()
+                .expect("list")
+                .is_empty()
+        );
     }
 }
 
 #[test]
 fn a_shift_audit_from_start_to_completion() {
     let cli = Cli::new();
-    cli.json(&["standard", "import", &path("standards/demo-fashion.ru.json")]);
+    cli.json(&[
+        "standard",
+        "import",
+        &path("standards/demo-fashion.ru.json"),
+    ]);
     let id = new_audit(&cli, "DEMO-FASHION");
     let show = cli.json(&["audit", "show", &id]);
     assert_eq!(show["status"], "draft");
@@ -156,14 +229,23 @@ fn a_shift_audit_from_start_to_completion() {
     assert!(show["photos"].as_array().expect("photos").is_empty());
 
     let err = cli.fails(&["audit", "complete", &id]);
-    assert!(err.contains("cannot be completed yet") && err.contains("unanswered"), "{err}");
-    assert!(err.contains("hint: answer the requirements listed"), "{err}");
+    assert!(
+        err.contains("cannot be completed yet") && err.contains("unanswered"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: answer the requirements listed"),
+        "{err}"
+    );
 
     let filled = cli.json(&["audit", "fill", &id, &path("answers/demo-fashion-pass.csv")]);
     assert!(filled["saved"].as_u64().expect("saved") >= 40);
     let show = cli.json(&["audit", "show", &id]);
     let score = show["score"].as_f64().expect("a score");
-    assert!(score > 60.0 && score < 100.0, "some findings, no disaster: {score}");
+    assert!(
+        score > 60.0 && score < 100.0,
+        "some findings, no disaster: {score}"
+    );
     assert_ne!(show["rating"], "failed_hard");
     assert!(show["hard_failures"].as_array().expect("hard").is_empty());
     let findings = show["findings"].as_array().expect("findings");
@@ -173,7 +255,18 @@ fn a_shift_audit_from_start_to_completion() {
     assert!(sections.len() >= 8 && sections.iter().all(|s| s["title"].is_string()));
 
     let code = findings[0]["code"].as_str().expect("code").to_string();
-    let action = cli.json(&["audit", "action", &id, &code, "--what", "Провести инструктаж", "--owner", "Ольга", "--due", "2026-11-27"]);
+    let action = cli.json(&[
+        "audit",
+        "action",
+        &id,
+        &code,
+        "--what",
+        "Провести инструктаж",
+        "--owner",
+        "Ольга",
+        "--due",
+        "2026-11-27",
+    ]);
     assert_eq!(action["code"], code.as_str());
 
     let done = cli.json(&["audit", "complete", &id]);
@@ -186,13 +279,25 @@ fn a_shift_audit_from_start_to_completion() {
 #[test]
 fn a_hard_failure_fails_the_audit_whatever_the_percentage() {
     let cli = Cli::new();
-    cli.json(&["standard", "import", &path("standards/demo-fashion.ru.json")]);
+    cli.json(&[
+        "standard",
+        "import",
+        &path("standards/demo-fashion.ru.json"),
+    ]);
     let id = new_audit(&cli, "DEMO-FASHION");
-    cli.json(&["audit", "fill", &id, &path("answers/demo-fashion-hard-fail.csv")]);
+    cli.json(&[
+        "audit",
+        "fill",
+        &id,
+        &path("answers/demo-fashion-hard-fail.csv"),
+    ]);
     let show = cli.json(&["audit", "show", &id]);
     assert_eq!(show["rating"], "failed_hard");
     assert_eq!(show["hard_failures"].as_array().expect("hard").len(), 1);
-    assert!(show["score"].as_f64().expect("score") > 60.0, "the percentage alone would pass");
+    assert!(
+        show["score"].as_f64().expect("score") > 60.0,
+        "the percentage alone would pass"
+    );
 }
 
 #[test]
@@ -206,47 +311,128 @@ fn bad_answers_are_refused_with_the_reason_and_change_nothing() {
     let before = show["answers"].clone();
 
     // Find one requirement of each interesting kind from the standard file itself.
-    let sample: Value = serde_json::from_str(&std::fs::read_to_string(fixtures().join("standards/sample.json")).expect("read")).expect("json");
+    let sample: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("standards/sample.json")).expect("read"),
+    )
+    .expect("json");
     let reqs = sample["requirements"].as_array().expect("requirements");
-    let scale = reqs.iter().find(|r| r["kind"] == "scale").expect("a scale requirement");
+    let scale = reqs
+        .iter()
+        .find(|r| r["kind"] == "scale")
+        .expect("a scale requirement");
     let max = scale["max"].as_f64().expect("max");
-    let err = cli.fails(&["audit", "answer", &id, scale["code"].as_str().expect("code"), &(max + 1.0).to_string()]);
+    let err = cli.fails(&[
+        "audit",
+        "answer",
+        &id,
+        scale["code"].as_str().expect("code"),
+        &(max + 1.0).to_string(),
+    ]);
     assert!(err.contains("the value must be between"), "{err}");
 
-    let no_na = reqs.iter().find(|r| r["na"] == false).expect("a requirement with na: false");
-    let err = cli.fails(&["audit", "answer", &id, no_na["code"].as_str().expect("code"), "na"]);
+    let no_na = reqs
+        .iter()
+        .find(|r| r["na"] == false)
+        .expect("a requirement with na: false");
+    let err = cli.fails(&[
+        "audit",
+        "answer",
+        &id,
+        no_na["code"].as_str().expect("code"),
+        "na",
+    ]);
     assert!(err.contains("\"not applicable\" is not allowed"), "{err}");
 
-    let check = reqs.iter().find(|r| r.get("kind").is_none_or(|k| k == "check")).expect("a check");
-    let err = cli.fails(&["audit", "answer", &id, check["code"].as_str().expect("code"), "maybe"]);
+    let check = reqs
+        .iter()
+        .find(|r| r.get("kind").is_none_or(|k| k == "check"))
+        .expect("a check");
+    let err = cli.fails(&[
+        "audit",
+        "answer",
+        &id,
+        check["code"].as_str().expect("code"),
+        "maybe",
+    ]);
     assert!(err.contains("answer pass, fail or na"), "{err}");
 
     let err = cli.fails(&["audit", "answer", &id, "99.99", "pass"]);
     assert!(err.contains("requirement \"99.99\" was not found"), "{err}");
 
-    assert_eq!(cli.json(&["audit", "show", &id])["answers"], before, "nothing changed");
+    assert_eq!(
+        cli.json(&["audit", "show", &id])["answers"],
+        before,
+        "nothing changed"
+    );
 }
 
 #[test]
 fn wrong_arguments_say_what_and_where() {
     let cli = Cli::new();
-    let err = cli.fails(&["audit", "new", "--store", "X", "--shift", "opening", "--date", "2026-11-20", "--auditor", "A"]);
+    let err = cli.fails(&[
+        "audit",
+        "new",
+        "--store",
+        "X",
+        "--shift",
+        "opening",
+        "--date",
+        "2026-11-20",
+        "--auditor",
+        "A",
+    ]);
     assert!(err.contains("not found"), "{err}");
     cli.json(&["standard", "import", &path("standards/sample.json")]);
     cli.json(&["store", "add", "S", "Store"]);
-    let err = cli.fails(&["audit", "new", "--store", "S", "--shift", "opening", "--date", "20.11.2026", "--auditor", "A"]);
-    assert!(err.contains("date: \"20.11.2026\" is not a date; write it as YYYY-MM-DD"), "{err}");
+    let err = cli.fails(&[
+        "audit",
+        "new",
+        "--store",
+        "S",
+        "--shift",
+        "opening",
+        "--date",
+        "20.11.2026",
+        "--auditor",
+        "A",
+    ]);
+    assert!(
+        err.contains("date: \"20.11.2026\" is not a date; write it as YYYY-MM-DD"),
+        "{err}"
+    );
     let err = cli.fails(&["audit", "show", "ffffffff"]);
-    assert!(err.contains("audit \"ffffffff\" was not found") && err.contains("hint: list audits"), "{err}");
-    let out = cli.run(&["audit", "new", "--store", "S", "--shift", "night", "--date", "2026-11-20", "--auditor", "A"]);
+    assert!(
+        err.contains("audit \"ffffffff\" was not found") && err.contains("hint: list audits"),
+        "{err}"
+    );
+    let out = cli.run(&[
+        "audit",
+        "new",
+        "--store",
+        "S",
+        "--shift",
+        "night",
+        "--date",
+        "2026-11-20",
+        "--auditor",
+        "A",
+    ]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("night"), "clap names the bad value");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("night"),
+        "clap names the bad value"
+    );
 }
 
 #[test]
 fn errors_come_as_json_too() {
     let cli = Cli::new();
-    let out = cli.run(&["--json", "standard", "import", &path("standards/broken/broken-multi.csv")]);
+    let out = cli.run(&[
+        "--json",
+        "standard",
+        "import",
+        &path("standards/broken/broken-multi.csv"),
+    ]);
     assert!(!out.status.success());
     let v: Value = serde_json::from_slice(&out.stdout).expect("json error document");
     assert_eq!(v["error"]["code"], "import_invalid");
@@ -266,7 +452,10 @@ fn messages_follow_a_russian_locale() {
         .output()
         .expect("run");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.starts_with("error: Проверка «ffffffff» не найден"), "{err}");
+    assert!(
+        err.starts_with("error: Проверка «ffffffff» не найден"),
+        "{err}"
+    );
     assert!(err.contains("hint: список проверок"), "{err}");
 }
 
@@ -276,14 +465,25 @@ fn demo_loads_once_and_its_completed_audit_scores() {
     let demo = cli.json(&["demo"]);
     assert_eq!(demo["audits"].as_array().expect("audits").len(), 2);
     let again = cli.json(&["demo"]);
-    assert!(again["audits"].as_array().expect("audits").is_empty(), "running the demo twice adds nothing");
+    assert!(
+        again["audits"].as_array().expect("audits").is_empty(),
+        "running the demo twice adds nothing"
+    );
     let audits = cli.json(&["audit", "list"]);
     let list = audits.as_array().expect("list");
     assert_eq!(list.len(), 2);
-    let completed = list.iter().find(|a| a["status"] == "completed").expect("a completed audit");
+    let completed = list
+        .iter()
+        .find(|a| a["status"] == "completed")
+        .expect("a completed audit");
     assert!(completed["score"].as_f64().is_some());
     let standards = cli.json(&["standard", "list"]);
-    let demo_ru = standards.as_array().expect("list").iter().find(|s| s["code"] == "DEMO-FASHION").expect("ru");
+    let demo_ru = standards
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|s| s["code"] == "DEMO-FASHION")
+        .expect("ru");
     assert!(demo_ru["requirements"].as_u64().expect("n") >= 40);
     assert!(demo_ru["sections"].as_u64().expect("n") >= 8);
 }
@@ -292,10 +492,16 @@ fn demo_loads_once_and_its_completed_audit_scores() {
 fn a_database_from_a_newer_storecheck_is_refused() {
     let cli = Cli::new();
     cli.json(&["standard", "list"]);
-    let c = std::process::Command::new("sqlite3").arg(&cli.db).arg("PRAGMA user_version = 999;").status();
+    let c = std::process::Command::new("sqlite3")
+        .arg(&cli.db)
+        .arg("PRAGMA user_version = 999;")
+        .status();
     if c.map(|s| s.success()).unwrap_or(false) {
         let err = cli.fails(&["standard", "list"]);
-        assert!(err.contains("newer StoreCheck") && err.contains("hint: install the newer StoreCheck"), "{err}");
+        assert!(
+            err.contains("newer StoreCheck") && err.contains("hint: install the newer StoreCheck"),
+            "{err}"
+        );
     } else {
         panic!("sqlite3 is needed for this test (Debian package sqlite3)");
     }

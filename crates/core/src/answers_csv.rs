@@ -23,7 +23,11 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Vec<AnswerRow>> {
     };
     let text = decode_text(bytes);
     let header = text.lines().next().unwrap_or("");
-    let delimiter = if header.matches(';').count() > header.matches(',').count() { b';' } else { b',' };
+    let delimiter = if header.matches(';').count() > header.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -32,10 +36,20 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Vec<AnswerRow>> {
     let mut records = reader.records();
     let head = match records.next() {
         Some(Ok(h)) => h,
-        _ => return Err(fail("row 1".into(), "the file is empty; it needs a header row: code, answer, note".into(), "файл пуст; нужна строка заголовков: code, answer, note".into())),
+        _ => {
+            return Err(fail(
+                "row 1".into(),
+                "the file is empty; it needs a header row: code, answer, note".into(),
+                "файл пуст; нужна строка заголовков: code, answer, note".into(),
+            ));
+        }
     };
-    let col = |names: &[&str]| head.iter().position(|h| names.contains(&h.trim().to_lowercase().as_str()));
-    let (Some(code_col), Some(answer_col)) = (col(&["code", "код"]), col(&["answer", "ответ"])) else {
+    let col = |names: &[&str]| {
+        head.iter()
+            .position(|h| names.contains(&h.trim().to_lowercase().as_str()))
+    };
+    let (Some(code_col), Some(answer_col)) = (col(&["code", "код"]), col(&["answer", "ответ"]))
+    else {
         return Err(fail("row 1".into(), "the header must name the columns code and answer (and optionally note)".into(), "в заголовке должны быть столбцы code (код) и answer (ответ), по желанию note (заметка)".into()));
     };
     let note_col = col(&["note", "заметка", "комментарий"]);
@@ -43,7 +57,11 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Vec<AnswerRow>> {
     for rec in records {
         let rec = rec.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line() as usize);
-            fail(format!("row {line}"), format!("the CSV cannot be read: {e}"), format!("CSV не читается: {e}"))
+            fail(
+                format!("row {line}"),
+                format!("the CSV cannot be read: {e}"),
+                format!("CSV не читается: {e}"),
+            )
         })?;
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;

@@ -336,8 +336,9 @@ impl Db {
             .map(|id| {
                 let id = parse_uuid(id)?;
                 let h = self.audit_header(id)?;
-                if !standards.contains_key(&h.standard_id) {
-                    standards.insert(h.standard_id, self.load_standard(h.standard_id)?);
+                if let std::collections::hash_map::Entry::Vacant(e) = standards.entry(h.standard_id)
+                {
+                    e.insert(self.load_standard(h.standard_id)?);
                 }
                 let (score, _) = evaluate(&standards[&h.standard_id], &self.answers(id)?);
                 Ok(AuditSummary {
@@ -376,14 +377,21 @@ impl Db {
     ///
     /// Errors: [`Error::Locked`] unless the audit is a draft; [`Error::NotFound`] for a code not
     /// in the audit's standard; [`Error::InvalidAnswer`] for a value the requirement refuses.
-    pub fn save_answer(&mut self, id: Uuid, code: &str, input: &AnswerInput) -> Result<AnswerSaved> {
+    pub fn save_answer(
+        &mut self,
+        id: Uuid,
+        code: &str,
+        input: &AnswerInput,
+    ) -> Result<AnswerSaved> {
         self.require_status(id, &[AuditStatus::Draft])?;
         let standard_id = self.audit_header(id)?.standard_id;
         let standard = self.load_standard(standard_id)?;
-        let req = standard.requirement_by_code(code.trim()).ok_or_else(|| Error::NotFound {
-            what: "requirement",
-            key: code.to_string(),
-        })?;
+        let req = standard
+            .requirement_by_code(code.trim())
+            .ok_or_else(|| Error::NotFound {
+                what: "requirement",
+                key: code.to_string(),
+            })?;
         if let Some(r) = &input.response {
             scoring::validate(req, r)?;
         }
@@ -454,7 +462,10 @@ impl Db {
             let Some(req) = standard.requirement_by_code(&row.code) else {
                 problems.push(Problem::new(
                     format!("row {}, column code", row.line),
-                    format!("requirement {} is not in standard {}", row.code, standard.code),
+                    format!(
+                        "requirement {} is not in standard {}",
+                        row.code, standard.code
+                    ),
                     format!("требования {} нет в стандарте {}", row.code, standard.code),
                 ));
                 continue;
@@ -482,13 +493,23 @@ impl Db {
                         problems.push(Problem::new(
                             format!("row {}, column answer", row.line),
                             format!("\"{}\" does not fit: {e}", row.answer),
-                            format!("«{}» не подходит: {}", row.answer, e.headline(crate::i18n::Lang::Ru)),
+                            format!(
+                                "«{}» не подходит: {}",
+                                row.answer,
+                                e.headline(crate::i18n::Lang::Ru)
+                            ),
                         ));
                         continue;
                     }
                 }
             };
-            inputs.push((req.id, AnswerInput { response, note: row.note }));
+            inputs.push((
+                req.id,
+                AnswerInput {
+                    response,
+                    note: row.note,
+                },
+            ));
         }
         if !problems.is_empty() {
             return Err(Error::ImportInvalid {
@@ -502,7 +523,10 @@ impl Db {
             for ((req_id, input), row_id) in inputs.iter().zip(ids) {
                 upsert_answer(tx, id, *req_id, row_id, input)?;
             }
-            tx.execute("UPDATE audit SET updated_at = ?2 WHERE id = ?1", params![id.to_string(), tx.now])?;
+            tx.execute(
+                "UPDATE audit SET updated_at = ?2 WHERE id = ?1",
+                params![id.to_string(), tx.now],
+            )?;
             Ok(())
         })?;
         Ok(n)

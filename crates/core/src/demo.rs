@@ -32,8 +32,14 @@ impl Db {
     /// audits), two stores, a completed audit and a draft.
     pub fn load_demo(&mut self, lang: Lang) -> Result<DemoOutcome> {
         let (other, main) = match lang {
-            Lang::Ru => (("demo-fashion.en.json", STANDARD_EN), ("demo-fashion.ru.json", STANDARD_RU)),
-            Lang::En => (("demo-fashion.ru.json", STANDARD_RU), ("demo-fashion.en.json", STANDARD_EN)),
+            Lang::Ru => (
+                ("demo-fashion.en.json", STANDARD_EN),
+                ("demo-fashion.ru.json", STANDARD_RU),
+            ),
+            Lang::En => (
+                ("demo-fashion.ru.json", STANDARD_RU),
+                ("demo-fashion.en.json", STANDARD_EN),
+            ),
         };
         self.publish_standard(&parse_standard(other.0, other.1)?)?;
         let main_outcome = self.publish_standard(&parse_standard(main.0, main.1)?)?;
@@ -46,7 +52,9 @@ impl Db {
             self.add_store(code, name, Some(region))?;
         }
         let mut audits = Vec::new();
-        let already: i64 = self.conn.query_row("SELECT count(*) FROM audit", [], |r| r.get(0))?;
+        let already: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))?;
         if already == 0 {
             let today = self.today();
             let ru_spec = format!("DEMO-FASHION@{}", self.load_standard(ru)?.version);
@@ -75,7 +83,10 @@ impl Db {
             audits.push(draft);
         }
         Ok(DemoOutcome {
-            standard: format!("{}@{}", main_outcome.standard.code, main_outcome.standard.version),
+            standard: format!(
+                "{}@{}",
+                main_outcome.standard.code, main_outcome.standard.version
+            ),
             stores: stores.iter().map(|s| s.0.to_string()).collect(),
             audits,
         })

@@ -65,7 +65,10 @@ impl Problem {
 /// Why an answer was refused.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AnswerProblem {
-    OutOfRange { min: f64, max: f64 },
+    OutOfRange {
+        min: f64,
+        max: f64,
+    },
     NaNotAllowed,
     /// The input does not fit the requirement's kind; carries the kind's name.
     WrongKind(&'static str),
@@ -100,7 +103,10 @@ pub enum Error {
     },
 
     #[error("{file} cannot be imported: {} problem(s); nothing was imported", problems.len())]
-    ImportInvalid { file: String, problems: Vec<Problem> },
+    ImportInvalid {
+        file: String,
+        problems: Vec<Problem>,
+    },
 
     #[error("{en}")]
     Conflict { en: String, ru: String },
@@ -108,13 +114,21 @@ pub enum Error {
     #[error("audit {id} is {status}: it can no longer be changed")]
     Locked { id: String, status: &'static str },
 
-    #[error("the audit cannot be completed yet: {}", describe_missing(missing, Lang::En))]
+    #[error(
+        "the audit cannot be completed yet: {}",
+        describe_missing(missing, Lang::En)
+    )]
     Incomplete { missing: Vec<Missing> },
 
     #[error("requirement {code}: {}", answer_problem(problem, Lang::En))]
-    InvalidAnswer { code: String, problem: AnswerProblem },
+    InvalidAnswer {
+        code: String,
+        problem: AnswerProblem,
+    },
 
-    #[error("the database was written by a newer StoreCheck (schema {found}, this program knows up to {supported})")]
+    #[error(
+        "the database was written by a newer StoreCheck (schema {found}, this program knows up to {supported})"
+    )]
     NewerDatabase { found: i64, supported: i64 },
 
     #[error("the database failed its integrity check: {0}")]
@@ -204,7 +218,9 @@ impl Error {
             (Error::NewerDatabase { found, supported }, Lang::Ru) => format!(
                 "база данных записана более новой версией StoreCheck (схема {found}, эта программа знает до {supported})"
             ),
-            (Error::Corrupt(d), Lang::Ru) => format!("база данных не прошла проверку целостности: {d}"),
+            (Error::Corrupt(d), Lang::Ru) => {
+                format!("база данных не прошла проверку целостности: {d}")
+            }
             (Error::Db(e), Lang::Ru) => format!("ошибка базы данных: {e}"),
             (Error::Io { path, source }, Lang::Ru) => format!("{path}: {source}"),
         }
@@ -214,19 +230,52 @@ impl Error {
     pub fn hint(&self, lang: Lang) -> Option<String> {
         let (en, ru) = match self {
             Error::NotFound { what, .. } => match *what {
-                "audit" => ("list audits with `storecheck audit list`", "список проверок: `storecheck audit list`"),
-                "store" => ("add it with `storecheck store add CODE NAME`", "добавьте магазин: `storecheck store add КОД НАЗВАНИЕ`"),
-                "standard" => ("import one with `storecheck standard import FILE` or load the demo with `storecheck demo`", "импортируйте стандарт (`storecheck standard import ФАЙЛ`) или загрузите демо (`storecheck demo`)"),
-                "requirement" => ("use a code from the audit's standard, as `storecheck audit show` lists them", "используйте код требования из стандарта проверки (`storecheck audit show`)"),
+                "audit" => (
+                    "list audits with `storecheck audit list`",
+                    "список проверок: `storecheck audit list`",
+                ),
+                "store" => (
+                    "add it with `storecheck store add CODE NAME`",
+                    "добавьте магазин: `storecheck store add КОД НАЗВАНИЕ`",
+                ),
+                "standard" => (
+                    "import one with `storecheck standard import FILE` or load the demo with `storecheck demo`",
+                    "импортируйте стандарт (`storecheck standard import ФАЙЛ`) или загрузите демо (`storecheck demo`)",
+                ),
+                "requirement" => (
+                    "use a code from the audit's standard, as `storecheck audit show` lists them",
+                    "используйте код требования из стандарта проверки (`storecheck audit show`)",
+                ),
                 _ => return None,
             },
-            Error::ImportInvalid { .. } => ("fix what is listed above and import the file again", "исправьте перечисленное выше и импортируйте файл снова"),
-            Error::Locked { status, .. } if *status == "signed" => ("a signed audit can only be corrected by a new revision", "подписанную проверку можно исправить только новой редакцией"),
-            Error::Locked { .. } => ("reopen the audit to change its answers", "откройте проверку снова, чтобы изменить ответы"),
-            Error::Incomplete { .. } => ("answer the requirements listed and attach the photos they need, then complete again", "ответьте на перечисленные требования и приложите нужные фото, затем завершите снова"),
-            Error::NewerDatabase { .. } => ("install the newer StoreCheck, or open another database with --db", "установите более новую версию StoreCheck или откройте другую базу (--db)"),
-            Error::Corrupt(_) => ("restore the database from a backup or a sync bundle; the file was left untouched", "восстановите базу из резервной копии или пакета синхронизации; файл не изменён"),
-            Error::Io { .. } => ("check that the path exists and that you may read and write it", "проверьте, что путь существует и доступен для чтения и записи"),
+            Error::ImportInvalid { .. } => (
+                "fix what is listed above and import the file again",
+                "исправьте перечисленное выше и импортируйте файл снова",
+            ),
+            Error::Locked { status, .. } if *status == "signed" => (
+                "a signed audit can only be corrected by a new revision",
+                "подписанную проверку можно исправить только новой редакцией",
+            ),
+            Error::Locked { .. } => (
+                "reopen the audit to change its answers",
+                "откройте проверку снова, чтобы изменить ответы",
+            ),
+            Error::Incomplete { .. } => (
+                "answer the requirements listed and attach the photos they need, then complete again",
+                "ответьте на перечисленные требования и приложите нужные фото, затем завершите снова",
+            ),
+            Error::NewerDatabase { .. } => (
+                "install the newer StoreCheck, or open another database with --db",
+                "установите более новую версию StoreCheck или откройте другую базу (--db)",
+            ),
+            Error::Corrupt(_) => (
+                "restore the database from a backup or a sync bundle; the file was left untouched",
+                "восстановите базу из резервной копии или пакета синхронизации; файл не изменён",
+            ),
+            Error::Io { .. } => (
+                "check that the path exists and that you may read and write it",
+                "проверьте, что путь существует и доступен для чтения и записи",
+            ),
             _ => return None,
         };
         Some(match lang {

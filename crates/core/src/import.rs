@@ -86,8 +86,14 @@ pub fn read_standard(path: &Path) -> Result<StandardDraft> {
             file,
             problems: vec![Problem::new(
                 "",
-                format!("the file is {} MB; standards larger than 20 MB are refused", meta.len() / 1_000_000),
-                format!("файл занимает {} МБ; стандарты больше 20 МБ не принимаются", meta.len() / 1_000_000),
+                format!(
+                    "the file is {} MB; standards larger than 20 MB are refused",
+                    meta.len() / 1_000_000
+                ),
+                format!(
+                    "файл занимает {} МБ; стандарты больше 20 МБ не принимаются",
+                    meta.len() / 1_000_000
+                ),
             )],
         });
     }
@@ -190,7 +196,11 @@ impl Field {
     }
 
     fn from_header(h: &str) -> Option<Field> {
-        let h = h.trim().trim_start_matches('\u{feff}').to_lowercase().replace('ё', "е");
+        let h = h
+            .trim()
+            .trim_start_matches('\u{feff}')
+            .to_lowercase()
+            .replace('ё', "е");
         let h = h.trim_end_matches('*').trim();
         Field::ALL.into_iter().find(|f| {
             let (en, ru) = f.names();
@@ -297,9 +307,13 @@ fn read_csv(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
         }
     }
     let mut iter = records.into_iter();
-    let (header_row, headers) = iter
-        .next()
-        .ok_or_else(|| Problem::new("", "the file has no header row", "в файле нет строки заголовков"))?;
+    let (header_row, headers) = iter.next().ok_or_else(|| {
+        Problem::new(
+            "",
+            "the file has no header row",
+            "в файле нет строки заголовков",
+        )
+    })?;
     Ok(table(meta, header_row, headers, iter.collect()))
 }
 
@@ -313,7 +327,9 @@ fn table(
     let mut columns: HashMap<Field, (usize, String)> = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
         if let Some(f) = Field::from_header(h) {
-            columns.entry(f).or_insert((i, h.trim().trim_start_matches('\u{feff}').to_string()));
+            columns
+                .entry(f)
+                .or_insert((i, h.trim().trim_start_matches('\u{feff}').to_string()));
         }
     }
     let mut problems = Vec::new();
@@ -401,14 +417,18 @@ fn read_xlsx(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
             format!("лист не читается: {e}"),
         )
     };
-    let range = book.worksheet_range(&first).map_err(|e| unreadable(&first, e))?;
+    let range = book
+        .worksheet_range(&first)
+        .map_err(|e| unreadable(&first, e))?;
     let mut meta = HashMap::new();
     if let Some(name) = sheets
         .iter()
         .find(|s| matches!(s.trim().to_lowercase().as_str(), "standard" | "стандарт"))
         .cloned()
     {
-        let m = book.worksheet_range(&name).map_err(|e| unreadable(&name, e))?;
+        let m = book
+            .worksheet_range(&name)
+            .map_err(|e| unreadable(&name, e))?;
         let start = m.start().map_or(0, |(r, _)| r as usize);
         for (i, row) in m.rows().enumerate() {
             let key = row.first().map(cell_text).unwrap_or_default();
@@ -426,14 +446,11 @@ fn read_xlsx(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
     }
     let start = range.start().map_or(0, |(r, _)| r as usize);
     let col0 = range.start().map_or(0, |(_, c)| c as usize);
-    let mut rows = range
-        .rows()
-        .enumerate()
-        .map(|(i, r)| {
-            let mut cells = vec![String::new(); col0];
-            cells.extend(r.iter().map(cell_text));
-            (start + i + 1, cells)
-        });
+    let mut rows = range.rows().enumerate().map(|(i, r)| {
+        let mut cells = vec![String::new(); col0];
+        cells.extend(r.iter().map(cell_text));
+        (start + i + 1, cells)
+    });
     let (header_row, headers) = rows
         .next()
         .ok_or_else(|| Problem::new("", "the first sheet is empty", "первый лист пуст"))?;
@@ -470,7 +487,13 @@ fn read_json(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
                     continue;
                 }
                 if let Some(t) = json_text(v) {
-                    meta.insert(k.to_lowercase(), Cell { text: t, at: format!("standard.{k}") });
+                    meta.insert(
+                        k.to_lowercase(),
+                        Cell {
+                            text: t,
+                            at: format!("standard.{k}"),
+                        },
+                    );
                 }
             }
             if let Some(r) = obj.get("ratings") {
@@ -481,7 +504,10 @@ fn read_json(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
                             let min = b.get("min").and_then(json_text).unwrap_or_default();
                             meta.insert(
                                 format!("rating {name}"),
-                                Cell { text: min, at: format!("standard.ratings[{i}].min") },
+                                Cell {
+                                    text: min,
+                                    at: format!("standard.ratings[{i}].min"),
+                                },
                             );
                         }
                     }
@@ -493,7 +519,11 @@ fn read_json(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
                 }
             }
         }
-        Some(_) => problems.push(Problem::new("standard", "must be an object", "должен быть объектом")),
+        Some(_) => problems.push(Problem::new(
+            "standard",
+            "must be an object",
+            "должен быть объектом",
+        )),
         None => {}
     }
     let reqs = match root.get("requirements").and_then(|r| r.as_array()) {
@@ -525,7 +555,13 @@ fn read_json(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
                     .map(|(_, v)| v)
             });
             if let Some(text) = value.and_then(json_text) {
-                cells.insert(f, Cell { text, at: format!("requirements[{i}].{key}") });
+                cells.insert(
+                    f,
+                    Cell {
+                        text,
+                        at: format!("requirements[{i}].{key}"),
+                    },
+                );
             }
         }
         rows.push(RawRow {
@@ -533,7 +569,11 @@ fn read_json(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
             missing_at: Box::new(move |f| format!("requirements[{i}].{}", f.names().0)),
         });
     }
-    Ok(Parsed { meta, rows, problems })
+    Ok(Parsed {
+        meta,
+        rows,
+        problems,
+    })
 }
 
 // ---- Checking -------------------------------------------------------------------------
@@ -555,25 +595,36 @@ fn parse_yes_no(s: &str) -> Option<bool> {
     }
 }
 
+/// Records a problem with a field: its cell (or where it would be), English, Russian.
+type Report<'a> = dyn FnMut(Field, Option<&Cell>, String, String) + 'a;
+
 fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<Problem>> {
-    let Parsed { meta, rows, mut problems } = parsed;
+    let Parsed {
+        meta,
+        rows,
+        mut problems,
+    } = parsed;
     let mut sections: Vec<SectionDraft> = Vec::new();
     let mut seen_codes: HashMap<String, String> = HashMap::new();
     let mut any_cyrillic = false;
 
     for row in &rows {
-        let get = |f: Field| -> Option<&Cell> {
-            row.cells.get(&f).filter(|c| !c.text.trim().is_empty())
-        };
+        let get =
+            |f: Field| -> Option<&Cell> { row.cells.get(&f).filter(|c| !c.text.trim().is_empty()) };
         let mut bad = |f: Field, at: Option<&Cell>, en: String, ru: String| {
             let loc = at.map_or_else(|| (row.missing_at)(f), |c| c.at.clone());
             problems.push(Problem::new(loc, en, ru));
         };
-        let required = |f: Field, bad: &mut dyn FnMut(Field, Option<&Cell>, String, String)| {
+        let required = |f: Field, bad: &mut Report<'_>| {
             let c = get(f);
             if c.is_none() {
                 let (en, ru) = f.names();
-                bad(f, None, format!("the {en} is empty; every requirement needs one"), format!("не заполнено поле «{ru}»; оно обязательно"));
+                bad(
+                    f,
+                    None,
+                    format!("the {en} is empty; every requirement needs one"),
+                    format!("не заполнено поле «{ru}»; оно обязательно"),
+                );
             }
             c.map(|c| c.text.trim().to_string())
         };
@@ -596,7 +647,18 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
         let kind = match get(Field::Kind) {
             None => Kind::Check,
             Some(c) => Kind::parse(&c.text).unwrap_or_else(|| {
-                bad(Field::Kind, Some(c), format!("unknown kind \"{}\"; use check, scale, number or text", c.text.trim()), format!("неизвестный тип «{}»; допустимы check, scale, number, text", c.text.trim()));
+                bad(
+                    Field::Kind,
+                    Some(c),
+                    format!(
+                        "unknown kind \"{}\"; use check, scale, number or text",
+                        c.text.trim()
+                    ),
+                    format!(
+                        "неизвестный тип «{}»; допустимы check, scale, number, text",
+                        c.text.trim()
+                    ),
+                );
                 Kind::Check
             }),
         };
@@ -605,16 +667,26 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
             Some(c) => match parse_number(&c.text) {
                 Some(w) if w > 0.0 => w,
                 _ => {
-                    bad(Field::Weight, Some(c), format!("weight \"{}\" must be a positive number", c.text.trim()), format!("вес «{}» должен быть положительным числом", c.text.trim()));
+                    bad(
+                        Field::Weight,
+                        Some(c),
+                        format!("weight \"{}\" must be a positive number", c.text.trim()),
+                        format!("вес «{}» должен быть положительным числом", c.text.trim()),
+                    );
                     1.0
                 }
             },
         };
-        let yes_no = |f: Field, default: bool, bad: &mut dyn FnMut(Field, Option<&Cell>, String, String)| match get(f) {
+        let yes_no = |f: Field, default: bool, bad: &mut Report<'_>| match get(f) {
             None => default,
             Some(c) => parse_yes_no(&c.text).unwrap_or_else(|| {
                 let (en, ru) = f.names();
-                bad(f, Some(c), format!("{en} must be yes or no, not \"{}\"", c.text.trim()), format!("«{ru}»: укажите да или нет, а не «{}»", c.text.trim()));
+                bad(
+                    f,
+                    Some(c),
+                    format!("{en} must be yes or no, not \"{}\"", c.text.trim()),
+                    format!("«{ru}»: укажите да или нет, а не «{}»", c.text.trim()),
+                );
                 default
             }),
         };
@@ -627,12 +699,17 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
                 PhotoRule::Optional
             }),
         };
-        let number = |f: Field, bad: &mut dyn FnMut(Field, Option<&Cell>, String, String)| {
+        let number = |f: Field, bad: &mut Report<'_>| {
             get(f).and_then(|c| {
                 let v = parse_number(&c.text);
                 if v.is_none() {
                     let (en, ru) = f.names();
-                    bad(f, Some(c), format!("{en} \"{}\" must be a number", c.text.trim()), format!("«{ru}»: «{}» должно быть числом", c.text.trim()));
+                    bad(
+                        f,
+                        Some(c),
+                        format!("{en} \"{}\" must be a number", c.text.trim()),
+                        format!("«{ru}»: «{}» должно быть числом", c.text.trim()),
+                    );
                 }
                 v
             })
@@ -667,8 +744,16 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
             hard,
             photo,
             na_allowed,
-            min: if matches!(kind, Kind::Scale | Kind::Number) { min } else { None },
-            max: if matches!(kind, Kind::Scale | Kind::Number) { max } else { None },
+            min: if matches!(kind, Kind::Scale | Kind::Number) {
+                min
+            } else {
+                None
+            },
+            max: if matches!(kind, Kind::Scale | Kind::Number) {
+                max
+            } else {
+                None
+            },
         };
         match sections.iter_mut().find(|s| s.title == section) {
             Some(s) => s.requirements.push(req),
@@ -679,10 +764,18 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
         }
     }
     if rows.is_empty() && problems.is_empty() {
-        problems.push(Problem::new("", "the file has no requirements", "в файле нет требований"));
+        problems.push(Problem::new(
+            "",
+            "the file has no requirements",
+            "в файле нет требований",
+        ));
     }
 
-    let meta_text = |k: &str| meta.get(k).map(|c| c.text.trim().to_string()).filter(|t| !t.is_empty());
+    let meta_text = |k: &str| {
+        meta.get(k)
+            .map(|c| c.text.trim().to_string())
+            .filter(|t| !t.is_empty())
+    };
     let mut ratings = Vec::new();
     let mut keys: Vec<&String> = meta.keys().collect();
     keys.sort();
@@ -692,13 +785,26 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
             .strip_prefix("rating ")
             .or_else(|| key.strip_prefix("оценка "))
             .or_else(|| key.strip_prefix("rating:"));
-        let Some(name) = name.map(str::trim) else { continue };
+        let Some(name) = name.map(str::trim) else {
+            continue;
+        };
         match parse_number(&cell.text) {
-            Some(min) if (0.0..=100.0).contains(&min) && !name.is_empty() => ratings.push(RatingBand { name: name.to_string(), min }),
+            Some(min) if (0.0..=100.0).contains(&min) && !name.is_empty() => {
+                ratings.push(RatingBand {
+                    name: name.to_string(),
+                    min,
+                })
+            }
             _ => problems.push(Problem::new(
                 cell.at.clone(),
-                format!("rating \"{name}\" needs a minimum percentage between 0 and 100, not \"{}\"", cell.text),
-                format!("для оценки «{name}» нужен минимальный процент от 0 до 100, а не «{}»", cell.text),
+                format!(
+                    "rating \"{name}\" needs a minimum percentage between 0 and 100, not \"{}\"",
+                    cell.text
+                ),
+                format!(
+                    "для оценки «{name}» нужен минимальный процент от 0 до 100, а не «{}»",
+                    cell.text
+                ),
             )),
         }
     }
@@ -707,13 +813,21 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
     }
     ratings.sort_by(|a, b| b.min.total_cmp(&a.min));
     Ok(StandardDraft {
-        code: meta_text("code").or_else(|| meta_text("код")).unwrap_or_else(|| stem.to_string()),
-        title: meta_text("title").or_else(|| meta_text("название")).unwrap_or_else(|| stem.to_string()),
+        code: meta_text("code")
+            .or_else(|| meta_text("код"))
+            .unwrap_or_else(|| stem.to_string()),
+        title: meta_text("title")
+            .or_else(|| meta_text("название"))
+            .unwrap_or_else(|| stem.to_string()),
         version: meta_text("version").or_else(|| meta_text("версия")),
         language: meta_text("language")
             .or_else(|| meta_text("язык"))
             .unwrap_or_else(|| if any_cyrillic { "ru" } else { "en" }.to_string()),
-        ratings: if ratings.is_empty() { default_ratings() } else { ratings },
+        ratings: if ratings.is_empty() {
+            default_ratings()
+        } else {
+            ratings
+        },
         sections,
     })
 }

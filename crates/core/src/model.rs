@@ -66,7 +66,9 @@ impl PhotoRule {
     pub fn parse(s: &str) -> Option<PhotoRule> {
         match s.trim().to_lowercase().replace('_', "-").as_str() {
             "none" | "нет" => Some(PhotoRule::None),
-            "optional" | "по желанию" | "необязательно" => Some(PhotoRule::Optional),
+            "optional" | "по желанию" | "необязательно" => {
+                Some(PhotoRule::Optional)
+            }
             "required" | "обязательно" => Some(PhotoRule::Required),
             "required-on-fail" | "при нарушении" => Some(PhotoRule::RequiredOnFail),
             _ => None,
@@ -261,7 +263,12 @@ impl Response {
         }
         match kind {
             Kind::Check => None,
-            Kind::Scale | Kind::Number => t.replace(',', ".").parse::<f64>().ok().filter(|v| v.is_finite()).map(Response::Value),
+            Kind::Scale | Kind::Number => t
+                .replace(',', ".")
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .map(Response::Value),
             Kind::Text => (!t.is_empty()).then(|| Response::Text(t.to_string())),
         }
     }

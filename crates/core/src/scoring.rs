@@ -79,8 +79,7 @@ pub fn requirement_score(req: &Requirement, response: &Response) -> Option<f64> 
             }
         }
         (Kind::Number, Response::Value(v)) => {
-            let inside =
-                req.min.is_none_or(|min| *v >= min) && req.max.is_none_or(|max| *v <= max);
+            let inside = req.min.is_none_or(|min| *v >= min) && req.max.is_none_or(|max| *v <= max);
             Some(if inside { 1.0 } else { 0.0 })
         }
         _ => None,
@@ -209,7 +208,14 @@ mod tests {
     use super::*;
     use crate::model::{PhotoRule, RatingBand, Section, default_ratings};
 
-    fn req(code: &str, kind: Kind, weight: f64, hard: bool, min: Option<f64>, max: Option<f64>) -> Requirement {
+    fn req(
+        code: &str,
+        kind: Kind,
+        weight: f64,
+        hard: bool,
+        min: Option<f64>,
+        max: Option<f64>,
+    ) -> Requirement {
         Requirement {
             id: Uuid::now_v7(),
             code: code.into(),
@@ -235,7 +241,11 @@ mod tests {
             ratings: default_ratings(),
             sections: sections
                 .into_iter()
-                .map(|(t, r)| Section { id: Uuid::now_v7(), title: t.into(), requirements: r })
+                .map(|(t, r)| Section {
+                    id: Uuid::now_v7(),
+                    title: t.into(),
+                    requirements: r,
+                })
                 .collect(),
             created_at: String::new(),
         }
@@ -244,7 +254,15 @@ mod tests {
     fn card(st: &Standard, given: &[(&str, Response)]) -> ScoreCard {
         let map: HashMap<Uuid, Given<'_>> = given
             .iter()
-            .map(|(code, r)| (st.requirement_by_code(code).expect("code").id, Given { response: r, note: None }))
+            .map(|(code, r)| {
+                (
+                    st.requirement_by_code(code).expect("code").id,
+                    Given {
+                        response: r,
+                        note: None,
+                    },
+                )
+            })
             .collect();
         score(st, &map)
     }
@@ -255,26 +273,62 @@ mod tests {
         assert_eq!(requirement_score(&check, &Response::Pass), Some(1.0));
         assert_eq!(requirement_score(&check, &Response::Fail), Some(0.0));
         let scale = req("2", Kind::Scale, 1.0, false, Some(1.0), Some(5.0));
-        assert_eq!(requirement_score(&scale, &Response::Value(3.0)), Some(0.5), "(3-1)/(5-1)");
+        assert_eq!(
+            requirement_score(&scale, &Response::Value(3.0)),
+            Some(0.5),
+            "(3-1)/(5-1)"
+        );
         assert_eq!(requirement_score(&scale, &Response::Value(1.0)), Some(0.0));
         let number = req("3", Kind::Number, 1.0, false, Some(4.0), None);
-        assert_eq!(requirement_score(&number, &Response::Value(4.0)), Some(1.0), "min is inclusive");
+        assert_eq!(
+            requirement_score(&number, &Response::Value(4.0)),
+            Some(1.0),
+            "min is inclusive"
+        );
         assert_eq!(requirement_score(&number, &Response::Value(3.0)), Some(0.0));
         let both = req("4", Kind::Number, 1.0, false, Some(1.0), Some(3.0));
-        assert_eq!(requirement_score(&both, &Response::Value(3.0)), Some(1.0), "max is inclusive");
+        assert_eq!(
+            requirement_score(&both, &Response::Value(3.0)),
+            Some(1.0),
+            "max is inclusive"
+        );
         assert_eq!(requirement_score(&both, &Response::Value(3.5)), Some(0.0));
         let text = req("5", Kind::Text, 1.0, false, None, None);
-        assert_eq!(requirement_score(&text, &Response::Text("x".into())), None, "text is not scored");
-        assert_eq!(requirement_score(&check, &Response::Na), None, "n/a is left out");
+        assert_eq!(
+            requirement_score(&text, &Response::Text("x".into())),
+            None,
+            "text is not scored"
+        );
+        assert_eq!(
+            requirement_score(&check, &Response::Na),
+            None,
+            "n/a is left out"
+        );
     }
 
     #[test]
     fn weights_sections_and_rounding() {
         let st = standard(vec![
-            ("A", vec![req("a1", Kind::Check, 2.0, false, None, None), req("a2", Kind::Check, 1.0, false, None, None)]),
-            ("B", vec![req("b1", Kind::Scale, 1.0, false, None, Some(3.0))]),
+            (
+                "A",
+                vec![
+                    req("a1", Kind::Check, 2.0, false, None, None),
+                    req("a2", Kind::Check, 1.0, false, None, None),
+                ],
+            ),
+            (
+                "B",
+                vec![req("b1", Kind::Scale, 1.0, false, None, Some(3.0))],
+            ),
         ]);
-        let c = card(&st, &[("a1", Response::Pass), ("a2", Response::Fail), ("b1", Response::Value(2.0))]);
+        let c = card(
+            &st,
+            &[
+                ("a1", Response::Pass),
+                ("a2", Response::Fail),
+                ("b1", Response::Value(2.0)),
+            ],
+        );
         // A: 2/3 = 66.666… → 66.7; B: 2/3 → 66.7; total (2 + 0 + 0.6667) / 4 = 66.666… → 66.7
         assert_eq!(c.sections[0].score, Some(66.7));
         assert_eq!(c.sections[1].score, Some(66.7));
@@ -288,19 +342,35 @@ mod tests {
 
     #[test]
     fn a_scale_answer_below_half_is_a_finding_and_exactly_half_is_not() {
-        let st = standard(vec![("A", vec![req("s", Kind::Scale, 1.0, false, Some(0.0), Some(4.0))])]);
-        assert_eq!(card(&st, &[("s", Response::Value(1.0))]).findings.len(), 1, "0.25 < 0.5");
-        assert!(card(&st, &[("s", Response::Value(2.0))]).findings.is_empty(), "0.5 is not below 0.5");
+        let st = standard(vec![(
+            "A",
+            vec![req("s", Kind::Scale, 1.0, false, Some(0.0), Some(4.0))],
+        )]);
+        assert_eq!(
+            card(&st, &[("s", Response::Value(1.0))]).findings.len(),
+            1,
+            "0.25 < 0.5"
+        );
+        assert!(
+            card(&st, &[("s", Response::Value(2.0))])
+                .findings
+                .is_empty(),
+            "0.5 is not below 0.5"
+        );
     }
 
     #[test]
     fn a_failed_hard_requirement_fails_the_audit_whatever_the_percentage() {
-        let mut reqs: Vec<Requirement> = (0..20).map(|i| req(&format!("r{i}"), Kind::Check, 1.0, false, None, None)).collect();
+        let mut reqs: Vec<Requirement> = (0..20)
+            .map(|i| req(&format!("r{i}"), Kind::Check, 1.0, false, None, None))
+            .collect();
         reqs.push(req("hard", Kind::Check, 1.0, true, None, None));
         let st = standard(vec![("A", reqs)]);
-        let mut given: Vec<(String, Response)> = (0..20).map(|i| (format!("r{i}"), Response::Pass)).collect();
+        let mut given: Vec<(String, Response)> =
+            (0..20).map(|i| (format!("r{i}"), Response::Pass)).collect();
         given.push(("hard".into(), Response::Fail));
-        let refs: Vec<(&str, Response)> = given.iter().map(|(c, r)| (c.as_str(), r.clone())).collect();
+        let refs: Vec<(&str, Response)> =
+            given.iter().map(|(c, r)| (c.as_str(), r.clone())).collect();
         let c = card(&st, &refs);
         assert_eq!(c.score, Some(95.2), "20/21");
         assert_eq!(c.rating.as_deref(), Some(FAILED_HARD));
@@ -310,11 +380,18 @@ mod tests {
     #[test]
     fn rating_bands_pick_the_highest_reached_and_below_all_is_unsatisfactory() {
         let mut st = standard(vec![]);
-        assert_eq!(rating_for(&st, 90.0), "excellent", "a band's minimum reaches it");
+        assert_eq!(
+            rating_for(&st, 90.0),
+            "excellent",
+            "a band's minimum reaches it"
+        );
         assert_eq!(rating_for(&st, 89.9), "good");
         assert_eq!(rating_for(&st, 60.0), "satisfactory");
         assert_eq!(rating_for(&st, 59.9), UNSATISFACTORY);
-        st.ratings = vec![RatingBand { name: "pass".into(), min: 80.0 }];
+        st.ratings = vec![RatingBand {
+            name: "pass".into(),
+            min: 80.0,
+        }];
         assert_eq!(rating_for(&st, 80.0), "pass");
         assert_eq!(rating_for(&st, 10.0), UNSATISFACTORY);
     }
@@ -325,14 +402,27 @@ mod tests {
             ("A", vec![req("a", Kind::Check, 1.0, false, None, None)]),
             ("Notes", vec![req("t", Kind::Text, 1.0, false, None, None)]),
         ]);
-        let c = card(&st, &[("a", Response::Na), ("t", Response::Text("busy day".into()))]);
+        let c = card(
+            &st,
+            &[
+                ("a", Response::Na),
+                ("t", Response::Text("busy day".into())),
+            ],
+        );
         assert_eq!(c.score, None);
         assert_eq!(c.rating, None);
         assert_eq!(c.sections[0].score, None);
         assert_eq!(c.sections[1].score, None);
-        assert_eq!(c.sections[1].total, 0, "text requirements are not counted as to answer");
+        assert_eq!(
+            c.sections[1].total, 0,
+            "text requirements are not counted as to answer"
+        );
         let empty = card(&st, &[]);
-        assert_eq!(empty.open, vec!["a".to_string()], "text requirements are never open");
+        assert_eq!(
+            empty.open,
+            vec!["a".to_string()],
+            "text requirements are never open"
+        );
     }
 
     #[test]
@@ -340,15 +430,27 @@ mod tests {
         let scale = req("s", Kind::Scale, 1.0, false, Some(1.0), Some(5.0));
         assert!(validate(&scale, &Response::Value(5.0)).is_ok());
         let err = validate(&scale, &Response::Value(6.0)).expect_err("6 is outside 1..5");
-        assert_eq!(err.to_string(), "requirement s: the value must be between 1 and 5");
+        assert_eq!(
+            err.to_string(),
+            "requirement s: the value must be between 1 and 5"
+        );
         assert!(validate(&scale, &Response::Value(0.5)).is_err());
-        assert!(validate(&scale, &Response::Pass).is_err(), "a scale takes a value");
+        assert!(
+            validate(&scale, &Response::Pass).is_err(),
+            "a scale takes a value"
+        );
         let mut check = req("c", Kind::Check, 1.0, false, None, None);
         check.na_allowed = false;
         let err = validate(&check, &Response::Na).expect_err("na not allowed");
         assert!(err.to_string().contains("not applicable"), "{err}");
-        assert!(validate(&check, &Response::Value(1.0)).is_err(), "a check takes pass or fail");
+        assert!(
+            validate(&check, &Response::Value(1.0)).is_err(),
+            "a check takes pass or fail"
+        );
         let number = req("n", Kind::Number, 1.0, false, Some(4.0), None);
-        assert!(validate(&number, &Response::Value(2.0)).is_ok(), "a measured value outside the range is a finding, not an error");
+        assert!(
+            validate(&number, &Response::Value(2.0)).is_ok(),
+            "a measured value outside the range is a finding, not an error"
+        );
     }
 }

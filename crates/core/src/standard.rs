@@ -34,7 +34,12 @@ impl Db {
         let ids: Vec<(Uuid, Vec<Uuid>)> = draft
             .sections
             .iter()
-            .map(|s| (self.new_id(), s.requirements.iter().map(|_| self.new_id()).collect()))
+            .map(|s| {
+                (
+                    self.new_id(),
+                    s.requirements.iter().map(|_| self.new_id()).collect(),
+                )
+            })
             .collect();
         let outcome = self.write(|tx| {
             if let Some(version) = &explicit_version {
@@ -166,10 +171,12 @@ impl Db {
                 )
                 .optional()?,
         };
-        id.map(|id| parse_uuid(&id)).transpose()?.ok_or_else(|| Error::NotFound {
-            what: "standard",
-            key: spec.to_string(),
-        })
+        id.map(|id| parse_uuid(&id))
+            .transpose()?
+            .ok_or_else(|| Error::NotFound {
+                what: "standard",
+                key: spec.to_string(),
+            })
     }
 
     /// The most recently published standard, if any.
@@ -211,10 +218,12 @@ impl Db {
         let ratings: Vec<RatingBand> = serde_json::from_str(&head.4)
             .map_err(|e| Error::Corrupt(format!("ratings of standard {id}: {e}")))?;
         let mut sections: Vec<Section> = Vec::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id, title FROM section WHERE standard_id = ?1 ORDER BY position")?;
-        for row in stmt.query_map([id.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, title FROM section WHERE standard_id = ?1 ORDER BY position",
+        )?;
+        for row in stmt.query_map([id.to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })? {
             let (sid, title) = row?;
             sections.push(Section {
                 id: parse_uuid(&sid)?,
@@ -243,7 +252,8 @@ impl Db {
             ))
         })?;
         for row in rows {
-            let (rid, sid, code, text, guidance, kind, weight, hard, photo, na_allowed, min, max) = row?;
+            let (rid, sid, code, text, guidance, kind, weight, hard, photo, na_allowed, min, max) =
+                row?;
             let section_id = parse_uuid(&sid)?;
             let req = Requirement {
                 id: parse_uuid(&rid)?,

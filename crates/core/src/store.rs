@@ -28,8 +28,14 @@ impl Db {
                 return Ok(existing);
             }
             return Err(Error::Conflict {
-                en: format!("store {code} already exists as \"{}\"; use another code", existing.name),
-                ru: format!("магазин {code} уже есть («{}»); выберите другой код", existing.name),
+                en: format!(
+                    "store {code} already exists as \"{}\"; use another code",
+                    existing.name
+                ),
+                ru: format!(
+                    "магазин {code} уже есть («{}»); выберите другой код",
+                    existing.name
+                ),
             });
         }
         let id = self.new_id();
@@ -37,7 +43,14 @@ impl Db {
             tx.execute(
                 "INSERT INTO store (id, code, name, region, device_id, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-                params![id.to_string(), code, name, region, tx.device.to_string(), tx.now],
+                params![
+                    id.to_string(),
+                    code,
+                    name,
+                    region,
+                    tx.device.to_string(),
+                    tx.now
+                ],
             )?;
             Ok(())
         })?;

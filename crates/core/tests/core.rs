@@ -11,7 +11,11 @@ use storecheck_core::model::{AuditStatus, Kind, PhotoRule, Response, ShiftPart};
 use storecheck_core::{Db, Error, ErrorCode, Lang};
 
 fn db() -> Db {
-    let clock = Arc::new(|| Utc.with_ymd_and_hms(2026, 11, 22, 9, 30, 0).single().expect("time"));
+    let clock = Arc::new(|| {
+        Utc.with_ymd_and_hms(2026, 11, 22, 9, 30, 0)
+            .single()
+            .expect("time")
+    });
     Db::open_in_memory(clock).expect("in-memory db")
 }
 
@@ -24,7 +28,8 @@ const CSV_RU: &str = "\u{feff}#code: MINI\n#title: Мини-стандарт\n#v
 Витрина;3.1;Ценники на всех товарах;;check;1;нет;при нарушении;да;;\n";
 
 fn import(db: &mut Db, name: &str, content: &[u8]) -> storecheck_core::standard::ImportOutcome {
-    let draft = parse_standard(name, content).unwrap_or_else(|e| panic!("{name}: {e}: {:?}", e.problems()));
+    let draft =
+        parse_standard(name, content).unwrap_or_else(|e| panic!("{name}: {e}: {:?}", e.problems()));
     db.publish_standard(&draft).expect("publish")
 }
 
@@ -36,15 +41,28 @@ fn a_russian_semicolon_csv_with_bom_imports_with_every_column() {
     assert_eq!(draft.version.as_deref(), Some("1"));
     assert_eq!(draft.language, "ru", "guessed from the Cyrillic text");
     let titles: Vec<&str> = draft.sections.iter().map(|s| s.title.as_str()).collect();
-    assert_eq!(titles, ["Приветствие", "Потребность", "Витрина"], "sections keep first-appearance order");
+    assert_eq!(
+        titles,
+        ["Приветствие", "Потребность", "Витрина"],
+        "sections keep first-appearance order"
+    );
     let r = &draft.sections[0].requirements[0];
-    assert_eq!((r.kind, r.weight, r.hard, r.photo, r.na_allowed), (Kind::Check, 2.0, true, PhotoRule::None, false));
+    assert_eq!(
+        (r.kind, r.weight, r.hard, r.photo, r.na_allowed),
+        (Kind::Check, 2.0, true, PhotoRule::None, false)
+    );
     assert_eq!(r.guidance.as_deref(), Some("Смотрите от входа"));
     let scale = &draft.sections[0].requirements[1];
     assert_eq!((scale.min, scale.max), (Some(1.0), Some(5.0)));
-    assert_eq!(draft.sections[1].requirements[0].text, "Вопросов задано; не меньше четырёх", "quoted separator");
+    assert_eq!(
+        draft.sections[1].requirements[0].text, "Вопросов задано; не меньше четырёх",
+        "quoted separator"
+    );
     assert_eq!(draft.sections[1].requirements[1].kind, Kind::Text);
-    assert_eq!(draft.sections[2].requirements[0].photo, PhotoRule::RequiredOnFail);
+    assert_eq!(
+        draft.sections[2].requirements[0].photo,
+        PhotoRule::RequiredOnFail
+    );
 }
 
 #[test]
@@ -69,9 +87,18 @@ fn xlsx_with_a_standard_sheet_reads_the_same_as_csv() {
         let cells: Vec<String> = if line.contains('"') {
             let (a, rest) = line.split_once('"').expect("quote");
             let (quoted, b) = rest.split_once('"').expect("quote");
-            let mut v: Vec<String> = a.trim_end_matches(';').split(';').map(str::to_string).collect();
+            let mut v: Vec<String> = a
+                .trim_end_matches(';')
+                .split(';')
+                .map(str::to_string)
+                .collect();
             v.push(quoted.to_string());
-            v.extend(b.strip_prefix(';').unwrap_or(b).split(';').map(str::to_string));
+            v.extend(
+                b.strip_prefix(';')
+                    .unwrap_or(b)
+                    .split(';')
+                    .map(str::to_string),
+            );
             v
         } else {
             line.split(';').map(str::to_string).collect()
@@ -88,7 +115,15 @@ fn xlsx_with_a_standard_sheet_reads_the_same_as_csv() {
         }
     }
     let meta = book.add_worksheet().set_name("standard").expect("name");
-    for (r, (k, v)) in [("code", "MINI"), ("title", "Мини-стандарт"), ("version", "1"), ("language", "ru")].iter().enumerate() {
+    for (r, (k, v)) in [
+        ("code", "MINI"),
+        ("title", "Мини-стандарт"),
+        ("version", "1"),
+        ("language", "ru"),
+    ]
+    .iter()
+    .enumerate()
+    {
         meta.write_string(r as u32, 0, *k).expect("k");
         meta.write_string(r as u32, 1, *v).expect("v");
     }
@@ -100,7 +135,10 @@ fn xlsx_with_a_standard_sheet_reads_the_same_as_csv() {
     let c = parse_standard("mini.csv", CSV_RU.as_bytes()).expect("csv");
     assert_eq!(x.sections, c.sections);
     assert_eq!(x.ratings.len(), 1);
-    assert_eq!((x.ratings[0].name.as_str(), x.ratings[0].min), ("отлично", 95.0));
+    assert_eq!(
+        (x.ratings[0].name.as_str(), x.ratings[0].min),
+        ("отлично", 95.0)
+    );
 }
 
 #[test]
@@ -114,8 +152,21 @@ fn json_reads_the_same_as_csv_and_defaults_apply() {
     let d = parse_standard("j.json", json.as_bytes()).expect("valid");
     assert_eq!(d.version.as_deref(), Some("2"));
     let r = &d.sections[0].requirements;
-    assert_eq!((r[0].kind, r[0].weight, r[0].photo, r[0].hard, r[0].na_allowed), (Kind::Check, 1.0, PhotoRule::Optional, true, false));
-    assert_eq!((r[1].min, r[1].max), (Some(0.0), Some(5.0)), "a scale's min defaults to 0");
+    assert_eq!(
+        (
+            r[0].kind,
+            r[0].weight,
+            r[0].photo,
+            r[0].hard,
+            r[0].na_allowed
+        ),
+        (Kind::Check, 1.0, PhotoRule::Optional, true, false)
+    );
+    assert_eq!(
+        (r[1].min, r[1].max),
+        (Some(0.0), Some(5.0)),
+        "a scale's min defaults to 0"
+    );
     assert_eq!(d.ratings.len(), 3, "default bands");
 }
 
@@ -143,7 +194,10 @@ fn every_problem_of_a_csv_is_reported_at_once_with_row_and_column() {
                A,8,Bad photo,check,1,no,sometimes,,\n";
     let p = problems_of("bad.csv", csv);
     let at = |prefix: &str| {
-        assert!(p.iter().any(|m| m.starts_with(prefix)), "expected a problem at {prefix:?} in {p:#?}");
+        assert!(
+            p.iter().any(|m| m.starts_with(prefix)),
+            "expected a problem at {prefix:?} in {p:#?}"
+        );
     };
     at("row 3, column Code: code 1 is already used at row 2");
     at("row 4, column Requirement: ");
@@ -160,7 +214,10 @@ fn every_problem_of_a_csv_is_reported_at_once_with_row_and_column() {
 fn a_missing_required_column_is_named_at_the_header_row() {
     let p = problems_of("bad.csv", "#title: x\nsection,requirement\nA,Greets\n");
     assert_eq!(p.len(), 1);
-    assert!(p[0].starts_with("row 2: the required column \"code\" (код) is missing"), "{p:?}");
+    assert!(
+        p[0].starts_with("row 2: the required column \"code\" (код) is missing"),
+        "{p:?}"
+    );
 }
 
 #[test]
@@ -173,8 +230,16 @@ fn json_problems_name_the_field_path() {
         {"section": "A", "code": "4", "requirement": "s", "kind": "scale", "min": 5, "max": 3}
     ]}"#;
     let p = problems_of("bad.json", json);
-    for prefix in ["requirements[1].code: ", "requirements[2].kind: ", "requirements[3].section: ", "requirements[4].max: "] {
-        assert!(p.iter().any(|m| m.starts_with(prefix)), "expected {prefix:?} in {p:#?}");
+    for prefix in [
+        "requirements[1].code: ",
+        "requirements[2].kind: ",
+        "requirements[3].section: ",
+        "requirements[4].max: ",
+    ] {
+        assert!(
+            p.iter().any(|m| m.starts_with(prefix)),
+            "expected {prefix:?} in {p:#?}"
+        );
     }
     let syntax = problems_of("bad.json", "{\"requirements\": [\n  {\"code\": ");
     assert!(syntax[0].starts_with("line 2, column"), "{syntax:?}");
@@ -188,10 +253,21 @@ fn a_broken_xlsx_says_it_is_not_a_spreadsheet() {
 
 #[test]
 fn problems_are_also_given_in_russian() {
-    let e = parse_standard("bad.csv", "раздел;код;требование;тип\nA;1;x;флажок\n".as_bytes()).expect_err("bad kind");
+    let e = parse_standard(
+        "bad.csv",
+        "раздел;код;требование;тип\nA;1;x;флажок\n".as_bytes(),
+    )
+    .expect_err("bad kind");
     let ru = e.problems()[0].text(Lang::Ru);
-    assert!(ru.starts_with("строка 2, столбец тип: неизвестный тип «флажок»"), "{ru}");
-    assert!(e.message(Lang::Ru).contains("ничего не записано"), "{}", e.message(Lang::Ru));
+    assert!(
+        ru.starts_with("строка 2, столбец тип: неизвестный тип «флажок»"),
+        "{ru}"
+    );
+    assert!(
+        e.message(Lang::Ru).contains("ничего не записано"),
+        "{}",
+        e.message(Lang::Ru)
+    );
 }
 
 #[test]
@@ -199,7 +275,10 @@ fn publishing_is_immutable_idempotent_and_versions_without_a_number_count_up() {
     let mut db = db();
     let first = import(&mut db, "mini.csv", CSV_RU.as_bytes());
     assert!(first.created);
-    assert_eq!((first.standard.sections, first.standard.requirements), (3, 5));
+    assert_eq!(
+        (first.standard.sections, first.standard.requirements),
+        (3, 5)
+    );
     let again = import(&mut db, "mini.csv", CSV_RU.as_bytes());
     assert!(!again.created, "an identical file changes nothing");
     assert_eq!(again.standard.id, first.standard.id);
@@ -210,14 +289,24 @@ fn publishing_is_immutable_idempotent_and_versions_without_a_number_count_up() {
         .publish_standard(&parse_standard("mini.csv", changed.as_bytes()).expect("valid"))
         .expect_err("same code and version, other content");
     assert_eq!(err.code(), ErrorCode::Conflict);
-    assert!(err.to_string().contains("MINI version 1 already exists"), "{err}");
-    assert_eq!(db.list_standards().expect("list").len(), 1, "nothing written");
+    assert!(
+        err.to_string().contains("MINI version 1 already exists"),
+        "{err}"
+    );
+    assert_eq!(
+        db.list_standards().expect("list").len(),
+        1,
+        "nothing written"
+    );
 
     let unversioned = changed.replace("#version: 1\n", "");
     let v2 = import(&mut db, "mini.csv", unversioned.as_bytes());
     assert_eq!(v2.standard.version, "2", "the next number for the code");
     let same = import(&mut db, "mini.csv", unversioned.as_bytes());
-    assert!(!same.created, "an unversioned file identical to the latest is that version");
+    assert!(
+        !same.created,
+        "an unversioned file identical to the latest is that version"
+    );
     assert_eq!(db.find_standard("MINI").expect("latest"), v2.standard.id);
     assert_eq!(db.find_standard("MINI@1").expect("v1"), first.standard.id);
 
@@ -230,7 +319,8 @@ fn publishing_is_immutable_idempotent_and_versions_without_a_number_count_up() {
 
 fn new_audit(db: &mut Db) -> uuid::Uuid {
     import(db, "mini.csv", CSV_RU.as_bytes());
-    db.add_store("S1", "Тверская", Some("Москва")).expect("store");
+    db.add_store("S1", "Тверская", Some("Москва"))
+        .expect("store");
     db.create_audit(&NewAudit {
         store_code: "S1".into(),
         shift_date: "2026-11-22".into(),
@@ -242,8 +332,20 @@ fn new_audit(db: &mut Db) -> uuid::Uuid {
     .expect("audit")
 }
 
-fn answer(db: &mut Db, id: uuid::Uuid, code: &str, r: Response) -> storecheck_core::Result<storecheck_core::audit::AnswerSaved> {
-    db.save_answer(id, code, &AnswerInput { response: Some(r), note: None })
+fn answer(
+    db: &mut Db,
+    id: uuid::Uuid,
+    code: &str,
+    r: Response,
+) -> storecheck_core::Result<storecheck_core::audit::AnswerSaved> {
+    db.save_answer(
+        id,
+        code,
+        &AnswerInput {
+            response: Some(r),
+            note: None,
+        },
+    )
 }
 
 #[test]
@@ -251,42 +353,95 @@ fn an_audit_goes_from_draft_to_completed_and_scores_live() {
     let mut db = db();
     let id = new_audit(&mut db);
     let err = db.complete_audit(id).expect_err("nothing answered");
-    assert!(matches!(&err, Error::Incomplete { missing } if missing.len() == 4), "{err}");
-    assert!(err.to_string().contains("4 unanswered (1.1, 1.2, 2.1, 3.1)"), "{err}");
+    assert!(
+        matches!(&err, Error::Incomplete { missing } if missing.len() == 4),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("4 unanswered (1.1, 1.2, 2.1, 3.1)"),
+        "{err}"
+    );
 
     let s = answer(&mut db, id, "1.1", Response::Pass).expect("pass");
     assert_eq!(s.score.score, Some(100.0));
     answer(&mut db, id, "1.2", Response::Value(3.0)).expect("scale");
     answer(&mut db, id, "2.1", Response::Value(2.0)).expect("number");
     let s = db
-        .save_answer(id, "3.1", &AnswerInput { response: Some(Response::Fail), note: Some("Нет ценников на полке 3".into()) })
+        .save_answer(
+            id,
+            "3.1",
+            &AnswerInput {
+                response: Some(Response::Fail),
+                note: Some("Нет ценников на полке 3".into()),
+            },
+        )
         .expect("fail with note");
     // (2·1 + 1·0.5 + 1·0 + 1·0) / 5 = 50 %
     assert_eq!(s.score.score, Some(50.0));
     assert_eq!(s.score.rating.as_deref(), Some("unsatisfactory"));
-    assert_eq!(s.score.findings.iter().map(|f| f.code.as_str()).collect::<Vec<_>>(), ["2.1", "3.1"]);
-    assert_eq!(s.score.findings[1].note.as_deref(), Some("Нет ценников на полке 3"));
+    assert_eq!(
+        s.score
+            .findings
+            .iter()
+            .map(|f| f.code.as_str())
+            .collect::<Vec<_>>(),
+        ["2.1", "3.1"]
+    );
+    assert_eq!(
+        s.score.findings[1].note.as_deref(),
+        Some("Нет ценников на полке 3")
+    );
 
     // The text requirement is not needed for completion.
     let view = db.complete_audit(id).expect("complete");
     assert_eq!(view.header.status, AuditStatus::Completed);
-    let err = answer(&mut db, id, "1.1", Response::Fail).expect_err("completed audits are read-only");
+    let err =
+        answer(&mut db, id, "1.1", Response::Fail).expect_err("completed audits are read-only");
     assert_eq!(err.code(), ErrorCode::Locked);
 
-    db.add_action(id, &NewAction { code: "3.1".into(), what: "Распечатать ценники".into(), owner: "Ольга".into(), due: "2026-11-23".into() })
-        .expect("action on a finding");
+    db.add_action(
+        id,
+        &NewAction {
+            code: "3.1".into(),
+            what: "Распечатать ценники".into(),
+            owner: "Ольга".into(),
+            due: "2026-11-23".into(),
+        },
+    )
+    .expect("action on a finding");
     let err = db
-        .add_action(id, &NewAction { code: "1.1".into(), what: "x".into(), owner: "y".into(), due: "2026-11-23".into() })
+        .add_action(
+            id,
+            &NewAction {
+                code: "1.1".into(),
+                what: "x".into(),
+                owner: "y".into(),
+                due: "2026-11-23".into(),
+            },
+        )
         .expect_err("1.1 passed");
     assert!(err.to_string().contains("not a finding"), "{err}");
     let err = db
-        .add_action(id, &NewAction { code: "3.1".into(), what: "x".into(), owner: "y".into(), due: "23.11.2026".into() })
+        .add_action(
+            id,
+            &NewAction {
+                code: "3.1".into(),
+                what: "x".into(),
+                owner: "y".into(),
+                due: "23.11.2026".into(),
+            },
+        )
         .expect_err("bad date");
     assert!(err.to_string().contains("YYYY-MM-DD"), "{err}");
 
     db.reopen_audit(id).expect("reopen");
     answer(&mut db, id, "3.1", Response::Pass).expect("draft again");
-    assert_eq!(db.load_audit(id).expect("load").actions.len(), 1, "actions survive a reopen");
+    assert_eq!(
+        db.load_audit(id).expect("load").actions.len(),
+        1,
+        "actions survive a reopen"
+    );
 }
 
 #[test]
@@ -297,15 +452,28 @@ fn refused_answers_say_why_and_change_nothing() {
     let before = db.load_audit(id).expect("load");
 
     let err = answer(&mut db, id, "1.2", Response::Value(7.0)).expect_err("out of range");
-    assert_eq!(err.to_string(), "requirement 1.2: the value must be between 1 and 5");
+    assert_eq!(
+        err.to_string(),
+        "requirement 1.2: the value must be between 1 and 5"
+    );
     let err = answer(&mut db, id, "1.1", Response::Na).expect_err("na not allowed on 1.1");
-    assert!(err.to_string().contains("\"not applicable\" is not allowed"), "{err}");
-    assert!(err.message(Lang::Ru).contains("«н/п» для этого требования не допускается"));
+    assert!(
+        err.to_string()
+            .contains("\"not applicable\" is not allowed"),
+        "{err}"
+    );
+    assert!(
+        err.message(Lang::Ru)
+            .contains("«н/п» для этого требования не допускается")
+    );
     let err = answer(&mut db, id, "9.9", Response::Pass).expect_err("unknown code");
     assert_eq!(err.code(), ErrorCode::NotFound);
 
     let after = db.load_audit(id).expect("load");
-    assert_eq!(before.answers, after.answers, "a refused answer changes nothing");
+    assert_eq!(
+        before.answers, after.answers,
+        "a refused answer changes nothing"
+    );
 }
 
 #[test]
@@ -313,15 +481,29 @@ fn notes_can_come_before_answers_and_clearing_keeps_the_note() {
     let mut db = db();
     let id = new_audit(&mut db);
     let s = db
-        .save_answer(id, "1.1", &AnswerInput { response: None, note: Some("Опоздал на 5 минут".into()) })
+        .save_answer(
+            id,
+            "1.1",
+            &AnswerInput {
+                response: None,
+                note: Some("Опоздал на 5 минут".into()),
+            },
+        )
         .expect("note only");
     assert_eq!(s.answer.as_ref().and_then(|a| a.response.clone()), None);
     assert_eq!(s.score.answered, 0, "a note is not an answer");
     answer(&mut db, id, "1.1", Response::Fail).expect("answer");
     let a = db.load_audit(id).expect("load").answers;
-    assert_eq!(a[0].note.as_deref(), Some("Опоздал на 5 минут"), "answering keeps the note");
+    assert_eq!(
+        a[0].note.as_deref(),
+        Some("Опоздал на 5 минут"),
+        "answering keeps the note"
+    );
     let s = db.clear_answer(id, "1.1").expect("clear");
-    assert_eq!(s.answer.and_then(|a| a.note).as_deref(), Some("Опоздал на 5 минут"));
+    assert_eq!(
+        s.answer.and_then(|a| a.note).as_deref(),
+        Some("Опоздал на 5 минут")
+    );
     assert_eq!(s.score.answered, 0);
 }
 
@@ -330,19 +512,46 @@ fn fill_saves_every_row_or_none() {
     let mut db = db();
     let id = new_audit(&mut db);
     let bad = "code,answer,note\n1.1,pass,\n1.2,9,\n7.7,pass,\n3.1,maybe,\n";
-    let err = db.fill_from_csv(id, "answers.csv", bad.as_bytes()).expect_err("three bad rows");
+    let err = db
+        .fill_from_csv(id, "answers.csv", bad.as_bytes())
+        .expect_err("three bad rows");
     let p: Vec<String> = err.problems().iter().map(|p| p.text(Lang::En)).collect();
     assert_eq!(p.len(), 3, "{p:#?}");
-    assert!(p[0].starts_with("row 3, column answer: requirement 1.2: the value must be between 1 and 5"), "{p:#?}");
-    assert!(p[1].starts_with("row 4, column code: requirement 7.7 is not in standard MINI"), "{p:#?}");
-    assert!(p[2].starts_with("row 5, column answer: \"maybe\" does not fit"), "{p:#?}");
-    assert!(db.load_audit(id).expect("load").answers.is_empty(), "nothing saved");
+    assert!(
+        p[0].starts_with(
+            "row 3, column answer: requirement 1.2: the value must be between 1 and 5"
+        ),
+        "{p:#?}"
+    );
+    assert!(
+        p[1].starts_with("row 4, column code: requirement 7.7 is not in standard MINI"),
+        "{p:#?}"
+    );
+    assert!(
+        p[2].starts_with("row 5, column answer: \"maybe\" does not fit"),
+        "{p:#?}"
+    );
+    assert!(
+        db.load_audit(id).expect("load").answers.is_empty(),
+        "nothing saved"
+    );
 
-    let good = "code;answer;note\n1.1;pass;\n1.2;5;\n2.1;4;\n2.2;Купил пальто;\n3.1;fail;Ценник упал\n";
-    assert_eq!(db.fill_from_csv(id, "answers.csv", good.as_bytes()).expect("good"), 5);
+    let good =
+        "code;answer;note\n1.1;pass;\n1.2;5;\n2.1;4;\n2.2;Купил пальто;\n3.1;fail;Ценник упал\n";
+    assert_eq!(
+        db.fill_from_csv(id, "answers.csv", good.as_bytes())
+            .expect("good"),
+        5
+    );
     let v = db.load_audit(id).expect("load");
     assert_eq!(v.score.answered, 4);
-    assert_eq!(v.answers.iter().find(|a| a.code == "2.2").and_then(|a| a.response.clone()), Some(Response::Text("Купил пальто".into())));
+    assert_eq!(
+        v.answers
+            .iter()
+            .find(|a| a.code == "2.2")
+            .and_then(|a| a.response.clone()),
+        Some(Response::Text("Купил пальто".into()))
+    );
 }
 
 #[test]
@@ -351,7 +560,10 @@ fn a_signed_audit_is_locked_by_the_schema_itself() {
     let id = new_audit(&mut db);
     answer(&mut db, id, "1.1", Response::Pass).expect("answer");
     db.connection()
-        .execute("UPDATE audit SET status = 'signed' WHERE id = ?1", [id.to_string()])
+        .execute(
+            "UPDATE audit SET status = 'signed' WHERE id = ?1",
+            [id.to_string()],
+        )
         .expect("sign (what the signing step will do)");
     for sql in [
         "UPDATE answer SET response = 'fail'",
@@ -360,7 +572,10 @@ fn a_signed_audit_is_locked_by_the_schema_itself() {
         "DELETE FROM audit",
     ] {
         let err = db.connection().execute(sql, []).expect_err(sql);
-        assert!(err.to_string().contains("locked") || err.to_string().contains("not a draft"), "{sql}: {err}");
+        assert!(
+            err.to_string().contains("locked") || err.to_string().contains("not a draft"),
+            "{sql}: {err}"
+        );
     }
     let err = answer(&mut db, id, "1.1", Response::Fail).expect_err("locked");
     assert!(err.to_string().contains("signed"), "{err}");
@@ -371,15 +586,44 @@ fn audits_need_a_real_date_an_auditor_and_a_known_store() {
     let mut db = db();
     import(&mut db, "mini.csv", CSV_RU.as_bytes());
     db.add_store("S1", "Тверская", None).expect("store");
-    let base = NewAudit { store_code: "S1".into(), shift_date: "2026-11-22".into(), shift: ShiftPart::Day, auditor: "Анна".into(), observed: None, standard: None };
-    let err = db.create_audit(&NewAudit { shift_date: "2026-02-30".into(), ..base.clone() }).expect_err("no such day");
-    assert!(err.to_string().starts_with("date: \"2026-02-30\" is not a date"), "{err}");
-    let err = db.create_audit(&NewAudit { auditor: "  ".into(), ..base.clone() }).expect_err("empty auditor");
+    let base = NewAudit {
+        store_code: "S1".into(),
+        shift_date: "2026-11-22".into(),
+        shift: ShiftPart::Day,
+        auditor: "Анна".into(),
+        observed: None,
+        standard: None,
+    };
+    let err = db
+        .create_audit(&NewAudit {
+            shift_date: "2026-02-30".into(),
+            ..base.clone()
+        })
+        .expect_err("no such day");
+    assert!(
+        err.to_string()
+            .starts_with("date: \"2026-02-30\" is not a date"),
+        "{err}"
+    );
+    let err = db
+        .create_audit(&NewAudit {
+            auditor: "  ".into(),
+            ..base.clone()
+        })
+        .expect_err("empty auditor");
     assert!(err.to_string().contains("auditor is empty"), "{err}");
-    let err = db.create_audit(&NewAudit { store_code: "NOPE".into(), ..base.clone() }).expect_err("no store");
+    let err = db
+        .create_audit(&NewAudit {
+            store_code: "NOPE".into(),
+            ..base.clone()
+        })
+        .expect_err("no store");
     assert_eq!(err.code(), ErrorCode::NotFound);
     assert!(err.hint(Lang::En).expect("hint").contains("store add"));
-    assert!(db.list_audits().expect("list").is_empty(), "nothing written");
+    assert!(
+        db.list_audits().expect("list").is_empty(),
+        "nothing written"
+    );
 }
 
 #[test]
@@ -392,11 +636,24 @@ fn every_row_carries_a_v7_id_the_device_and_times() {
     for table in ["standard", "store", "audit", "answer"] {
         let (row_id, dev, created): (String, String, String) = db
             .connection()
-            .query_row(&format!("SELECT id, device_id, created_at FROM {table} LIMIT 1"), [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row(
+                &format!("SELECT id, device_id, created_at FROM {table} LIMIT 1"),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .expect(table);
-        assert_eq!(uuid::Uuid::parse_str(&row_id).expect("uuid").get_version_num(), 7, "{table}");
+        assert_eq!(
+            uuid::Uuid::parse_str(&row_id)
+                .expect("uuid")
+                .get_version_num(),
+            7,
+            "{table}"
+        );
         assert_eq!(dev, device, "{table}");
-        assert_eq!(created, "2026-11-22T09:30:00.000Z", "{table}: times come from the injected clock");
+        assert_eq!(
+            created, "2026-11-22T09:30:00.000Z",
+            "{table}: times come from the injected clock"
+        );
     }
 }
 
@@ -415,7 +672,10 @@ fn a_saved_answer_is_on_disk_when_save_returns() {
     let db = Db::open(&path, storecheck_core::db::system_clock()).expect("reopen");
     let v = db.load_audit(id).expect("load");
     assert_eq!(v.answers.len(), 1, "the answer must be in the WAL on disk");
-    let sync: i64 = db.connection().pragma_query_value(None, "synchronous", |r| r.get(0)).expect("pragma");
+    let sync: i64 = db
+        .connection()
+        .pragma_query_value(None, "synchronous", |r| r.get(0))
+        .expect("pragma");
     assert_eq!(sync, 2, "synchronous = FULL: a commit survives power loss");
     assert!(Path::new(&path).exists());
 }

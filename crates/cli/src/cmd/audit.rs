@@ -71,8 +71,16 @@ pub enum Command {
 
 pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
     match command {
-        Command::New { store, shift, date, auditor, standard, observed } => {
-            let shift = ShiftPart::parse(&shift).context("shift must be opening, day, evening or closing")?;
+        Command::New {
+            store,
+            shift,
+            date,
+            auditor,
+            standard,
+            observed,
+        } => {
+            let shift = ShiftPart::parse(&shift)
+                .context("shift must be opening, day, evening or closing")?;
             let id = db.create_audit(&NewAudit {
                 store_code: store,
                 shift_date: date,
@@ -110,19 +118,35 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
                 s
             })
         }
-        Command::Answer { audit, req_code, answer, note } => {
+        Command::Answer {
+            audit,
+            req_code,
+            answer,
+            note,
+        } => {
             let id = db.resolve_audit(&audit)?;
             let view = db.load_audit(id)?;
-            let req = view.standard.requirement_by_code(req_code.trim()).ok_or_else(|| {
-                storecheck_core::Error::NotFound { what: "requirement", key: req_code.clone() }
-            })?;
+            let req = view
+                .standard
+                .requirement_by_code(req_code.trim())
+                .ok_or_else(|| storecheck_core::Error::NotFound {
+                    what: "requirement",
+                    key: req_code.clone(),
+                })?;
             let response = Response::parse_for(req.kind, &answer).ok_or_else(|| {
                 storecheck_core::Error::InvalidAnswer {
                     code: req.code.clone(),
                     problem: storecheck_core::error::AnswerProblem::WrongKind(req.kind.as_str()),
                 }
             })?;
-            let saved = db.save_answer(id, &req_code, &AnswerInput { response: Some(response), note })?;
+            let saved = db.save_answer(
+                id,
+                &req_code,
+                &AnswerInput {
+                    response: Some(response),
+                    note,
+                },
+            )?;
             let score = &saved.score;
             out.print(&saved, || {
                 format!(
@@ -137,8 +161,12 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
         }
         Command::Fill { audit, answers } => {
             let id = db.resolve_audit(&audit)?;
-            let bytes = std::fs::read(&answers).map_err(|e| storecheck_core::Error::io(&answers, e))?;
-            let name = answers.file_name().map_or_else(|| answers.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let bytes =
+                std::fs::read(&answers).map_err(|e| storecheck_core::Error::io(&answers, e))?;
+            let name = answers.file_name().map_or_else(
+                || answers.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
             let n = db.fill_from_csv(id, &name, &bytes)?;
             let view = db.load_audit(id)?;
             out.print(&json!({"saved": n, "audit": show_json(&view)}), || {
@@ -151,17 +179,38 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
         }
         Command::Complete { audit } => {
             let view = db.complete_audit(db.resolve_audit(&audit)?)?;
-            out.print(&show_json(&view), || format!("Completed.\n{}", show_text(&view)))
+            out.print(&show_json(&view), || {
+                format!("Completed.\n{}", show_text(&view))
+            })
         }
         Command::Reopen { audit } => {
             let view = db.reopen_audit(db.resolve_audit(&audit)?)?;
-            out.print(&show_json(&view), || "Reopened: the audit is a draft again.".to_string())
+            out.print(&show_json(&view), || {
+                "Reopened: the audit is a draft again.".to_string()
+            })
         }
-        Command::Action { audit, req_code, what, owner, due } => {
+        Command::Action {
+            audit,
+            req_code,
+            what,
+            owner,
+            due,
+        } => {
             let id = db.resolve_audit(&audit)?;
-            let action = db.add_action(id, &NewAction { code: req_code, what, owner, due })?;
+            let action = db.add_action(
+                id,
+                &NewAction {
+                    code: req_code,
+                    what,
+                    owner,
+                    due,
+                },
+            )?;
             out.print(&action, || {
-                format!("Corrective action for {}: {} ({}, by {}).", action.code, action.what, action.owner, action.due)
+                format!(
+                    "Corrective action for {}: {} ({}, by {}).",
+                    action.code, action.what, action.owner, action.due
+                )
             })
         }
     }
@@ -208,11 +257,23 @@ fn show_text(v: &AuditView) -> String {
     let h = &v.header;
     let mut s = String::new();
     let _ = writeln!(s, "Audit {}  [{}]", h.id, h.status.as_str());
-    let _ = writeln!(s, "Store {} {}, shift {} {}, auditor {}", h.store.code, h.store.name, h.shift_date, h.shift.as_str(), h.auditor);
+    let _ = writeln!(
+        s,
+        "Store {} {}, shift {} {}, auditor {}",
+        h.store.code,
+        h.store.name,
+        h.shift_date,
+        h.shift.as_str(),
+        h.auditor
+    );
     if let Some(o) = &h.observed {
         let _ = writeln!(s, "Observed: {o}");
     }
-    let _ = writeln!(s, "Standard {}@{} {}", h.standard_code, h.standard_version, h.standard_title);
+    let _ = writeln!(
+        s,
+        "Standard {}@{} {}",
+        h.standard_code, h.standard_version, h.standard_title
+    );
     let rating = match v.score.rating.as_deref() {
         Some(FAILED_HARD) => "FAILED (hard requirement)".to_string(),
         Some(r) => r.to_string(),
@@ -240,7 +301,13 @@ fn show_text(v: &AuditView) -> String {
     if !v.score.findings.is_empty() {
         let _ = writeln!(s, "\nFindings:");
         for f in &v.score.findings {
-            let _ = writeln!(s, "  {}{}  {}", f.code, if f.hard { " (hard)" } else { "" }, f.text);
+            let _ = writeln!(
+                s,
+                "  {}{}  {}",
+                f.code,
+                if f.hard { " (hard)" } else { "" },
+                f.text
+            );
             if let Some(n) = &f.note {
                 let _ = writeln!(s, "        note: {n}");
             }
@@ -256,7 +323,11 @@ fn show_text(v: &AuditView) -> String {
         let _ = writeln!(
             s,
             "\nStill open: {}",
-            v.missing.iter().map(|m| m.code.as_str()).collect::<Vec<_>>().join(", ")
+            v.missing
+                .iter()
+                .map(|m| m.code.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     let _ = writeln!(s, "\nAnswers:");
@@ -269,7 +340,11 @@ fn show_text(v: &AuditView) -> String {
                 s,
                 "    {:<6} {:<8} {}",
                 r.code,
-                if answer.is_empty() { "·".to_string() } else { answer },
+                if answer.is_empty() {
+                    "·".to_string()
+                } else {
+                    answer
+                },
                 r.text
             );
         }

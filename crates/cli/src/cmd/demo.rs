@@ -22,7 +22,15 @@ pub fn run(db: &mut Db, out: &Out, args: Args) -> anyhow::Result<()> {
         if outcome.audits.is_empty() {
             s.push_str("The demo audits were already there; nothing new was added.\n");
         } else {
-            s.push_str(&format!("Audits: {}\n", outcome.audits.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")));
+            s.push_str(&format!(
+                "Audits: {}\n",
+                outcome
+                    .audits
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
         s.push_str("Next: storecheck audit list\n");
         s

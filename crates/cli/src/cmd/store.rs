@@ -21,7 +21,9 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Add { code, name, region } => {
             let store = db.add_store(&code, &name, region.as_deref())?;
-            out.print(&store, || format!("Store {} \"{}\" is ready.", store.code, store.name))
+            out.print(&store, || {
+                format!("Store {} \"{}\" is ready.", store.code, store.name)
+            })
         }
         Command::List => {
             let stores = db.list_stores()?;
@@ -31,7 +33,14 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
                 }
                 stores
                     .iter()
-                    .map(|s| format!("{}\t{}\t{}\n", s.code, s.name, s.region.as_deref().unwrap_or("")))
+                    .map(|s| {
+                        format!(
+                            "{}\t{}\t{}\n",
+                            s.code,
+                            s.name,
+                            s.region.as_deref().unwrap_or("")
+                        )
+                    })
                     .collect()
             })
         }

@@ -201,7 +201,11 @@ mod tests {
         let device = db.device();
         drop(db);
         let again = Db::open(&path, system_clock()).expect("reopen");
-        assert_eq!(again.device(), device, "the device id must survive a reopen");
+        assert_eq!(
+            again.device(),
+            device,
+            "the device id must survive a reopen"
+        );
         let mode: String = again
             .conn
             .pragma_query_value(None, "journal_mode", |r| r.get(0))
@@ -222,14 +226,22 @@ mod tests {
         let err = Db::open(&path, system_clock()).err().expect("must refuse");
         assert!(matches!(err, Error::NewerDatabase { found, .. } if found == SCHEMA_VERSION + 1));
         assert!(err.to_string().contains("newer StoreCheck"), "{err}");
-        assert_eq!(std::fs::read(&path).expect("read"), before, "file must stay as it was");
+        assert_eq!(
+            std::fs::read(&path).expect("read"),
+            before,
+            "file must stay as it was"
+        );
     }
 
     #[test]
     fn a_corrupt_file_is_refused_with_a_storage_error() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("s.db");
-        std::fs::write(&path, b"this is not a database, just text that is long enough").expect("write");
+        std::fs::write(
+            &path,
+            b"this is not a database, just text that is long enough",
+        )
+        .expect("write");
         let err = Db::open(&path, system_clock()).err().expect("must refuse");
         assert_eq!(err.code(), crate::error::ErrorCode::Storage, "{err}");
     }
