@@ -22,11 +22,16 @@ impl Cli {
     }
 
     fn run(&self, args: &[&str]) -> Output {
+        self.run_in(args, "en_US.UTF-8")
+    }
+
+    /// Runs under the given locale (`LANG`).
+    fn run_in(&self, args: &[&str], lang: &str) -> Output {
         Command::new(env!("CARGO_BIN_EXE_storecheck"))
             .arg("--db")
             .arg(&self.db)
             .args(args)
-            .env("LANG", "en_US.UTF-8")
+            .env("LANG", lang)
             .env_remove("STORECHECK_LANG")
             .env_remove("LC_ALL")
             .env_remove("LC_MESSAGES")
@@ -442,18 +447,10 @@ fn errors_come_as_json_too() {
 #[test]
 fn messages_follow_a_russian_locale() {
     let cli = Cli::new();
-    let out = Command::new(env!("CARGO_BIN_EXE_storecheck"))
-        .arg("--db")
-        .arg(&cli.db)
-        .args(["audit", "show", "ffffffff"])
-        .env("LANG", "ru_RU.UTF-8")
-        .env_remove("LC_ALL")
-        .env_remove("STORECHECK_LANG")
-        .output()
-        .expect("run");
+    let out = cli.run_in(&["audit", "show", "ffffffff"], "ru_RU.UTF-8");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.starts_with("error: Проверка «ffffffff» не найден"),
+        err.starts_with("error: Проверка «ffffffff» не найдена"),
         "{err}"
     );
     assert!(err.contains("hint: список проверок"), "{err}");

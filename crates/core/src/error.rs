@@ -192,7 +192,8 @@ impl Error {
         match (self, lang) {
             (_, Lang::En) => self.to_string(),
             (Error::NotFound { what, key }, Lang::Ru) => {
-                format!("{} «{key}» не найден(а)", ru_entity(what))
+                let (entity, found) = ru_entity(what);
+                format!("{entity} «{key}» не {found}")
             }
             (Error::InvalidInput { field, ru, .. }, Lang::Ru) => format!("{field}: {ru}"),
             (Error::ImportInvalid { file, problems }, Lang::Ru) => format!(
@@ -293,14 +294,15 @@ impl Error {
     }
 }
 
-fn ru_entity(what: &str) -> &'static str {
+/// The Russian noun and the matching form of "found".
+fn ru_entity(what: &str) -> (&'static str, &'static str) {
     match what {
-        "audit" => "Проверка",
-        "store" => "Магазин",
-        "standard" => "Стандарт",
-        "requirement" => "Требование",
-        "action" => "Корректирующее действие",
-        _ => "Объект",
+        "audit" => ("Проверка", "найдена"),
+        "store" => ("Магазин", "найден"),
+        "standard" => ("Стандарт", "найден"),
+        "requirement" => ("Требование", "найдено"),
+        "action" => ("Корректирующее действие", "найдено"),
+        _ => ("Объект", "найден"),
     }
 }
 
