@@ -11,9 +11,7 @@ echo "== building StoreCheck (release; the first build takes a few minutes)"
 cargo build --release --quiet -p storecheck-app -p storecheck
 echo "== starting StoreCheck"
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
-  echo "No display found: starting a virtual one (Xvfb :99). Connect a display to see the window."
-  Xvfb :99 -screen 0 1366x768x24 >/dev/null 2>&1 &
-  export DISPLAY=:99
-  sleep 1
+  echo "No display found: running on a virtual one (Xvfb). Connect a display to see the window."
+  exec xvfb-run -a -s "-screen 0 1366x768x24" env WEBKIT_DISABLE_COMPOSITING_MODE=1 target/release/storecheck-app
 fi
 exec target/release/storecheck-app
