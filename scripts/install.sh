@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   build-essential pkg-config libssl-dev            # Rust crates that build C
+  cmake nasm                                       # libjpeg-turbo (photos), built from source
   libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev  # Tauri 2 on Linux
   xvfb xauth webkit2gtk-driver                     # running and driving the app headless
   sqlite3 poppler-utils qpdf imagemagick           # tests: databases, PDFs, screenshots

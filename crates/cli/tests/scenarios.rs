@@ -72,12 +72,41 @@ impl Cli {
         err
     }
 
+    /// Writes a PNG picture of the given size beside the database; returns its path.
+    fn picture(&self, name: &str, w: u32, h: u32) -> String {
+        let img = image::RgbImage::from_fn(w, h, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+        });
+        let p = self._dir.path().join(name);
+        img.save(&p).expect("write picture");
+        p.display().to_string()
+    }
+
+    fn photo_files(&self) -> usize {
+        walk(&self._dir.path().join("photos"))
+    }
+
     fn db_bytes(&self) -> Vec<u8> {
         // What a reader sees after a checkpoint: the main file plus the WAL.
         let mut all = std::fs::read(&self.db).unwrap_or_default();
         all.extend(std::fs::read(self.db.with_extension("db-wal")).unwrap_or_default());
         all
     }
+}
+
+fn walk(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .flatten()
+            .map(|e| {
+                if e.path().is_dir() {
+                    walk(&e.path())
+                } else {
+                    1
+                }
+            })
+            .sum()
+    })
 }
 
 fn path(p: &str) -> String {
@@ -273,6 +302,44 @@ fn a_shift_audit_from_start_to_completion() {
         "2026-11-27",
     ]);
     assert_eq!(action["code"], code.as_str());
+
+    let err = cli.fails(&["audit", "complete", &id]);
+    assert!(
+        err.contains("photos missing for 2.1, 3.1, 3.5"),
+        "required photos (3.5 failed, and its photo is required on failure): {err}"
+    );
+    let uniform = cli.picture("uniform.png", 2400, 1800);
+    let window = cli.picture("window.png", 1200, 1600);
+    let attached = cli.json(&["audit", "photo", &id, "2.1", &uniform]);
+    assert_eq!(attached["photos"][0]["code"], "2.1");
+    cli.json(&["audit", "photo", &id, "3.1", &window]);
+    cli.json(&["audit", "photo", &id, "3.5", &uniform]);
+    let show = cli.json(&["audit", "show", &id]);
+    let photos = show["photos"].as_array().expect("photos");
+    let listed: Vec<(&str, u64, u64)> = photos
+        .iter()
+        .map(|p| {
+            (
+                p["requirement"].as_str().expect("requirement"),
+                p["width"].as_u64().expect("width"),
+                p["height"].as_u64().expect("height"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("2.1", 1600, 1200),
+            ("3.1", 1200, 1600),
+            ("3.5", 1600, 1200)
+        ],
+        "the display copy's size"
+    );
+    assert_eq!(
+        photos[0]["sha256"], photos[2]["sha256"],
+        "same file, same hash"
+    );
+    assert_eq!(photos[0]["sha256"].as_str().map(str::len), Some(64));
 
     let done = cli.json(&["audit", "complete", &id]);
     assert_eq!(done["status"], "completed");
@@ -502,4 +569,43 @@ fn a_database_from_a_newer_storecheck_is_refused() {
     } else {
         panic!("sqlite3 is needed for this test (Debian package sqlite3)");
     }
+}
+
+#[test]
+fn a_bad_photo_is_refused_by_name_and_nothing_is_attached() {
+    let cli = Cli::new();
+    cli.json(&[
+        "standard",
+        "import",
+        &path("standards/demo-fashion.ru.json"),
+    ]);
+    let id = new_audit(&cli, "DEMO-FASHION");
+    let good = cli.picture("good.png", 800, 600);
+    let cut = cli._dir.path().join("cut.jpg");
+    std::fs::write(&cut, [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10]).expect("write");
+    let cut = cut.display().to_string();
+    // One bad file among good ones: nothing of the batch is attached.
+    let err = cli.fails(&["audit", "photo", &id, "2.1", &good, &cut]);
+    assert!(
+        err.contains("photo \"cut.jpg\" cannot be attached") && err.contains("hint: "),
+        "{err}"
+    );
+    let show = cli.json(&["audit", "show", &id]);
+    assert!(show["photos"].as_array().expect("photos").is_empty());
+    assert_eq!(cli.photo_files(), 0, "no file left behind");
+
+    let out = cli.run(&["audit", "photo", &id, "2.1", &cut, "--json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON error document");
+    assert_eq!(doc["error"]["code"], "invalid_photo", "{doc}");
+
+    let out = cli.run_in(&["audit", "photo", &id, "2.1", &cut], "ru_RU.UTF-8");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("фото «cut.jpg» не приложено"), "{err}");
+
+    let err = cli.fails(&["audit", "photo", &id, "1.1", &good]);
+    assert!(err.contains("takes no photos"), "{err}");
+    let err = cli.fails(&["audit", "photo", &id, "2.1"]);
+    assert!(err.contains("FILES"), "a missing argument is named: {err}");
+    cli.json(&["audit", "photo", &id, "2.1", &good]);
+    assert_eq!(cli.photo_files(), 3);
 }

@@ -15,7 +15,8 @@ use uuid::Uuid;
 use crate::db::Db;
 use crate::error::{Error, Missing, MissingWhat, Problem, Result};
 use crate::model::{
-    Answer, AuditHeader, AuditStatus, CorrectiveAction, Response, ShiftPart, Standard, Store,
+    Answer, AuditHeader, AuditStatus, CorrectiveAction, Photo, PhotoRule, Response, ShiftPart,
+    Standard, Store,
 };
 use crate::scoring::{self, Given, ScoreCard};
 use crate::standard::parse_uuid;
@@ -42,6 +43,7 @@ pub struct AuditView {
     pub standard: Standard,
     pub answers: Vec<Answer>,
     pub actions: Vec<CorrectiveAction>,
+    pub photos: Vec<Photo>,
     pub score: ScoreCard,
     /// What still stands between this audit and completion.
     pub missing: Vec<Missing>,
@@ -238,7 +240,7 @@ impl Db {
             })
     }
 
-    fn answers(&self, id: Uuid) -> Result<Vec<Answer>> {
+    pub(crate) fn answers(&self, id: Uuid) -> Result<Vec<Answer>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT an.requirement_id, r.code, an.response, an.value, an.text, an.note, an.updated_at
              FROM answer an JOIN requirement r ON r.id = an.requirement_id
@@ -313,12 +315,14 @@ impl Db {
         let standard = self.load_standard(header.standard_id)?;
         let answers = self.answers(id)?;
         let actions = self.actions(id)?;
-        let (score, missing) = evaluate(&standard, &answers);
+        let photos = self.photos(id)?;
+        let (score, missing) = evaluate(&standard, &answers, &photos);
         Ok(AuditView {
             header,
             standard,
             answers,
             actions,
+            photos,
             score,
             missing,
         })
@@ -340,7 +344,7 @@ impl Db {
                 {
                     e.insert(self.load_standard(h.standard_id)?);
                 }
-                let (score, _) = evaluate(&standards[&h.standard_id], &self.answers(id)?);
+                let (score, _) = evaluate(&standards[&h.standard_id], &self.answers(id)?, &[]);
                 Ok(AuditSummary {
                     id,
                     store_code: h.store.code,
@@ -361,7 +365,7 @@ impl Db {
             .collect()
     }
 
-    fn require_status(&self, id: Uuid, allowed: &[AuditStatus]) -> Result<AuditHeader> {
+    pub(crate) fn require_status(&self, id: Uuid, allowed: &[AuditStatus]) -> Result<AuditHeader> {
         let h = self.audit_header(id)?;
         if allowed.contains(&h.status) {
             Ok(h)
@@ -407,7 +411,7 @@ impl Db {
             Ok(())
         })?;
         let answers = self.answers(id)?;
-        let (score, missing) = evaluate(&standard, &answers);
+        let (score, missing) = evaluate(&standard, &answers, &self.photos(id)?);
         Ok(AnswerSaved {
             answer: answers.into_iter().find(|a| a.requirement_id == req_id),
             score,
@@ -440,7 +444,7 @@ impl Db {
             Ok(())
         })?;
         let answers = self.answers(id)?;
-        let (score, missing) = evaluate(&standard, &answers);
+        let (score, missing) = evaluate(&standard, &answers, &self.photos(id)?);
         Ok(AnswerSaved {
             answer: answers.into_iter().find(|a| a.requirement_id == req_id),
             score,
@@ -567,12 +571,14 @@ impl Db {
         self.load_audit(id)
     }
 
-    /// Deletes a draft audit with its answers and actions. Completed and signed audits stay.
+    /// Deletes a draft audit with its answers, photos and actions (photo files stay: they are
+    /// shared by content). Completed and signed audits stay.
     pub fn delete_draft(&mut self, id: Uuid) -> Result<()> {
         self.require_status(id, &[AuditStatus::Draft])?;
         self.write(|tx| {
             let id = id.to_string();
             tx.execute("DELETE FROM corrective_action WHERE audit_id = ?1", [&id])?;
+            tx.execute("DELETE FROM photo WHERE audit_id = ?1", [&id])?;
             tx.execute("DELETE FROM answer WHERE audit_id = ?1", [&id])?;
             tx.execute("DELETE FROM audit WHERE id = ?1", [&id])?;
             Ok(())
@@ -676,8 +682,15 @@ fn upsert_answer(
     Ok(())
 }
 
-/// The score and what is missing for completion, from a standard and its answers.
-pub fn evaluate(standard: &Standard, answers: &[Answer]) -> (ScoreCard, Vec<Missing>) {
+/// The score and what is missing for completion, from a standard, its answers and photos.
+///
+/// A `required` photo is missing while its requirement has none (unless answered "not
+/// applicable"); a `required-on-fail` photo, while its requirement is a finding without one.
+pub fn evaluate(
+    standard: &Standard,
+    answers: &[Answer],
+    photos: &[Photo],
+) -> (ScoreCard, Vec<Missing>) {
     let given: HashMap<Uuid, Given<'_>> = answers
         .iter()
         .filter_map(|a| {
@@ -701,7 +714,26 @@ pub fn evaluate(standard: &Standard, answers: &[Answer]) -> (ScoreCard, Vec<Miss
             what: MissingWhat::Answer,
         })
         .collect();
-    // Required photos join this list when photos can be attached (they need their own table).
+    let has_photo = |id: Uuid| photos.iter().any(|p| p.requirement_id == id);
+    let is_na = |id: Uuid| {
+        answers
+            .iter()
+            .any(|a| a.requirement_id == id && a.response == Some(Response::Na))
+    };
+    let is_finding = |id: Uuid| card.findings.iter().any(|f| f.requirement_id == id);
+    for r in standard.requirements() {
+        let needed = match r.photo {
+            PhotoRule::Required => !is_na(r.id),
+            PhotoRule::RequiredOnFail => is_finding(r.id),
+            PhotoRule::None | PhotoRule::Optional => false,
+        };
+        if needed && !has_photo(r.id) {
+            missing.push(Missing {
+                code: r.code.clone(),
+                what: MissingWhat::Photo,
+            });
+        }
+    }
     missing.sort_by_key(|m| {
         standard
             .requirements()

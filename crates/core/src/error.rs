@@ -19,6 +19,7 @@ pub enum ErrorCode {
     Conflict,
     Locked,
     Incomplete,
+    InvalidPhoto,
     Storage,
 }
 
@@ -90,6 +91,39 @@ pub enum MissingWhat {
     Photo,
 }
 
+/// Why a photo was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PhotoProblem {
+    Empty,
+    TooLarge {
+        bytes: u64,
+        max: u64,
+    },
+    TooManyPixels {
+        width: u64,
+        height: u64,
+        max_megapixels: u64,
+    },
+    /// HEIC, HEIF or AVIF (`kind` says which).
+    Heic {
+        kind: &'static str,
+    },
+    /// An image or document format that is not taken.
+    Unsupported {
+        kind: &'static str,
+    },
+    NotAnImage,
+    /// The name says one format and the bytes another.
+    Mislabelled {
+        extension: String,
+        actual: &'static str,
+    },
+    Truncated,
+    Corrupt {
+        detail: String,
+    },
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{what} {key:?} was not found")]
@@ -125,6 +159,12 @@ pub enum Error {
         code: String,
         problem: AnswerProblem,
     },
+
+    #[error(
+        "photo {file:?} cannot be attached: {}",
+        photo_problem(problem, Lang::En)
+    )]
+    Photo { file: String, problem: PhotoProblem },
 
     #[error(
         "the database was written by a newer StoreCheck (schema {found}, this program knows up to {supported})"
@@ -171,6 +211,7 @@ impl Error {
             Error::Conflict { .. } => ErrorCode::Conflict,
             Error::Locked { .. } => ErrorCode::Locked,
             Error::Incomplete { .. } => ErrorCode::Incomplete,
+            Error::Photo { .. } => ErrorCode::InvalidPhoto,
             Error::NewerDatabase { .. } | Error::Corrupt(_) | Error::Db(_) | Error::Io { .. } => {
                 ErrorCode::Storage
             }
@@ -216,6 +257,10 @@ impl Error {
             (Error::InvalidAnswer { code, problem }, Lang::Ru) => {
                 format!("требование {code}: {}", answer_problem(problem, Lang::Ru))
             }
+            (Error::Photo { file, problem }, Lang::Ru) => format!(
+                "фото «{file}» не приложено: {}",
+                photo_problem(problem, Lang::Ru)
+            ),
             (Error::NewerDatabase { found, supported }, Lang::Ru) => format!(
                 "база данных записана более новой версией StoreCheck (схема {found}, эта программа знает до {supported})"
             ),
@@ -265,6 +310,28 @@ impl Error {
                 "answer the requirements listed and attach the photos they need, then complete again",
                 "ответьте на перечисленные требования и приложите нужные фото, затем завершите снова",
             ),
+            Error::Photo { problem, .. } => match problem {
+                PhotoProblem::Heic { .. } => (
+                    "export it as JPEG (on an iPhone: Settings → Camera → Formats → Most Compatible), then attach it again",
+                    "сохраните его как JPEG (на iPhone: Настройки → Камера → Форматы → Наиболее совместимый) и приложите снова",
+                ),
+                PhotoProblem::Unsupported { .. } | PhotoProblem::NotAnImage => (
+                    "attach a JPEG, PNG or WebP photo",
+                    "приложите фото в формате JPEG, PNG или WebP",
+                ),
+                PhotoProblem::TooLarge { .. } | PhotoProblem::TooManyPixels { .. } => (
+                    "attach a smaller copy of the photo (any phone or photo viewer can export one)",
+                    "приложите уменьшенную копию фото (её можно сохранить в телефоне или программе просмотра)",
+                ),
+                PhotoProblem::Mislabelled { .. } => (
+                    "rename the file to the extension of its real format, or export it again as JPEG",
+                    "переименуйте файл в расширение его настоящего формата или сохраните его заново как JPEG",
+                ),
+                PhotoProblem::Empty | PhotoProblem::Truncated | PhotoProblem::Corrupt { .. } => (
+                    "copy the photo from the camera or phone again and attach the new copy",
+                    "скопируйте фото с камеры или телефона ещё раз и приложите новую копию",
+                ),
+            },
             Error::NewerDatabase { .. } => (
                 "install the newer StoreCheck, or open another database with --db",
                 "установите более новую версию StoreCheck или откройте другую базу (--db)",
@@ -302,6 +369,7 @@ fn ru_entity(what: &str) -> (&'static str, &'static str) {
         "standard" => ("Стандарт", "найден"),
         "requirement" => ("Требование", "найдено"),
         "action" => ("Корректирующее действие", "найдено"),
+        "photo" => ("Фото", "найдено"),
         _ => ("Объект", "найден"),
     }
 }
@@ -331,6 +399,78 @@ fn answer_problem(p: &AnswerProblem, lang: Lang) -> String {
             "text" => "напишите заметку".into(),
             _ => "это числовое требование: укажите число (или н/п)".into(),
         },
+    }
+}
+
+fn photo_problem(p: &PhotoProblem, lang: Lang) -> String {
+    let mb = |b: u64| format!("{:.1}", b as f64 / (1024.0 * 1024.0));
+    match (p, lang) {
+        (PhotoProblem::Empty, Lang::En) => "the file is empty".into(),
+        (PhotoProblem::Empty, Lang::Ru) => "файл пуст".into(),
+        (PhotoProblem::TooLarge { bytes, max }, Lang::En) => format!(
+            "the file is {} MB; photos may be at most {} MB",
+            mb(*bytes),
+            mb(*max)
+        ),
+        (PhotoProblem::TooLarge { bytes, max }, Lang::Ru) => format!(
+            "файл занимает {} МБ; фото может быть не больше {} МБ",
+            mb(*bytes),
+            mb(*max)
+        ),
+        (
+            PhotoProblem::TooManyPixels {
+                width,
+                height,
+                max_megapixels,
+            },
+            Lang::En,
+        ) => format!(
+            "it declares {width}×{height} pixels, more than the {max_megapixels} megapixels a photo may have"
+        ),
+        (
+            PhotoProblem::TooManyPixels {
+                width,
+                height,
+                max_megapixels,
+            },
+            Lang::Ru,
+        ) => format!(
+            "в нём заявлено {width}×{height} пикселей — больше допустимых {max_megapixels} мегапикселей"
+        ),
+        (PhotoProblem::Heic { kind }, Lang::En) => {
+            format!("{kind} photos are not supported; export it as JPEG")
+        }
+        (PhotoProblem::Heic { kind }, Lang::Ru) => {
+            format!("фото в формате {kind} не поддерживаются; сохраните его как JPEG")
+        }
+        (PhotoProblem::Unsupported { kind }, Lang::En) => {
+            format!("it is a {kind} file; photos must be JPEG, PNG or WebP")
+        }
+        (PhotoProblem::Unsupported { kind }, Lang::Ru) => {
+            format!("это файл {kind}; фото принимаются в форматах JPEG, PNG и WebP")
+        }
+        (PhotoProblem::NotAnImage, Lang::En) => {
+            "it is not an image (JPEG, PNG or WebP expected)".into()
+        }
+        (PhotoProblem::NotAnImage, Lang::Ru) => {
+            "это не изображение (ожидается JPEG, PNG или WebP)".into()
+        }
+        (PhotoProblem::Mislabelled { extension, actual }, Lang::En) => {
+            format!("it is named .{extension} but its contents are {actual}")
+        }
+        (PhotoProblem::Mislabelled { extension, actual }, Lang::Ru) => {
+            format!("у файла расширение .{extension}, но внутри {actual}")
+        }
+        (PhotoProblem::Truncated, Lang::En) => {
+            "the file is cut short (it ends before the picture does)".into()
+        }
+        (PhotoProblem::Truncated, Lang::Ru) => {
+            "файл обрезан (он кончается раньше, чем изображение)".into()
+        }
+        (PhotoProblem::Corrupt { detail }, Lang::En) => {
+            format!("the file is damaged ({detail})")
+        }
+        (PhotoProblem::Corrupt { detail }, Lang::Ru) => format!("файл повреждён ({detail})"),
     }
 }
 

@@ -3,6 +3,7 @@
 //!
 //! - [`model`]: the product's nouns (standard, requirement, audit, answer, corrective action).
 //! - [`import::read_standard`]: a standard from XLSX, CSV or JSON, every problem at once.
+//! - [`photo::prepare`]: a photo checked, oriented and reduced; [`Db::attach_photos`] stores it.
 //! - [`scoring::score`]: PRODUCT.md §5 as a pure function.
 //! - [`Db`]: the SQLite store; [`Db::open`] upgrades the schema, and the methods in `audit`,
 //!   `standard` and `store` are the operations the CLI and the app call.
@@ -17,6 +18,7 @@ pub mod error;
 pub mod i18n;
 pub mod import;
 pub mod model;
+pub mod photo;
 pub mod scoring;
 pub mod standard;
 pub mod store;

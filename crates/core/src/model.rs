@@ -319,6 +319,34 @@ pub struct CorrectiveAction {
     pub due: String,
 }
 
+/// A photo attached to a requirement of an audit. The three files (original, display copy,
+/// thumbnail) are named by `sha256`, the original's hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Photo {
+    pub id: Uuid,
+    pub requirement_id: Uuid,
+    pub code: String,
+    pub sha256: String,
+    /// The name the file had when it was attached.
+    pub file_name: String,
+    pub caption: String,
+    /// `jpeg`, `png` or `webp`: the original's format.
+    pub format: String,
+    /// The original's size in bytes.
+    #[ts(type = "number")]
+    pub bytes: i64,
+    /// The original's size in pixels, after EXIF orientation.
+    pub original_width: u32,
+    pub original_height: u32,
+    /// The display copy's size in pixels.
+    pub width: u32,
+    pub height: u32,
+    pub thumb_width: u32,
+    pub thumb_height: u32,
+    pub created_at: String,
+}
+
 /// The header of an audit: who checked which shift of which store against what.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]

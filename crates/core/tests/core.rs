@@ -393,6 +393,11 @@ fn an_audit_goes_from_draft_to_completed_and_scores_live() {
         Some("Нет ценников на полке 3")
     );
 
+    // 3.1 failed and its photo is required on failure; without a photo it waits.
+    let err = db.complete_audit(id).expect_err("3.1 needs a photo");
+    assert!(err.to_string().contains("photos missing for 3.1"), "{err}");
+    answer(&mut db, id, "3.1", Response::Na).expect("n/a");
+
     // The text requirement is not needed for completion.
     let view = db.complete_audit(id).expect("complete");
     assert_eq!(view.header.status, AuditStatus::Completed);
@@ -403,8 +408,8 @@ fn an_audit_goes_from_draft_to_completed_and_scores_live() {
     db.add_action(
         id,
         &NewAction {
-            code: "3.1".into(),
-            what: "Распечатать ценники".into(),
+            code: "2.1".into(),
+            what: "Провести тренинг по выявлению потребностей".into(),
             owner: "Ольга".into(),
             due: "2026-11-23".into(),
         },

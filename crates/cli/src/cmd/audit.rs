@@ -1,4 +1,4 @@
-//! `storecheck audit new|list|answer|fill|show|complete|reopen|action`
+//! `storecheck audit new|list|answer|fill|photo|show|complete|reopen|action`
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -7,6 +7,7 @@ use anyhow::Context as _;
 use serde_json::{Value, json};
 use storecheck_core::Db;
 use storecheck_core::audit::{AnswerInput, AuditView, NewAction, NewAudit};
+use storecheck_core::error::MissingWhat;
 use storecheck_core::model::{Response, ShiftPart};
 use storecheck_core::scoring::FAILED_HARD;
 
@@ -49,6 +50,13 @@ pub enum Command {
     },
     /// Answer many requirements from a CSV with columns code, answer, note
     Fill { audit: String, answers: PathBuf },
+    /// Attach photos (JPEG, PNG, WebP) to a requirement, all or none
+    Photo {
+        audit: String,
+        req_code: String,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Show answers, score, findings and what is still open
     Show { audit: String },
     /// Complete the audit; refuses, listing what is missing
@@ -173,6 +181,37 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
                 format!("Saved {n} answers.\n{}", show_text(&view))
             })
         }
+        Command::Photo {
+            audit,
+            req_code,
+            files,
+        } => {
+            let id = db.resolve_audit(&audit)?;
+            let prepared = storecheck_core::photo::prepare_files(&files, &Default::default())
+                .into_iter()
+                .collect::<Result<Vec<_>, _>>()?;
+            let saved = db.attach_photos(id, &req_code, &prepared)?;
+            out.print(&saved, || {
+                let mut s = String::new();
+                for p in &saved.photos {
+                    let _ = writeln!(
+                        s,
+                        "Attached {} to {}: {}×{}, sha256 {}",
+                        p.file_name, p.code, p.width, p.height, p.sha256
+                    );
+                }
+                let photos_missing = saved
+                    .missing
+                    .iter()
+                    .filter(|m| m.what == MissingWhat::Photo)
+                    .map(|m| m.code.as_str())
+                    .collect::<Vec<_>>();
+                if !photos_missing.is_empty() {
+                    let _ = writeln!(s, "Photos still needed for {}.", photos_missing.join(", "));
+                }
+                s.trim_end().to_string()
+            })
+        }
         Command::Show { audit } => {
             let view = db.load_audit(db.resolve_audit(&audit)?)?;
             out.print(&show_json(&view), || show_text(&view))
@@ -249,7 +288,10 @@ pub fn show_json(v: &AuditView) -> Value {
         })).collect::<Vec<_>>(),
         "actions": v.actions,
         "missing": v.missing,
-        "photos": [],
+        "photos": v.photos.iter().map(|p| json!({
+            "requirement": p.code, "sha256": p.sha256, "width": p.width, "height": p.height,
+            "file_name": p.file_name, "caption": p.caption, "format": p.format, "bytes": p.bytes,
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -325,10 +367,32 @@ fn show_text(v: &AuditView) -> String {
             "\nStill open: {}",
             v.missing
                 .iter()
-                .map(|m| m.code.as_str())
+                .map(|m| match m.what {
+                    MissingWhat::Answer => m.code.clone(),
+                    MissingWhat::Photo => format!("{} (photo)", m.code),
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+    }
+    if !v.photos.is_empty() {
+        let _ = writeln!(s, "\nPhotos:");
+        for p in &v.photos {
+            let _ = writeln!(
+                s,
+                "  {:<6} {}  {}×{}  {}{}",
+                p.code,
+                &p.sha256[..12],
+                p.width,
+                p.height,
+                p.file_name,
+                if p.caption.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {}", p.caption)
+                }
+            );
+        }
     }
     let _ = writeln!(s, "\nAnswers:");
     for sec in &v.standard.sections {

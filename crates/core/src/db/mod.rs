@@ -15,7 +15,10 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 
 /// Schema versions, oldest first. Never edit one that has shipped: append a new one.
-const MIGRATIONS: &[&str] = &[include_str!("0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("0001_initial.sql"),
+    include_str!("0002_photos.sql"),
+];
 
 /// The schema version this program writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -33,6 +36,8 @@ pub struct Db {
     pub(crate) conn: Connection,
     device: Uuid,
     clock: Clock,
+    /// Where photos live: beside the database file; none for an in-memory database.
+    pub(crate) photos: Option<crate::photo::PhotoStore>,
 }
 
 /// The database the desktop app and the command line use when none is named:
@@ -58,7 +63,9 @@ impl Db {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
         let conn = Connection::open(path)?;
-        Db::setup(conn, clock, true)
+        let mut db = Db::setup(conn, clock, true)?;
+        db.photos = Some(crate::photo::PhotoStore::beside(path));
+        Ok(db)
     }
 
     /// A private in-memory database, for tests and benchmarks.
@@ -92,6 +99,7 @@ impl Db {
             conn,
             device,
             clock,
+            photos: None,
         })
     }
 

@@ -3,13 +3,14 @@ import type { Answer } from "./Answer";
 import type { AuditHeader } from "./AuditHeader";
 import type { CorrectiveAction } from "./CorrectiveAction";
 import type { Missing } from "./Missing";
+import type { Photo } from "./Photo";
 import type { ScoreCard } from "./ScoreCard";
 import type { Standard } from "./Standard";
 
 /**
  * An audit with everything a form or a report shows.
  */
-export type AuditView = { header: AuditHeader, standard: Standard, answers: Array<Answer>, actions: Array<CorrectiveAction>, score: ScoreCard, 
+export type AuditView = { header: AuditHeader, standard: Standard, answers: Array<Answer>, actions: Array<CorrectiveAction>, photos: Array<Photo>, score: ScoreCard, 
 /**
  * What still stands between this audit and completion.
  */
