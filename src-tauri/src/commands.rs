@@ -8,7 +8,8 @@ use storecheck_core::audit::{
     AnswerInput, AnswerSaved, AuditSummary, AuditView, NewAction, NewAudit,
 };
 use storecheck_core::demo::DemoOutcome;
-use storecheck_core::model::{CorrectiveAction, StandardInfo, Store};
+use storecheck_core::model::{CorrectiveAction, Photo, StandardInfo, Store};
+use storecheck_core::photo::{Limits, PhotosSaved};
 use storecheck_core::standard::ImportOutcome;
 use storecheck_core::{Db, Lang};
 use tauri::State;
@@ -165,4 +166,172 @@ pub fn add_action(
 #[tauri::command(async)]
 pub fn remove_action(state: State<'_, AppState>, id: Uuid, action: Uuid) -> Reply<()> {
     with_db(&state, |db| db.remove_action(id, action))
+}
+
+/// Attaches one photo to a requirement. The file's bytes are the request body (the UI reads
+/// picked, dropped and pasted files alike); headers `x-audit`, `x-code` and `x-name`
+/// (percent-encoded) say where it goes. The photo is decoded and reduced before the database
+/// is locked, so several can be processed at once while the form stays responsive.
+#[tauri::command(async)]
+pub fn attach_photo(
+    state: State<'_, AppState>,
+    request: tauri::ipc::Request<'_>,
+) -> Reply<PhotosSaved> {
+    let lang = state.lang();
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(percent_decode)
+            .ok_or_else(|| {
+                IpcError::from_core(
+                    &storecheck_core::Error::invalid(
+                        name,
+                        "missing in the photo request",
+                        "нет в запросе фото",
+                    ),
+                    lang,
+                )
+            })
+    };
+    let audit = parse_id(&header("x-audit")?, lang)?;
+    let code = header("x-code")?;
+    let name = header("x-name")?;
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(IpcError::from_core(
+            &storecheck_core::Error::invalid(
+                "photo",
+                "the photo's bytes did not arrive",
+                "данные фото не получены",
+            ),
+            lang,
+        ));
+    };
+    let prepared = storecheck_core::photo::prepare(&name, bytes.clone(), &Limits::default())
+        .map_err(|e| IpcError::from_core(&e, lang))?;
+    with_db(&state, |db| db.attach_photos(audit, &code, &[prepared]))
+}
+
+#[tauri::command(async)]
+pub fn set_photo_caption(state: State<'_, AppState>, photo: Uuid, caption: String) -> Reply<Photo> {
+    with_db(&state, |db| db.set_photo_caption(photo, &caption))
+}
+
+#[tauri::command(async)]
+pub fn remove_photo(state: State<'_, AppState>, photo: Uuid) -> Reply<PhotosSaved> {
+    with_db(&state, |db| db.remove_photo(photo))
+}
+
+fn parse_id(s: &str, lang: Lang) -> Reply<Uuid> {
+    Uuid::parse_str(s).map_err(|_| {
+        IpcError::from_core(
+            &storecheck_core::Error::NotFound {
+                what: "audit",
+                key: s.to_string(),
+            },
+            lang,
+        )
+    })
+}
+
+/// Decodes `%XX` escapes (the UI encodes file names with encodeURIComponent).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) =
+                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
+        {
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Serves photo files to the web view: `photo://localhost/thumb/<sha256>` and
+/// `…/display/<sha256>` (Windows: `http://photo.localhost/…`). Only those two kinds of path,
+/// with a well-formed hash, are answered; everything else is 404.
+pub fn serve_photo(
+    root: &storecheck_core::photo::PhotoStore,
+    path: &str,
+) -> tauri::http::Response<Vec<u8>> {
+    use storecheck_core::photo::{Variant, is_sha256};
+    let path = percent_decode(path.trim_start_matches('/'));
+    let found = path.split_once('/').and_then(|(kind, sha)| {
+        let variant = match kind {
+            "thumb" => Variant::Thumb,
+            "display" => Variant::Display,
+            _ => return None,
+        };
+        is_sha256(sha).then(|| std::fs::read(root.path(sha, variant)).ok())?
+    });
+    let builder = tauri::http::Response::builder();
+    let response = match found {
+        Some(bytes) => builder
+            .status(200)
+            .header("Content-Type", "image/jpeg")
+            .header("Cache-Control", "max-age=31536000, immutable")
+            .body(bytes),
+        None => builder.status(404).body(Vec::new()),
+    };
+    response.unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use storecheck_core::photo::{PhotoStore, Variant};
+
+    #[test]
+    fn the_photo_scheme_serves_only_thumbnails_and_display_copies_by_hash() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = PhotoStore::beside(&dir.path().join("s.db"));
+        let sha = "ab".repeat(32);
+        for (v, bytes) in [
+            (Variant::Thumb, b"thumb".as_slice()),
+            (Variant::Display, b"display"),
+        ] {
+            let p = store.path(&sha, v);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, bytes).expect("write");
+        }
+        let ok = serve_photo(&store, &format!("/thumb/{sha}"));
+        assert_eq!(
+            (ok.status().as_u16(), ok.body().as_slice()),
+            (200, b"thumb".as_slice())
+        );
+        assert_eq!(ok.headers()["Content-Type"], "image/jpeg");
+        let encoded = serve_photo(&store, &format!("/display%2F{sha}"));
+        assert_eq!(
+            encoded.body().as_slice(),
+            b"display",
+            "a percent-encoded slash"
+        );
+        for bad in [
+            format!("/original/{sha}"),
+            format!("/thumb/{}", "AB".repeat(32)),
+            "/thumb/../../s.db".to_string(),
+            format!("/thumb/{sha}/x"),
+            String::new(),
+        ] {
+            assert_eq!(serve_photo(&store, &bad).status().as_u16(), 404, "{bad}");
+        }
+    }
+
+    #[test]
+    fn file_names_arrive_percent_decoded() {
+        assert_eq!(
+            percent_decode("%D0%B2%D0%B8%D1%82%D1%80%D0%B8%D0%BD%D0%B0.jpg"),
+            "витрина.jpg"
+        );
+        assert_eq!(percent_decode("100%25 done%2"), "100% done%2");
+    }
 }

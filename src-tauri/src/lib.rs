@@ -60,8 +60,14 @@ pub fn run() {
             std::process::exit(1);
         }
     };
+    let photos = storecheck_core::photo::PhotoStore::beside(&path);
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .register_asynchronous_uri_scheme_protocol("photo", move |_ctx, request, responder| {
+            let photos = photos.clone();
+            let path = request.uri().path().to_string();
+            std::thread::spawn(move || responder.respond(commands::serve_photo(&photos, &path)));
+        })
         .manage(AppState::new(db, path, started))
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
@@ -82,6 +88,9 @@ pub fn run() {
             commands::delete_draft,
             commands::add_action,
             commands::remove_action,
+            commands::attach_photo,
+            commands::set_photo_caption,
+            commands::remove_photo,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Session, KEYS } from './webdriver.mjs';
@@ -151,11 +151,61 @@ test('first start, the demo, and a whole audit by keyboard whose score equals th
     assert.equal(Number(await s.attr('[data-testid="failed-count"]', 'data-count')), failOn.size);
     assert.equal(Number(await s.attr('[data-testid="open-count"]', 'data-count')), 0);
 
-    // Summary and completion, by keyboard: Esc leaves the last text field, S opens the summary.
+    // Summary, by keyboard: Esc leaves the last text field, S opens the summary.
     await s.keys(KEYS.Escape, 's');
     await s.waitUntil(async () => (await s.exec('return document.body.dataset.screen')) === 'summary', 'the summary');
     assert.equal(Number(await s.attr('[data-testid="summary-score"]', 'data-score')), cliView.score);
-    await shot(s, '04-summary-ru');
+
+    // Completion is refused until the required photos are there; the summary lists them.
+    const needPhotos = cliView.missing.filter((m) => m.what === 'photo').map((m) => m.code);
+    assert.ok(needPhotos.includes('2.1') && needPhotos.includes('3.1'), `photos needed: ${needPhotos}`);
+    await s.click('[data-testid="complete-audit"]');
+    await s.waitFor('[data-testid="missing-list"] [data-what="photo"]');
+    await shot(s, '04-missing-photos-ru');
+    const picture = join(dir, 'витрина.jpg');
+    execFileSync('convert', ['-size', '3000x2000', 'gradient:#c33-#36c', '-quality', '90', picture]);
+    const heic = join(dir, 'IMG_0001.HEIC');
+    writeFileSync(heic, Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypheic\0\0\0\0mif1heic'), Buffer.alloc(100)]));
+    for (const [i, code] of needPhotos.entries()) {
+      await s.click(`[data-testid="missing-list"] [data-code="${code}"][data-what="photo"]`);
+      await s.waitUntil(async () => (await s.exec('return document.body.dataset.screen')) === 'form', 'the form');
+      const input = await s.waitFor(`[data-testid="photo-input"][data-code="${code}"]`);
+      // What the file picker hands over: here a photo and, the first time, an iPhone HEIC too.
+      await s.cmd('POST', `/element/${input}/value`, { text: i === 0 ? `${picture}\n${heic}` : picture });
+      const thumbs = `[data-testid="photo-strip"][data-code="${code}"] [data-testid="photo-thumb"] img`;
+      await s.waitUntil(
+        () => s.exec(`const img = document.querySelector('${thumbs}'); return !!img && img.complete && img.naturalWidth > 0;`),
+        `the thumbnail of ${code} shown`,
+        20000,
+      );
+      if (i === 0) {
+        await s.waitUntil(
+          async () => (await s.text('[data-testid="photo-errors"]')).includes('IMG_0001.HEIC'),
+          'the HEIC refused by name',
+        );
+        await shot(s, '05-photo-attached-ru');
+        await s.click(`[data-testid="photo-strip"][data-code="${code}"] [data-testid="photo-thumb"]`);
+        await s.waitUntil(
+          () => s.exec(`const img = document.querySelector('[data-testid="photo-viewer"] img'); return !!img && img.complete && img.naturalWidth === 1600;`),
+          'the display copy in the viewer',
+        );
+        await s.type('[data-testid="photo-caption"]', 'Форма у всех');
+        await s.keys(KEYS.Enter);
+        await shot(s, '06-photo-viewer-ru');
+        await s.waitUntil(
+          () => storecheck('audit', 'show', mine.id).photos.some((p) => p.requirement === code && p.caption === 'Форма у всех'),
+          'the caption saved',
+        );
+        await s.keys(KEYS.Escape);
+      }
+      await s.exec('document.activeElement?.blur()');
+      await s.keys('s');
+      await s.waitUntil(async () => (await s.exec('return document.body.dataset.screen')) === 'summary', 'the summary again');
+    }
+    const photos = storecheck('audit', 'show', mine.id).photos;
+    assert.deepEqual(photos.map((p) => p.requirement).sort(), [...needPhotos].sort());
+    assert.ok(photos.every((p) => p.width === 1600 && p.height === 1067), 'display copies of 3000×2000');
+    await shot(s, '07-summary-ru');
     await s.click('[data-testid="complete-audit"]');
     await s.waitUntil(
       async () => (await s.attr('[data-testid="audit-status"]', 'data-status')) === 'completed',

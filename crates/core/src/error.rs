@@ -438,10 +438,10 @@ fn photo_problem(p: &PhotoProblem, lang: Lang) -> String {
             "в нём заявлено {width}×{height} пикселей — больше допустимых {max_megapixels} мегапикселей"
         ),
         (PhotoProblem::Heic { kind }, Lang::En) => {
-            format!("{kind} photos are not supported; export it as JPEG")
+            format!("{kind} photos are not supported")
         }
         (PhotoProblem::Heic { kind }, Lang::Ru) => {
-            format!("фото в формате {kind} не поддерживаются; сохраните его как JPEG")
+            format!("фото в формате {kind} не поддерживаются")
         }
         (PhotoProblem::Unsupported { kind }, Lang::En) => {
             format!("it is a {kind} file; photos must be JPEG, PNG or WebP")

@@ -14,6 +14,8 @@ import type { IpcError } from './bindings/IpcError';
 import type { Lang } from './bindings/Lang';
 import type { NewAction } from './bindings/NewAction';
 import type { NewAudit } from './bindings/NewAudit';
+import type { Photo } from './bindings/Photo';
+import type { PhotosSaved } from './bindings/PhotosSaved';
 import type { StandardInfo } from './bindings/StandardInfo';
 import type { Store } from './bindings/Store';
 
@@ -54,7 +56,31 @@ export const api = {
   deleteDraft: (id: string) => invoke<void>('delete_draft', { id }),
   addAction: (id: string, action: NewAction) => invoke<CorrectiveAction>('add_action', { id, action }),
   removeAction: (id: string, action: string) => invoke<void>('remove_action', { id, action }),
+  /**
+   * Attaches one photo (picked, dropped or pasted) to a requirement; its bytes travel as the
+   * request body. Rejects with `invalid_photo` naming the file and the reason.
+   */
+  attachPhoto: async (id: string, code: string, file: File): Promise<PhotosSaved> => {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    return invoke<PhotosSaved>('attach_photo', bytes, {
+      headers: {
+        'x-audit': id,
+        'x-code': encodeURIComponent(code),
+        'x-name': encodeURIComponent(file.name || 'photo'),
+      },
+    });
+  },
+  setPhotoCaption: (photo: string, caption: string) => invoke<Photo>('set_photo_caption', { photo, caption }),
+  /** Takes a photo off its requirement (drafts only); resolves with the new score. */
+  removePhoto: (photo: string) => invoke<PhotosSaved>('remove_photo', { photo }),
 };
+
+/** Where the web view loads a photo's thumbnail or display copy from (the `photo:` scheme). */
+// Windows and Android web views reach custom schemes as http://<scheme>.localhost.
+export function photoUrl(sha256: string, kind: 'thumb' | 'display'): string {
+  const viaHttp = /Windows|Android/.test(navigator.userAgent);
+  return viaHttp ? `http://photo.localhost/${kind}/${sha256}` : `photo://localhost/${kind}/${sha256}`;
+}
 
 /** The native open-file dialog for a standard; null when cancelled. */
 export async function pickStandardFile(title: string): Promise<string | null> {

@@ -67,6 +67,7 @@ export function auditView(): AuditView {
     },
     answers: [],
     actions: [],
+    photos: [],
     score: emptyScore(),
     missing: [
       { code: '1.1', what: 'answer' },
