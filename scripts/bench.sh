@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# StoreCheck's benchmark: each figure of PRODUCT.md §10 that exists so far, beside its peer
+# StoreCheck's benchmark (needs libvips-tools for a peer; the photo comes from Debian's
+# plasma-workspace-wallpapers): each figure of PRODUCT.md §10 that exists so far, beside its peer
 # measured in the same run. Prints only; never fails on a slow figure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,24 @@ cargo build --release --quiet -p storecheck-app -p storecheck
 
 echo "== saving one answer"
 cargo bench --quiet -p storecheck-core --bench save_answer 2>/dev/null | grep -v '^$'
+
+echo
+echo "== attaching one 12-megapixel JPEG (display copy + thumbnail, files flushed, rows committed)"
+# A real photograph: a Debian wallpaper, cut to 4000×3000 with a little sensor-like noise and
+# saved at quality 92, as a phone camera would (about 4 MB).
+photo=target/bench/photo-12mp.jpg
+if [ ! -s "$photo" ]; then
+  mkdir -p target/bench
+  (cd target/bench && apt-get download -qq plasma-workspace-wallpapers >/dev/null && dpkg -x plasma-workspace-wallpapers_*.deb wallpapers)
+  convert target/bench/wallpapers/usr/share/wallpapers/Volna/contents/images/5120x2880.jpg \
+    -resize 4000x3000^ -gravity center -extent 4000x3000 -attenuate 0.25 +noise Gaussian -quality 92 "$photo"
+fi
+if ! command -v vipsthumbnail >/dev/null; then
+  echo "  (installing the peer, vipsthumbnail, from Debian's libvips-tools)"
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends libvips-tools >/dev/null
+fi
+STORECHECK_BENCH_PHOTO="$PWD/$photo" cargo bench --quiet -p storecheck-core --bench attach_photo 2>/dev/null | grep -v '^$'
 
 echo
 echo "== app start to a usable window (process start until the first screen shows data), 10 starts"
