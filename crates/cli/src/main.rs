@@ -47,20 +47,31 @@ enum Command {
     /// Start, fill, complete and inspect audits (observation forms)
     #[command(subcommand)]
     Audit(cmd::audit::Command),
+    /// Signed reports
+    #[command(subcommand)]
+    Report(cmd::report::Command),
+    /// Check a report's digital signature: intact or not, who signed, when
+    Verify(cmd::report::VerifyArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let out = Out::new(cli.json);
     let db_path = cli.db.unwrap_or_else(storecheck_core::db::default_path);
-    let result = storecheck_core::Db::open(&db_path, storecheck_core::db::system_clock())
-        .map_err(anyhow::Error::from)
-        .and_then(|mut db| match cli.command {
-            Command::Demo(args) => cmd::demo::run(&mut db, &out, args),
-            Command::Standard(c) => cmd::standard::run(&mut db, &out, c),
-            Command::Store(c) => cmd::store::run(&mut db, &out, c),
-            Command::Audit(c) => cmd::audit::run(&mut db, &out, c),
-        });
+    let result = match cli.command {
+        // Verifying needs only the file, not a database.
+        Command::Verify(args) => cmd::report::verify(&out, args),
+        command => storecheck_core::Db::open(&db_path, storecheck_core::db::system_clock())
+            .map_err(anyhow::Error::from)
+            .and_then(|mut db| match command {
+                Command::Demo(args) => cmd::demo::run(&mut db, &out, args),
+                Command::Standard(c) => cmd::standard::run(&mut db, &out, c),
+                Command::Store(c) => cmd::store::run(&mut db, &out, c),
+                Command::Audit(c) => cmd::audit::run(&mut db, &out, c),
+                Command::Report(c) => cmd::report::run(&mut db, &out, c),
+                Command::Verify(_) => Ok(()),
+            }),
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

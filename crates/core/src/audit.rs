@@ -44,6 +44,8 @@ pub struct AuditView {
     pub answers: Vec<Answer>,
     pub actions: Vec<CorrectiveAction>,
     pub photos: Vec<Photo>,
+    /// The signed report, once the audit is signed.
+    pub report: Option<crate::signing::SignedReport>,
     pub score: ScoreCard,
     /// What still stands between this audit and completion.
     pub missing: Vec<Missing>,
@@ -188,7 +190,8 @@ impl Db {
         self.conn
             .query_row(
                 "SELECT a.id, s.id, s.code, s.name, s.region, a.shift_date, a.shift, a.auditor, a.observed,
-                        st.id, st.code, st.version, st.title, a.status, a.created_at, a.updated_at, a.completed_at
+                        st.id, st.code, st.version, st.title, a.status, a.created_at, a.updated_at, a.completed_at,
+                        a.revision_of, a.revision_reason
                  FROM audit a JOIN store s ON s.id = a.store_id JOIN standard st ON st.id = a.standard_id
                  WHERE a.id = ?1",
                 [id.to_string()],
@@ -203,7 +206,11 @@ impl Db {
                         r.get::<_, String>(7)?,
                         r.get::<_, Option<String>>(8)?,
                         [r.get::<_, String>(10)?, r.get::<_, String>(11)?, r.get::<_, String>(12)?, r.get::<_, String>(13)?, r.get::<_, String>(14)?, r.get::<_, String>(15)?],
-                        r.get::<_, Option<String>>(16)?,
+                        (
+                            r.get::<_, Option<String>>(16)?,
+                            r.get::<_, Option<String>>(17)?,
+                            r.get::<_, Option<String>>(18)?,
+                        ),
                     ))
                 },
             )
@@ -212,7 +219,7 @@ impl Db {
                 what: "audit",
                 key: id.to_string(),
             })
-            .and_then(|(ids, code, name, region, date, shift, auditor, observed, st, completed_at)| {
+            .and_then(|(ids, code, name, region, date, shift, auditor, observed, st, (completed_at, revision_of, revision_reason))| {
                 let [st_code, st_version, st_title, status, created_at, updated_at] = st;
                 Ok(AuditHeader {
                     id: parse_uuid(&ids[0])?,
@@ -236,6 +243,8 @@ impl Db {
                     created_at,
                     updated_at,
                     completed_at,
+                    revision_of: revision_of.as_deref().map(parse_uuid).transpose()?,
+                    revision_reason,
                 })
             })
     }
@@ -316,6 +325,7 @@ impl Db {
         let answers = self.answers(id)?;
         let actions = self.actions(id)?;
         let photos = self.photos(id)?;
+        let report = self.signed_report(id)?;
         let (score, missing) = evaluate(&standard, &answers, &photos);
         Ok(AuditView {
             header,
@@ -323,6 +333,7 @@ impl Db {
             answers,
             actions,
             photos,
+            report,
             score,
             missing,
         })

@@ -20,6 +20,7 @@ pub mod import;
 pub mod model;
 pub mod photo;
 pub mod scoring;
+pub mod signing;
 pub mod standard;
 pub mod store;
 

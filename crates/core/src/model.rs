@@ -366,4 +366,7 @@ pub struct AuditHeader {
     pub created_at: String,
     pub updated_at: String,
     pub completed_at: Option<String>,
+    /// The signed audit this one corrects, and why.
+    pub revision_of: Option<Uuid>,
+    pub revision_reason: Option<String>,
 }

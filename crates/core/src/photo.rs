@@ -571,7 +571,7 @@ fn image_problem(e: image::ImageError) -> PhotoProblem {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     bytes.iter().fold(String::with_capacity(64), |mut s, b| {
         let _ = write!(s, "{b:02x}");
@@ -642,6 +642,11 @@ impl PhotoStore {
         }
         Ok(created)
     }
+}
+
+/// Writes `bytes` to a new file at `path` durably (see [`write_new`]); an existing file stays.
+pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_new(path, bytes).map(|_| ())
 }
 
 /// Writes `bytes` to `path` unless it exists: temporary file, flush to disk, rename, flush the

@@ -564,21 +564,33 @@ fn a_signed_audit_is_locked_by_the_schema_itself() {
     let mut db = db();
     let id = new_audit(&mut db);
     answer(&mut db, id, "1.1", Response::Pass).expect("answer");
+    let sign = format!("UPDATE audit SET status = 'signed' WHERE id = '{id}'");
+    let err = db.connection().execute(&sign, []).expect_err("no report");
+    assert!(err.to_string().contains("signed report"), "{err}");
+    // What signing does, by hand: completed, a report row, then signed.
     db.connection()
-        .execute(
-            "UPDATE audit SET status = 'signed' WHERE id = ?1",
-            [id.to_string()],
-        )
-        .expect("sign (what the signing step will do)");
+        .execute_batch(&format!(
+            "UPDATE audit SET status = 'completed' WHERE id = '{id}';
+             INSERT INTO report (id, audit_id, signer, signed_at, certificate, lang, pdf_sha256, pdf_bytes, device_id, created_at)
+             VALUES ('r1', '{id}', 'A', '2026-11-22T10:00:00Z', '', 'ru', '{h}', 1, 'd', '2026-11-22T10:00:00Z');
+             {sign};",
+            h = "0".repeat(64)
+        ))
+        .expect("sign");
     for sql in [
         "UPDATE answer SET response = 'fail'",
         "DELETE FROM answer",
         "UPDATE audit SET status = 'draft'",
+        "UPDATE audit SET auditor = 'someone else'",
         "DELETE FROM audit",
+        "UPDATE report SET signer = 'B'",
+        "DELETE FROM report",
     ] {
         let err = db.connection().execute(sql, []).expect_err(sql);
         assert!(
-            err.to_string().contains("locked") || err.to_string().contains("not a draft"),
+            err.to_string().contains("locked")
+                || err.to_string().contains("not a draft")
+                || err.to_string().contains("never"),
             "{sql}: {err}"
         );
     }

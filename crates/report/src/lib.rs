@@ -4,7 +4,14 @@
 //!   for a fixed report id and time. krilla writes the PDF: it embeds the display copies of the
 //!   photos as they are (no re-encoding) and subsets the font (PT Sans, with Cyrillic).
 
+//! - [`sign::sign_pdf`] / [`sign::verify_pdf`]: a PAdES signature (CMS, ECDSA P-256) that
+//!   poppler's `pdfsig` accepts, and its check.
+//! - [`sign_audit`]: the whole signing of an audit, for the CLI and the app.
+
 mod labels;
 mod render;
+pub mod sign;
+mod signed;
 
 pub use render::{Options, RenderError, ReportInput, SignatureBlock, render};
+pub use signed::{SignRequest, sign_audit};

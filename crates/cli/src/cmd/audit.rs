@@ -1,4 +1,4 @@
-//! `storecheck audit new|list|answer|fill|photo|show|complete|reopen|action`
+//! `storecheck audit new|list|answer|fill|photo|show|complete|reopen|sign|revise|action`
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -63,6 +63,34 @@ pub enum Command {
     Complete { audit: String },
     /// Turn a completed (unsigned) audit back into a draft
     Reopen { audit: String },
+    /// Sign a completed audit: writes the signed PDF and locks the audit for good
+    Sign {
+        audit: String,
+        /// Who signs (the name in the certificate and under the signature)
+        #[arg(long)]
+        signer: String,
+        /// The drawn signature, PNG
+        #[arg(long, value_name = "PNG")]
+        signature_image: Option<PathBuf>,
+        /// The observed employee who acknowledged the report
+        #[arg(long, value_name = "NAME")]
+        acknowledged_by: Option<String>,
+        /// Their drawn signature, PNG
+        #[arg(long, value_name = "PNG")]
+        acknowledgement_image: Option<PathBuf>,
+        /// Also write the signed PDF here
+        #[arg(long, value_name = "REPORT.pdf")]
+        out: Option<PathBuf>,
+        /// The report's language [default: from the locale]
+        #[arg(long, value_parser = ["ru", "en"])]
+        lang: Option<String>,
+    },
+    /// Correct a signed audit: a new draft that points to it and says why
+    Revise {
+        audit: String,
+        #[arg(long)]
+        reason: String,
+    },
     /// Record a corrective action for a finding
     Action {
         audit: String,
@@ -226,6 +254,51 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
             let view = db.reopen_audit(db.resolve_audit(&audit)?)?;
             out.print(&show_json(&view), || {
                 "Reopened: the audit is a draft again.".to_string()
+            })
+        }
+        Command::Sign {
+            audit,
+            signer,
+            signature_image,
+            acknowledged_by,
+            acknowledgement_image,
+            out: out_path,
+            lang,
+        } => {
+            let id = db.resolve_audit(&audit)?;
+            let read = |p: &Option<PathBuf>| {
+                p.as_ref()
+                    .map(|p| std::fs::read(p).map_err(|e| storecheck_core::Error::io(p, e)))
+                    .transpose()
+            };
+            let request = storecheck_report::SignRequest {
+                signer,
+                lang: lang
+                    .as_deref()
+                    .map_or(out.lang, storecheck_core::Lang::from_tag),
+                drawn: read(&signature_image)?,
+                acknowledged_by,
+                acknowledgement: read(&acknowledgement_image)?,
+            };
+            let report = storecheck_report::sign_audit(db, id, &request, chrono::Utc::now())?;
+            if let Some(p) = &out_path {
+                std::fs::copy(&report.path, p).map_err(|e| storecheck_core::Error::io(p, e))?;
+            }
+            let written = out_path
+                .as_ref()
+                .map_or(report.path.clone(), |p| p.display().to_string());
+            out.print(&json!({"report": report, "out": written}), || {
+                format!(
+                    "Signed by {} at {}. The audit is locked.\nReport: {written}",
+                    report.signer, report.signed_at
+                )
+            })
+        }
+        Command::Revise { audit, reason } => {
+            let id = db.resolve_audit(&audit)?;
+            let new = db.revise_audit(id, &reason)?;
+            out.print(&json!({"id": new, "revision_of": id}), || {
+                format!("{new}\nA new draft that corrects {id}.")
             })
         }
         Command::Action {

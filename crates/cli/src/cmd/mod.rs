@@ -2,5 +2,6 @@
 
 pub mod audit;
 pub mod demo;
+pub mod report;
 pub mod standard;
 pub mod store;

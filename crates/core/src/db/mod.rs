@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("0001_initial.sql"),
     include_str!("0002_photos.sql"),
+    include_str!("0003_reports.sql"),
 ];
 
 /// The schema version this program writes.

@@ -10,4 +10,8 @@ export type AuditHeader = { id: string, store: Store,
 /**
  * `YYYY-MM-DD`.
  */
-shift_date: string, shift: ShiftPart, auditor: string, observed: string | null, standard_id: string, standard_code: string, standard_version: string, standard_title: string, status: AuditStatus, created_at: string, updated_at: string, completed_at: string | null, };
+shift_date: string, shift: ShiftPart, auditor: string, observed: string | null, standard_id: string, standard_code: string, standard_version: string, standard_title: string, status: AuditStatus, created_at: string, updated_at: string, completed_at: string | null, 
+/**
+ * The signed audit this one corrects, and why.
+ */
+revision_of: string | null, revision_reason: string | null, };

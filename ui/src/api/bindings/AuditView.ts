@@ -5,12 +5,17 @@ import type { CorrectiveAction } from "./CorrectiveAction";
 import type { Missing } from "./Missing";
 import type { Photo } from "./Photo";
 import type { ScoreCard } from "./ScoreCard";
+import type { SignedReport } from "./SignedReport";
 import type { Standard } from "./Standard";
 
 /**
  * An audit with everything a form or a report shows.
  */
-export type AuditView = { header: AuditHeader, standard: Standard, answers: Array<Answer>, actions: Array<CorrectiveAction>, photos: Array<Photo>, score: ScoreCard, 
+export type AuditView = { header: AuditHeader, standard: Standard, answers: Array<Answer>, actions: Array<CorrectiveAction>, photos: Array<Photo>, 
+/**
+ * The signed report, once the audit is signed.
+ */
+report: SignedReport | null, score: ScoreCard, 
 /**
  * What still stands between this audit and completion.
  */

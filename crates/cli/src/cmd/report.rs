@@ -1,0 +1,109 @@
+//! `storecheck report pdf` and `storecheck verify`.
+
+use std::path::PathBuf;
+
+use storecheck_core::Db;
+
+use crate::output::Out;
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Write a signed audit's PDF (the very bytes that were signed) to a file
+    Pdf {
+        audit: String,
+        #[arg(long, value_name = "REPORT.pdf")]
+        out: PathBuf,
+    },
+}
+
+pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Pdf { audit, out: path } => {
+            let id = db.resolve_audit(&audit)?;
+            let pdf = db.signed_pdf(id)?;
+            std::fs::write(&path, &pdf).map_err(|e| storecheck_core::Error::io(&path, e))?;
+            let report = db.signed_report(id)?;
+            out.print(
+                &serde_json::json!({"out": path, "bytes": pdf.len(), "report": report}),
+                || format!("Wrote {} ({} bytes).", path.display(), pdf.len()),
+            )
+        }
+    }
+}
+
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    /// The report to check
+    pub pdf: PathBuf,
+    /// A certificate (PEM or DER) that must have issued the signer's: the chain's HQ
+    /// authority, or the auditor's own certificate
+    #[arg(long, value_name = "HQ_CA.pem")]
+    pub trust: Option<PathBuf>,
+}
+
+/// Checks a report's signature; fails (exit 1) unless it is valid.
+pub fn verify(out: &Out, args: VerifyArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.pdf).map_err(|e| storecheck_core::Error::io(&args.pdf, e))?;
+    let trust = args
+        .trust
+        .as_ref()
+        .map(|p| std::fs::read(p).map_err(|e| storecheck_core::Error::io(p, e)))
+        .transpose()?;
+    let v = storecheck_report::sign::verify_pdf(&bytes, trust.as_deref());
+    let ru = out.lang == storecheck_core::Lang::Ru;
+    out.print(&v, || {
+        let mut s = String::new();
+        if v.valid {
+            s.push_str(if ru {
+                "Подпись действительна: документ не изменялся после подписания.\n"
+            } else {
+                "The signature is valid: the document has not changed since it was signed.\n"
+            });
+        } else {
+            s.push_str(if ru {
+                "Подпись НЕДЕЙСТВИТЕЛЬНА"
+            } else {
+                "The signature is NOT valid"
+            });
+            if let Some(p) = &v.problem {
+                s.push_str(&format!(": {p}"));
+            }
+            s.push('\n');
+        }
+        if let Some(who) = &v.signer {
+            s.push_str(&format!(
+                "{}: {who}\n",
+                if ru { "Подписал" } else { "Signed by" }
+            ));
+        }
+        if let Some(at) = &v.signed_at {
+            s.push_str(&format!(
+                "{}: {at}\n",
+                if ru { "Когда" } else { "Signed at" }
+            ));
+        }
+        match v.trusted {
+            Some(true) => s.push_str(if ru {
+                "Сертификат выдан доверенным центром (--trust).\n"
+            } else {
+                "The signer's certificate was issued by the trusted certificate (--trust).\n"
+            }),
+            Some(false) => s.push_str(if ru {
+                "Сертификат НЕ выдан доверенным центром (--trust).\n"
+            } else {
+                "The signer's certificate was NOT issued by the trusted certificate (--trust).\n"
+            }),
+            None => {}
+        }
+        s
+    })?;
+    if v.valid && v.trusted != Some(false) {
+        Ok(())
+    } else {
+        Err(anyhow::anyhow!(if ru {
+            "отчёт не прошёл проверку подписи"
+        } else {
+            "the report did not pass the signature check"
+        }))
+    }
+}

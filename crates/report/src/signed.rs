@@ -1,0 +1,131 @@
+//! Signing an audit end to end: render its report, sign the PDF with the auditor's key, and
+//! record it, which locks the audit for good. The CLI and the app both call [`sign_audit`].
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use storecheck_core::model::AuditStatus;
+use storecheck_core::photo::Variant;
+use storecheck_core::signing::{NewReport, SignedReport};
+use storecheck_core::{Db, Error, Lang, Result};
+use uuid::Uuid;
+
+use crate::render::{Options, RenderError, ReportInput, SignatureBlock, render};
+use crate::sign::{Signer, sign_pdf};
+
+/// What the person signing gives.
+#[derive(Debug, Clone)]
+pub struct SignRequest {
+    /// Who signs: the certificate's name and the name under the signature.
+    pub signer: String,
+    /// The report's language.
+    pub lang: Lang,
+    /// The drawn signature, PNG.
+    pub drawn: Option<Vec<u8>>,
+    /// The observed employee who acknowledged the report, and their drawn signature (PNG).
+    pub acknowledged_by: Option<String>,
+    pub acknowledgement: Option<Vec<u8>>,
+}
+
+fn failed(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::invalid("report", format!("{what}: {e}"), format!("{what}: {e}"))
+}
+
+/// Renders, signs and records the report of a completed audit; returns where the signed PDF is.
+///
+/// Errors: [`Error::Locked`] unless the audit is completed; [`Error::InvalidInput`] for an
+/// empty signer or a drawn signature that is not a PNG; nothing is recorded then.
+pub fn sign_audit(
+    db: &mut Db,
+    audit: Uuid,
+    req: &SignRequest,
+    now: DateTime<Utc>,
+) -> Result<SignedReport> {
+    let signer = req.signer.trim();
+    if signer.is_empty() {
+        return Err(Error::invalid(
+            "signer",
+            "say who signs (the name under the signature)",
+            "укажите, кто подписывает (имя под подписью)",
+        ));
+    }
+    let view = db.load_audit(audit)?;
+    if view.header.status != AuditStatus::Completed {
+        return Err(match view.header.status {
+            AuditStatus::Draft => Error::invalid(
+                "audit",
+                "complete the audit before signing it",
+                "перед подписью завершите проверку",
+            ),
+            other => Error::Locked {
+                id: audit.to_string(),
+                status: other.as_str(),
+            },
+        });
+    }
+    let store = db.photo_store()?.clone();
+    let mut photos = HashMap::new();
+    for p in &view.photos {
+        let path = store.path(&p.sha256, Variant::Display);
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        photos.insert(p.sha256.clone(), bytes);
+    }
+    // Whole seconds: the time in the PDF's /M and in the report are then the same instant.
+    let now = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now);
+    let block = SignatureBlock {
+        signer: signer.to_string(),
+        signed_at: now,
+        drawn: req.drawn.clone(),
+        acknowledged_by: req
+            .acknowledged_by
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        acknowledgement: req.acknowledgement.clone(),
+    };
+    let report_id = Uuid::now_v7();
+    let pdf = render(
+        &ReportInput {
+            audit: &view,
+            photos: &photos,
+            signature: Some(&block),
+        },
+        &Options {
+            lang: req.lang,
+            report_id,
+            generated_at: now,
+        },
+    )
+    .map_err(|e| match e {
+        RenderError::Signature(detail) => Error::invalid(
+            "signature",
+            format!("the drawn signature is not a PNG image ({detail})"),
+            format!("нарисованная подпись — не изображение PNG ({detail})"),
+        ),
+        other => failed("the report could not be made", other),
+    })?;
+    let keys = db.keys_dir()?;
+    let key = Signer::load_or_create(&keys, signer, now)
+        .map_err(|e| failed("the signing key could not be used", e))?;
+    let reason = match req.lang {
+        Lang::Ru => "Проверка соответствия стандарту обслуживания",
+        Lang::En => "Compliance check against the service standard",
+    };
+    let signed = sign_pdf(&pdf, &key, now, reason)
+        .map_err(|e| failed("the report could not be signed", e))?;
+    db.record_signature(
+        audit,
+        &NewReport {
+            id: report_id,
+            signer: signer.to_string(),
+            signed_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
+            certificate_pem: key.certificate_pem(),
+            lang: req.lang,
+            acknowledged_by: block.acknowledged_by.clone(),
+            signature_png: req.drawn.clone(),
+            acknowledgement_png: req.acknowledgement.clone(),
+        },
+        &signed,
+    )
+}
