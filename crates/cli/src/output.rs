@@ -3,6 +3,19 @@
 use serde::Serialize;
 use storecheck_core::{Error, Lang};
 
+/// A failure already described by what was printed (one JSON document with `--json`): the
+/// program exits non-zero without printing anything more.
+#[derive(Debug)]
+pub struct AlreadyReported;
+
+impl std::fmt::Display for AlreadyReported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("already reported")
+    }
+}
+
+impl std::error::Error for AlreadyReported {}
+
 pub struct Out {
     pub json: bool,
     pub lang: Lang,
@@ -41,6 +54,9 @@ impl Out {
     /// Prints an error as `error:` (with the problems, one per line) and `hint:` lines on
     /// stderr; with `--json`, also `{"error": {...}}` on stdout.
     pub fn error(&self, e: &anyhow::Error) {
+        if e.is::<AlreadyReported>() {
+            return;
+        }
         let core = e.downcast_ref::<Error>();
         let headline = match core {
             Some(c) => c.headline(self.lang),

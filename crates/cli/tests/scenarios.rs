@@ -609,3 +609,218 @@ fn a_bad_photo_is_refused_by_name_and_nothing_is_attached() {
     cli.json(&["audit", "photo", &id, "2.1", &good]);
     assert_eq!(cli.photo_files(), 3);
 }
+
+/// The demo's completed audit, signed from the command line.
+fn signed_demo(cli: &Cli) -> (String, Value) {
+    cli.json(&["demo"]);
+    let list = cli.json(&["audit", "list"]);
+    let id = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|a| a["status"] == "completed")
+        .expect("completed")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let out = cli._dir.path().join("отчёт.pdf");
+    let signed = cli.json(&[
+        "audit",
+        "sign",
+        &id,
+        "--signer",
+        "Анна Смирнова",
+        "--acknowledged-by",
+        "Ольга Петрова",
+        "--out",
+        &out.display().to_string(),
+        "--lang",
+        "ru",
+    ]);
+    (id, signed)
+}
+
+#[test]
+fn signing_writes_a_report_that_verify_explains_and_locks_the_audit() {
+    let cli = Cli::new();
+    let (id, signed) = signed_demo(&cli);
+    let out = signed["out"].as_str().expect("out").to_string();
+    assert_eq!(signed["report"]["signer"], "Анна Смирнова");
+    let v = cli.json(&["verify", &out]);
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["signer"], "Анна Смирнова");
+    assert!(v["signed_at"].as_str().expect("signed_at").ends_with('Z'));
+    assert_eq!(v["trusted"], Value::Null);
+    let cert = cli._dir.path().join("keys/signing-cert.pem");
+    let v = cli.json(&["verify", &out, "--trust", &cert.display().to_string()]);
+    assert_eq!(v["trusted"], true);
+    let text =
+        String::from_utf8_lossy(&cli.run_in(&["verify", &out], "ru_RU.UTF-8").stdout).into_owned();
+    assert!(
+        text.contains("Подпись действительна") && text.contains("Анна Смирнова"),
+        "{text}"
+    );
+
+    // The very bytes that were signed can be written out again.
+    let again = cli._dir.path().join("again.pdf");
+    cli.json(&["report", "pdf", &id, "--out", &again.display().to_string()]);
+    assert_eq!(
+        std::fs::read(&again).expect("again"),
+        std::fs::read(&out).expect("out")
+    );
+
+    // Nothing about a signed audit changes any more, by any command.
+    let show = cli.json(&["audit", "show", &id]);
+    assert_eq!(show["status"], "signed");
+    let picture = cli.picture("late.png", 640, 480);
+    for args in [
+        vec!["audit", "answer", &id, "1.3", "fail"],
+        vec!["audit", "reopen", &id],
+        vec!["audit", "complete", &id],
+        vec!["audit", "photo", &id, "2.1", &picture],
+        vec![
+            "audit",
+            "action",
+            &id,
+            "3.5",
+            "--what",
+            "x",
+            "--owner",
+            "y",
+            "--due",
+            "2026-12-01",
+        ],
+        vec!["audit", "sign", &id, "--signer", "Someone"],
+    ] {
+        let err = cli.fails(&args);
+        assert!(
+            err.contains("signed") || err.contains("can no longer be changed"),
+            "{args:?}: {err}"
+        );
+    }
+    // Nor by writing to the database file directly.
+    for sql in [
+        format!("UPDATE answer SET response = 'fail' WHERE audit_id = '{id}'"),
+        format!("UPDATE audit SET status = 'draft' WHERE id = '{id}'"),
+        format!("DELETE FROM photo WHERE audit_id = '{id}'"),
+        "UPDATE report SET signer = 'x'".to_string(),
+    ] {
+        let out = Command::new("sqlite3")
+            .arg(&cli.db)
+            .arg(&sql)
+            .output()
+            .expect("sqlite3");
+        assert!(!out.status.success(), "{sql} must be refused");
+    }
+    let show_after = cli.json(&["audit", "show", &id]);
+    assert_eq!(show_after["answers"], show["answers"]);
+    assert_eq!(cli.json(&["verify", &out])["valid"], true, "still intact");
+
+    // A correction is a new revision that points to the signed audit.
+    let err = cli.fails(&["audit", "revise", &id, "--reason", " "]);
+    assert!(err.contains("say why"), "{err}");
+    let rev = cli.json(&["audit", "revise", &id, "--reason", "Неверно указана смена"]);
+    let new_id = rev["id"].as_str().expect("id");
+    let draft = cli.json(&["audit", "show", new_id]);
+    assert_eq!(draft["status"], "draft");
+    assert_eq!(draft["answers"], show["answers"], "answers carried over");
+    assert_eq!(draft["photos"].as_array().map(Vec::len), Some(3));
+    cli.json(&["audit", "answer", new_id, "1.3", "pass"]);
+}
+
+#[test]
+fn signing_refuses_a_draft_a_bad_signature_image_and_verify_refuses_a_changed_file() {
+    let cli = Cli::new();
+    cli.json(&["demo"]);
+    let list = cli.json(&["audit", "list"]);
+    let draft = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|a| a["status"] == "draft")
+        .expect("draft")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let err = cli.fails(&["audit", "sign", &draft, "--signer", "Анна"]);
+    assert!(err.contains("complete the audit before signing"), "{err}");
+    let completed = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|a| a["status"] == "completed")
+        .expect("completed")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let not_png = cli._dir.path().join("signature.png");
+    std::fs::write(&not_png, b"this is not a picture").expect("write");
+    let err = cli.fails(&[
+        "audit",
+        "sign",
+        &completed,
+        "--signer",
+        "Анна",
+        "--signature-image",
+        &not_png.display().to_string(),
+    ]);
+    assert!(
+        err.contains("the drawn signature is not a PNG image"),
+        "{err}"
+    );
+    assert_eq!(
+        cli.json(&["audit", "show", &completed])["status"],
+        "completed",
+        "nothing signed"
+    );
+    let err = cli.fails(&["audit", "sign", &completed, "--signer", "  "]);
+    assert!(err.contains("say who signs"), "{err}");
+    let err = cli.fails(&["report", "pdf", &completed, "--out", "x.pdf"]);
+    assert!(
+        err.contains("not found"),
+        "an unsigned audit has no signed report: {err}"
+    );
+
+    // verify: a changed byte, a file that is not a PDF, and one that does not exist.
+    let (_, signed) = {
+        let picture = cli.picture("sig.png", 300, 100);
+        let out = cli._dir.path().join("r.pdf");
+        let v = cli.json(&[
+            "audit",
+            "sign",
+            &completed,
+            "--signer",
+            "Анна",
+            "--signature-image",
+            &picture,
+            "--out",
+            &out.display().to_string(),
+        ]);
+        (completed.clone(), v)
+    };
+    let out = signed["out"].as_str().expect("out");
+    let mut bytes = std::fs::read(out).expect("read");
+    let n = bytes.len() / 2;
+    bytes[n] ^= 0x20;
+    let bad = cli._dir.path().join("changed.pdf");
+    std::fs::write(&bad, &bytes).expect("write");
+    let err = cli.fails(&["verify", &bad.display().to_string()]);
+    assert!(err.contains("did not pass the signature check"), "{err}");
+    let out = cli.run(&["verify", &bad.display().to_string(), "--json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["valid"], false);
+    assert!(
+        doc["problem"]
+            .as_str()
+            .expect("problem")
+            .contains("changed"),
+        "{doc}"
+    );
+    let text = cli._dir.path().join("notes.pdf");
+    std::fs::write(&text, b"just text").expect("write");
+    let out = cli.run(&["verify", &text.display().to_string()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no signature found"));
+    let err = cli.fails(&["verify", "/nonexistent/report.pdf"]);
+    assert!(err.contains("/nonexistent/report.pdf"), "{err}");
+}

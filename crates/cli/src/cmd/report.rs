@@ -99,6 +99,8 @@ pub fn verify(out: &Out, args: VerifyArgs) -> anyhow::Result<()> {
     })?;
     if v.valid && v.trusted != Some(false) {
         Ok(())
+    } else if out.json {
+        Err(crate::output::AlreadyReported.into())
     } else {
         Err(anyhow::anyhow!(if ru {
             "отчёт не прошёл проверку подписи"

@@ -1,0 +1,200 @@
+//! The signed report as third-party tools see it: poppler's pdfsig calls it valid, qpdf finds
+//! nothing wrong, and one changed byte anywhere in the signed ranges makes both pdfsig and
+//! verify_pdf say invalid. Also the auditor's key file and certificate.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use storecheck_core::model::AuditStatus;
+use storecheck_core::{Db, Lang};
+use storecheck_report::sign::{Signer, sign_pdf, verify_pdf};
+use storecheck_report::{SignRequest, sign_audit};
+
+fn at() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 18, 5, 0)
+        .single()
+        .expect("time")
+}
+
+/// A demo database with its completed audit signed; returns the signed PDF.
+fn signed_demo() -> (tempfile::TempDir, Db, uuid::Uuid, Vec<u8>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut db = Db::open(&dir.path().join("s.db"), Arc::new(at)).expect("open");
+    db.load_demo(Lang::Ru).expect("demo");
+    let id = db
+        .list_audits()
+        .expect("list")
+        .into_iter()
+        .find(|a| a.status == AuditStatus::Completed)
+        .expect("completed")
+        .id;
+    sign_audit(
+        &mut db,
+        id,
+        &SignRequest {
+            signer: "Анна Смирнова".into(),
+            lang: Lang::Ru,
+            drawn: None,
+            acknowledged_by: Some("Ольга Петрова".into()),
+            acknowledgement: None,
+        },
+        at(),
+    )
+    .expect("sign");
+    let pdf = db.signed_pdf(id).expect("the signed PDF");
+    (dir, db, id, pdf)
+}
+
+fn pdfsig(path: &Path) -> String {
+    let out = Command::new("pdfsig")
+        .arg(path)
+        .output()
+        .expect("pdfsig (poppler-utils) runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn pdfsig_and_qpdf_accept_the_signed_report() {
+    let (dir, db, id, pdf) = signed_demo();
+    let path = dir.path().join("signed.pdf");
+    std::fs::write(&path, &pdf).expect("write");
+    let report = pdfsig(&path);
+    assert!(report.contains("Signature is Valid"), "{report}");
+    assert!(report.contains("Total document signed"), "{report}");
+    assert!(report.contains("Анна Смирнова"), "{report}");
+    assert!(report.contains("ETSI.CAdES.detached"), "{report}");
+    let qpdf = Command::new("qpdf")
+        .arg("--check")
+        .arg(&path)
+        .output()
+        .expect("qpdf");
+    assert!(
+        qpdf.status.success(),
+        "{}",
+        String::from_utf8_lossy(&qpdf.stdout)
+    );
+    let v = verify_pdf(&pdf, None);
+    assert!(v.valid, "{v:?}");
+    assert_eq!(v.signer.as_deref(), Some("Анна Смирнова"));
+    assert_eq!(v.signed_at.as_deref(), Some("2026-11-22T18:05:00Z"));
+    assert_eq!(v.trusted, None);
+    let status = db.load_audit(id).expect("load").header.status;
+    assert_eq!(status, AuditStatus::Signed);
+}
+
+#[test]
+fn one_changed_byte_anywhere_in_the_signed_ranges_is_caught() {
+    let (dir, _db, _id, pdf) = signed_demo();
+    let contents = pdf
+        .windows(11)
+        .rposition(|w| w == b"/Contents <")
+        .expect("/Contents <");
+    let hole_start = contents + 10;
+    assert_eq!(pdf[hole_start], b'<');
+    let hole_end = hole_start
+        + pdf[hole_start..]
+            .iter()
+            .position(|&b| b == b'>')
+            .expect(">")
+        + 1;
+    // Early (header), middle (page content), just before and after the hole, and the end.
+    for at in [
+        20,
+        pdf.len() / 3,
+        hole_start - 5,
+        hole_end + 5,
+        pdf.len() - 3,
+    ] {
+        let mut bad = pdf.clone();
+        bad[at] ^= 0x01;
+        let path = dir.path().join(format!("bad-{at}.pdf"));
+        std::fs::write(&path, &bad).expect("write");
+        let report = pdfsig(&path);
+        assert!(
+            !report.contains("Signature is Valid"),
+            "pdfsig must refuse a change at byte {at}:\n{report}"
+        );
+        let v = verify_pdf(&bad, None);
+        assert!(!v.valid, "verify must refuse a change at byte {at}");
+        assert!(v.problem.is_some());
+    }
+    // Bytes added after signing are not covered: refused too.
+    let mut longer = pdf.clone();
+    longer.extend_from_slice(b"\n% appended\n");
+    let v = verify_pdf(&longer, None);
+    assert!(
+        !v.valid && v.problem.as_deref().unwrap_or("").contains("whole file"),
+        "{v:?}"
+    );
+}
+
+#[test]
+fn a_changed_signature_and_files_without_one_are_refused_with_a_reason() {
+    let (_dir, _db, _id, pdf) = signed_demo();
+    let contents = pdf
+        .windows(11)
+        .rposition(|w| w == b"/Contents <")
+        .expect("/Contents <");
+    let mut bad = pdf.clone();
+    // Inside the CMS (in the certificate, 200 bytes in): the signature no longer checks out.
+    let sig_byte = contents + 11 + 400;
+    bad[sig_byte] = if bad[sig_byte] == b'a' { b'b' } else { b'a' };
+    assert!(!verify_pdf(&bad, None).valid);
+
+    let v = verify_pdf(
+        b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n",
+        None,
+    );
+    assert_eq!(v.problem.as_deref(), Some("no signature found"));
+    assert!(!verify_pdf(b"not a pdf at all", None).valid);
+}
+
+#[test]
+fn trust_is_the_signers_certificate_or_its_issuer_and_nothing_else() {
+    let (dir, _db, _id, pdf) = signed_demo();
+    let own = std::fs::read(dir.path().join("keys/signing-cert.pem")).expect("own cert");
+    assert_eq!(verify_pdf(&pdf, Some(&own)).trusted, Some(true));
+    let other = Signer::load_or_create(&dir.path().join("other"), "Someone Else", at())
+        .expect("another identity");
+    let v = verify_pdf(&pdf, Some(other.certificate_pem().as_bytes()));
+    assert_eq!(v.trusted, Some(false));
+    assert!(v.valid, "untrusted is not the same as broken");
+    assert_eq!(verify_pdf(&pdf, Some(b"garbage")).trusted, Some(false));
+}
+
+#[test]
+fn the_key_is_made_once_readable_by_its_owner_only() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let a = Signer::load_or_create(dir.path(), "Анна Смирнова", at()).expect("first");
+    let b = Signer::load_or_create(dir.path(), "Анна Смирнова", at()).expect("again");
+    assert_eq!(
+        a.certificate_der(),
+        b.certificate_der(),
+        "same key, same certificate"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("signing-key.pem"))
+            .expect("key file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // Another name: a new certificate for the same key.
+    let c = Signer::load_or_create(dir.path(), "Anna Smirnova", at()).expect("renamed");
+    assert_ne!(a.certificate_der(), c.certificate_der());
+    assert_eq!(c.name(), "Anna Smirnova");
+    // Any PDF can be signed and checked with it.
+    let (_d, _db, _id, pdf) = signed_demo();
+    let twice = sign_pdf(&pdf, &c, at(), "second signature").expect("sign again");
+    let v = verify_pdf(&twice, None);
+    assert!(v.valid, "{v:?}");
+    assert_eq!(
+        v.signer.as_deref(),
+        Some("Anna Smirnova"),
+        "the last signature is checked"
+    );
+}
