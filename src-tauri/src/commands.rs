@@ -12,6 +12,7 @@ use storecheck_core::model::{CorrectiveAction, Photo, StandardInfo, Store};
 use storecheck_core::photo::{Limits, PhotosSaved};
 use storecheck_core::standard::ImportOutcome;
 use storecheck_core::{Db, Lang};
+use storecheck_report::sign::Verification;
 use tauri::State;
 use ts_rs::TS;
 use uuid::Uuid;
@@ -233,6 +234,66 @@ fn parse_id(s: &str, lang: Lang) -> Reply<Uuid> {
             lang,
         )
     })
+}
+
+/// What the summary's signing form sends: the drawn signatures are PNG bytes.
+#[derive(Debug, Clone, serde::Deserialize, TS)]
+#[ts(export)]
+pub struct SignInput {
+    pub signer: String,
+    pub drawn: Option<Vec<u8>>,
+    pub acknowledged_by: Option<String>,
+    pub acknowledgement: Option<Vec<u8>>,
+}
+
+/// Signs a completed audit in the UI's language; returns the audit, now signed and locked,
+/// with its report.
+#[tauri::command(async)]
+pub fn sign_audit(state: State<'_, AppState>, id: Uuid, input: SignInput) -> Reply<AuditView> {
+    let lang = state.lang();
+    with_db(&state, |db| {
+        let request = storecheck_report::SignRequest {
+            signer: input.signer,
+            lang,
+            drawn: input.drawn,
+            acknowledged_by: input.acknowledged_by,
+            acknowledgement: input.acknowledgement,
+        };
+        storecheck_report::sign_audit(db, id, &request, chrono::Utc::now())?;
+        db.load_audit(id)
+    })
+}
+
+/// Writes a copy of a signed audit's PDF (the very bytes that were signed) to `path`, which
+/// the person chose in the save dialog.
+#[tauri::command(async)]
+pub fn save_report(state: State<'_, AppState>, id: Uuid, path: PathBuf) -> Reply<()> {
+    with_db(&state, |db| {
+        let pdf = db.signed_pdf(id)?;
+        std::fs::write(&path, pdf).map_err(|e| storecheck_core::Error::io(&path, e))
+    })
+}
+
+/// Checks a report's signature; `trust` is a certificate file that must have issued it.
+#[tauri::command(async)]
+pub fn verify_report(
+    state: State<'_, AppState>,
+    path: PathBuf,
+    trust: Option<PathBuf>,
+) -> Reply<Verification> {
+    let lang = state.lang();
+    let read = |p: &PathBuf| {
+        std::fs::read(p).map_err(|e| IpcError::from_core(&storecheck_core::Error::io(p, e), lang))
+    };
+    let pdf = read(&path)?;
+    let trust = trust.as_ref().map(read).transpose()?;
+    Ok(storecheck_report::sign::verify_pdf(&pdf, trust.as_deref()))
+}
+
+/// Starts a new draft correcting a signed audit; returns its id.
+#[tauri::command(async)]
+pub fn revise_audit(state: State<'_, AppState>, id: Uuid, reason: String) -> Reply<Uuid> {
+    with_db(&state, |db| db.revise_audit(id, &reason))
 }
 
 /// Decodes `%XX` escapes (the UI encodes file names with encodeURIComponent).

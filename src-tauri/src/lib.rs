@@ -91,6 +91,10 @@ pub fn run() {
             commands::attach_photo,
             commands::set_photo_caption,
             commands::remove_photo,
+            commands::sign_audit,
+            commands::save_report,
+            commands::verify_report,
+            commands::revise_audit,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -212,6 +212,41 @@ test('first start, the demo, and a whole audit by keyboard whose score equals th
       'the audit completed',
     );
     assert.equal(storecheck('audit', 'show', mine.id).status, 'completed');
+
+    // Sign it: draw a signature on the pad, then sign and lock.
+    await s.waitFor('[data-testid="sign-card"]');
+    await s.draw('[data-testid="signature-pad"]', [[-150, 10], [-100, -25], [-50, 20], [0, -20], [60, 15], [140, -10]]);
+    await s.waitUntil(async () => (await s.attr('[data-testid="signature-pad"]', 'data-empty')) === 'false', 'a drawn signature');
+    await shot(s, '08-sign-ru');
+    await s.exec('window.confirm = () => true;');
+    await s.click('[data-testid="sign-audit"]');
+    await s.waitFor('[data-testid="signed-card"]', 20000);
+    await shot(s, '09-signed-ru');
+    const pdf = await s.attr('[data-testid="signed-card"]', 'data-report');
+    const verified = storecheck('verify', pdf);
+    assert.equal(verified.valid, true);
+    assert.equal(verified.signer, 'Мария Иванова');
+    const pdfsig = execFileSync('pdfsig', [pdf], { encoding: 'utf8' });
+    assert.match(pdfsig, /Signature is Valid/);
+    const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' });
+    for (const needle of ['Отчёт о проверке', 'Мария Иванова', 'Тверская, 12', String(cliView.score.toFixed(1)).replace('.', ',')]) {
+      assert.ok(text.includes(needle), `the PDF shows ${needle}`);
+    }
+    assert.equal(storecheck('audit', 'show', mine.id).status, 'signed');
+
+    // The app's own commands refuse to change a signed audit.
+    const refused = await s.execAsync(
+      `const done = arguments[arguments.length - 1];
+       window.__TAURI_INTERNALS__.invoke('save_answer', { id: '${mine.id}', code: '1.1', input: { response: { type: 'fail' }, note: null } })
+         .then(() => done('accepted'), (e) => done(e.code));`,
+    );
+    assert.equal(refused, 'locked');
+
+    // The "verify a report" screen checks the file it wrote.
+    await s.click('[data-testid="verify-this"]');
+    await s.waitUntil(async () => (await s.attr('[data-testid="verify-result"]', 'data-valid')) === 'true', 'the report verified');
+    assert.equal(await s.text('[data-testid="verify-signer"]'), 'Мария Иванова');
+    await shot(s, '10-verify-ru');
   } finally {
     await s.close();
   }

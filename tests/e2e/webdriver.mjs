@@ -28,6 +28,29 @@ export class Session {
     return this.cmd('POST', '/execute/sync', { script, args });
   }
 
+  /** Runs an async script: it calls its last argument with the result. */
+  execAsync(script, ...args) {
+    return this.cmd('POST', '/execute/async', { script, args });
+  }
+
+  /** Draws a stroke on an element with the mouse: points are offsets from its centre. */
+  async draw(css, points) {
+    const el = await this.waitFor(css);
+    await this.exec('arguments[0].scrollIntoView({ block: "center" });', { 'element-6066-11e4-a52e-4f735466cecf': el });
+    const origin = { 'element-6066-11e4-a52e-4f735466cecf': el };
+    const [first, ...rest] = points;
+    const actions = [
+      { type: 'pointerMove', duration: 0, origin, x: first[0], y: first[1] },
+      { type: 'pointerDown', button: 0 },
+      ...rest.map(([x, y]) => ({ type: 'pointerMove', duration: 20, origin, x, y })),
+      { type: 'pointerUp', button: 0 },
+    ];
+    await this.cmd('POST', '/actions', {
+      actions: [{ type: 'pointer', id: 'mouse', parameters: { pointerType: 'mouse' }, actions }],
+    });
+    await this.cmd('DELETE', '/actions').catch(() => {});
+  }
+
   async find(css) {
     const v = await this.cmd('POST', '/element', { using: 'css selector', value: css });
     return Object.values(v)[0];

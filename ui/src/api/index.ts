@@ -1,7 +1,7 @@
 // Typed wrappers around the Rust commands (src-tauri/src/commands.rs). The only module that
 // calls invoke(); every type comes from ./bindings, generated from the Rust types.
 import { invoke } from '@tauri-apps/api/core';
-import { open } from '@tauri-apps/plugin-dialog';
+import { open, save } from '@tauri-apps/plugin-dialog';
 import type { AnswerInput } from './bindings/AnswerInput';
 import type { AnswerSaved } from './bindings/AnswerSaved';
 import type { AppInfo } from './bindings/AppInfo';
@@ -16,6 +16,8 @@ import type { NewAction } from './bindings/NewAction';
 import type { NewAudit } from './bindings/NewAudit';
 import type { Photo } from './bindings/Photo';
 import type { PhotosSaved } from './bindings/PhotosSaved';
+import type { SignInput } from './bindings/SignInput';
+import type { Verification } from './bindings/Verification';
 import type { StandardInfo } from './bindings/StandardInfo';
 import type { Store } from './bindings/Store';
 
@@ -71,6 +73,13 @@ export const api = {
     });
   },
   setPhotoCaption: (photo: string, caption: string) => invoke<Photo>('set_photo_caption', { photo, caption }),
+  /** Signs a completed audit: writes the signed PDF and locks the audit for good. */
+  signAudit: (id: string, input: SignInput) => invoke<AuditView>('sign_audit', { id, input }),
+  /** Writes a copy of a signed audit's PDF where the person chose. */
+  saveReport: (id: string, path: string) => invoke<void>('save_report', { id, path }),
+  verifyReport: (path: string, trust: string | null) => invoke<Verification>('verify_report', { path, trust }),
+  /** A new draft correcting a signed audit; resolves with its id. */
+  reviseAudit: (id: string, reason: string) => invoke<string>('revise_audit', { id, reason }),
   /** Takes a photo off its requirement (drafts only); resolves with the new score. */
   removePhoto: (photo: string) => invoke<PhotosSaved>('remove_photo', { photo }),
 };
@@ -90,5 +99,18 @@ export async function pickStandardFile(title: string): Promise<string | null> {
     directory: false,
     filters: [{ name: 'Standard', extensions: ['xlsx', 'csv', 'json'] }],
   });
+  return typeof picked === 'string' ? picked : null;
+}
+
+/** The native save dialog for a copy of a report; null when cancelled. */
+export async function pickReportDestination(title: string, name: string): Promise<string | null> {
+  const picked = await save({ title, defaultPath: name, filters: [{ name: 'PDF', extensions: ['pdf'] }] });
+  return typeof picked === 'string' ? picked : null;
+}
+
+/** The native open dialog for a PDF report, or for a certificate (PEM) to trust. */
+export async function pickFile(title: string, kind: 'pdf' | 'cert'): Promise<string | null> {
+  const filters = kind === 'pdf' ? [{ name: 'PDF', extensions: ['pdf'] }] : [{ name: 'Certificate', extensions: ['pem', 'crt', 'cer', 'der'] }];
+  const picked = await open({ title, multiple: false, directory: false, filters });
   return typeof picked === 'string' ? picked : null;
 }

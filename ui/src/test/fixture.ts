@@ -50,6 +50,8 @@ export function auditView(): AuditView {
       created_at: '2026-11-22T09:00:00.000Z',
       updated_at: '2026-11-22T09:00:00.000Z',
       completed_at: null,
+      revision_of: null,
+      revision_reason: null,
     },
     standard: {
       id: 'st1',
@@ -68,6 +70,7 @@ export function auditView(): AuditView {
     answers: [],
     actions: [],
     photos: [],
+    report: null,
     score: emptyScore(),
     missing: [
       { code: '1.1', what: 'answer' },
