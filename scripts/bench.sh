@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# StoreCheck's benchmark (needs libvips-tools for a peer; the photo comes from Debian's
-# plasma-workspace-wallpapers): each figure of PRODUCT.md §10 that exists so far, beside its peer
+# StoreCheck's benchmark (installs its peers, libvips-tools and chromium, if missing; the
+# photos come from Debian's plasma-workspace-wallpapers): each figure of PRODUCT.md §10 that exists so far, beside its peer
 # measured in the same run. Prints only; never fails on a slow figure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,12 +22,31 @@ if [ ! -s "$photo" ]; then
   convert target/bench/wallpapers/usr/share/wallpapers/Volna/contents/images/5120x2880.jpg \
     -resize 4000x3000^ -gravity center -extent 4000x3000 -attenuate 0.25 +noise Gaussian -quality 92 "$photo"
 fi
+sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 if ! command -v vipsthumbnail >/dev/null; then
   echo "  (installing the peer, vipsthumbnail, from Debian's libvips-tools)"
-  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends libvips-tools >/dev/null
 fi
 STORECHECK_BENCH_PHOTO="$PWD/$photo" cargo bench --quiet -p storecheck-core --bench attach_photo 2>/dev/null | grep -v '^$'
+
+echo
+echo "== the signed PDF of a 60-requirement audit with 20 photos from 12-megapixel originals"
+# Twenty different Debian wallpapers, cut to 4000×3000 like the photo above.
+mkdir -p target/bench/photos
+n=$(ls target/bench/photos | wc -l)
+for d in target/bench/wallpapers/usr/share/wallpapers/*/; do
+  [ "$n" -ge 20 ] && break
+  f=$(ls -S "$d"contents/images/*.jpg 2>/dev/null | head -1)
+  [ -n "$f" ] || continue
+  n=$((n + 1))
+  convert "$f" -resize 4000x3000^ -gravity center -extent 4000x3000 -attenuate 0.25 +noise Gaussian \
+    -quality 92 "target/bench/photos/p$(printf '%02d' "$n").jpg" 2>/dev/null
+done
+if ! command -v chromium >/dev/null; then
+  echo "  (installing the peer, headless Chromium, from Debian's chromium)"
+  DEBIAN_FRONTEND=noninteractive ${sudo_cmd:-} apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+STORECHECK_BENCH_PHOTOS="$PWD/target/bench/photos" cargo bench --quiet -p storecheck-report --bench report_pdf 2>/dev/null | grep -v '^$'
 
 echo
 echo "== app start to a usable window (process start until the first screen shows data), 10 starts"
