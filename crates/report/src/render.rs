@@ -333,8 +333,8 @@ pub fn render(input: &ReportInput<'_>, opts: &Options) -> Result<Vec<u8>, Render
     );
     lay.y += 28.0;
     let subtitle = format!(
-        "{} · {} {}",
-        h.standard_title, h.standard_code, h.standard_version
+        "{} · {}, {} {}",
+        h.standard_title, h.standard_code, l.version, h.standard_version
     );
     lay.paragraph(MARGIN, CONTENT_W - 150.0, 10.5, false, MUTED, &subtitle);
     lay.y = lay.y.max(TOP + 50.0) + 10.0;
@@ -364,7 +364,7 @@ pub fn render(input: &ReportInput<'_>, opts: &Options) -> Result<Vec<u8>, Render
         (l.observed, h.observed.clone().unwrap_or_else(|| "—".into())),
         (
             l.standard,
-            format!("{} {}", h.standard_code, h.standard_version),
+            format!("{}, {} {}", h.standard_code, l.version, h.standard_version),
         ),
         (l.status, status),
     ];
