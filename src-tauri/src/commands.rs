@@ -274,6 +274,22 @@ pub fn save_report(state: State<'_, AppState>, id: Uuid, path: PathBuf) -> Reply
     })
 }
 
+/// Opens a signed audit's PDF in the computer's PDF viewer.
+#[tauri::command(async)]
+pub fn open_report(state: State<'_, AppState>, id: Uuid) -> Reply<()> {
+    with_db(&state, |db| {
+        // Only the file that was signed, checked against its hash, is handed to the viewer.
+        db.signed_pdf(id)?;
+        let report = db
+            .signed_report(id)?
+            .ok_or_else(|| storecheck_core::Error::NotFound {
+                what: "signed report",
+                key: id.to_string(),
+            })?;
+        open::that_detached(&report.path).map_err(|e| storecheck_core::Error::io(&report.path, e))
+    })
+}
+
 /// Checks a report's signature; `trust` is a certificate file that must have issued it.
 #[tauri::command(async)]
 pub fn verify_report(

@@ -93,6 +93,7 @@ pub fn run() {
             commands::remove_photo,
             commands::sign_audit,
             commands::save_report,
+            commands::open_report,
             commands::verify_report,
             commands::revise_audit,
         ])

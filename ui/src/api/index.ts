@@ -77,6 +77,8 @@ export const api = {
   signAudit: (id: string, input: SignInput) => invoke<AuditView>('sign_audit', { id, input }),
   /** Writes a copy of a signed audit's PDF where the person chose. */
   saveReport: (id: string, path: string) => invoke<void>('save_report', { id, path }),
+  /** Opens a signed audit's PDF in the computer's PDF viewer. */
+  openReport: (id: string) => invoke<void>('open_report', { id }),
   verifyReport: (path: string, trust: string | null) => invoke<Verification>('verify_report', { path, trust }),
   /** A new draft correcting a signed audit; resolves with its id. */
   reviseAudit: (id: string, reason: string) => invoke<string>('revise_audit', { id, reason }),

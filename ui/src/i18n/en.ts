@@ -147,6 +147,7 @@ export const en = {
   'sign.signedBy': 'Signed by {who}, {when}.',
   'sign.acknowledged': 'Acknowledged by {who}.',
   'sign.file': 'The signed PDF',
+  'sign.open': 'Open the PDF',
   'sign.saveCopy': 'Save a copy…',
   'sign.saveTitle': 'Save a copy of the signed report',
   'sign.savedTo': 'Saved to {path}',

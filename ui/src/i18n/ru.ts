@@ -149,6 +149,7 @@ export const ru: Record<Key, string> = {
   'sign.signedBy': 'Подписал(а) {who}, {when}.',
   'sign.acknowledged': 'Ознакомлен(а): {who}.',
   'sign.file': 'Подписанный PDF',
+  'sign.open': 'Открыть PDF',
   'sign.saveCopy': 'Сохранить копию…',
   'sign.saveTitle': 'Сохранить копию подписанного отчёта',
   'sign.savedTo': 'Сохранено: {path}',
