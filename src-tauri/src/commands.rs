@@ -258,6 +258,7 @@ pub fn sign_audit(state: State<'_, AppState>, id: Uuid, input: SignInput) -> Rep
             drawn: input.drawn,
             acknowledged_by: input.acknowledged_by,
             acknowledgement: input.acknowledgement,
+            utc_offset: *chrono::Local::now().offset(),
         };
         storecheck_report::sign_audit(db, id, &request, chrono::Utc::now())?;
         db.load_audit(id)

@@ -134,6 +134,7 @@ fn main() {
         lang: Lang::Ru,
         report_id: uuid::Uuid::now_v7(),
         generated_at: at,
+        utc_offset: chrono::FixedOffset::east_opt(0).expect("offset"),
     };
 
     let mut ours = Vec::new();

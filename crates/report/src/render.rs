@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use krilla::Document;
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Size};
@@ -72,6 +72,9 @@ pub struct Options {
     pub lang: Lang,
     pub report_id: Uuid,
     pub generated_at: DateTime<Utc>,
+    /// The signing computer's offset from UTC: times in the report are shown in its local time,
+    /// with the offset, so a reader elsewhere can still tell the moment.
+    pub utc_offset: FixedOffset,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -265,11 +268,20 @@ fn date(d: &str, lang: Lang) -> String {
     }
 }
 
-fn time(t: &DateTime<Utc>, lang: Lang) -> String {
-    match lang {
-        Lang::Ru => t.format("%d.%m.%Y %H:%M UTC").to_string(),
-        Lang::En => t.format("%Y-%m-%d %H:%M UTC").to_string(),
-    }
+fn time(t: &DateTime<Utc>, offset: FixedOffset, lang: Lang) -> String {
+    let local = t.with_timezone(&offset);
+    let at = match lang {
+        Lang::Ru => local.format("%d.%m.%Y %H:%M"),
+        Lang::En => local.format("%Y-%m-%d %H:%M"),
+    };
+    let seconds = offset.local_minus_utc();
+    let zone = match (seconds / 3600, (seconds % 3600).abs() / 60) {
+        (0, 0) => "UTC".to_string(),
+        (h, 0) => format!("UTC{h:+}"),
+        (h, m) if seconds < 0 && h == 0 => format!("UTC-0:{m:02}"),
+        (h, m) => format!("UTC{h:+}:{m:02}"),
+    };
+    format!("{at} ({zone})")
 }
 
 fn percent(v: Option<f64>, lang: Lang) -> String {
@@ -346,7 +358,7 @@ pub fn render(input: &ReportInput<'_>, opts: &Options) -> Result<Vec<u8>, Render
                 "{} {}, {}",
                 l.signed_by,
                 sig.signer,
-                time(&sig.signed_at, opts.lang)
+                time(&sig.signed_at, opts.utc_offset, opts.lang)
             )
         }
         (AuditStatus::Completed, None) => l.completed.to_string(),
@@ -591,9 +603,13 @@ pub fn render(input: &ReportInput<'_>, opts: &Options) -> Result<Vec<u8>, Render
     let boxes: [SignatureBox<'_>; 2] = [
         (
             l.auditor_signature,
-            input
-                .signature
-                .map(|sig| format!("{}, {}", sig.signer, time(&sig.signed_at, opts.lang))),
+            input.signature.map(|sig| {
+                format!(
+                    "{}, {}",
+                    sig.signer,
+                    time(&sig.signed_at, opts.utc_offset, opts.lang)
+                )
+            }),
             input.signature.and_then(|sig| sig.drawn.as_ref()),
         ),
         (
@@ -855,5 +871,36 @@ pub(crate) fn shift_key(s: ShiftPart) -> usize {
         ShiftPart::Day => 1,
         ShiftPart::Evening => 2,
         ShiftPart::Closing => 3,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn times_are_local_with_their_offset() {
+        let t = Utc
+            .with_ymd_and_hms(2026, 11, 22, 18, 5, 0)
+            .single()
+            .expect("time");
+        let at = |secs| FixedOffset::east_opt(secs).expect("offset");
+        assert_eq!(time(&t, at(0), Lang::En), "2026-11-22 18:05 (UTC)");
+        assert_eq!(time(&t, at(3 * 3600), Lang::Ru), "22.11.2026 21:05 (UTC+3)");
+        assert_eq!(
+            time(&t, at(-5 * 3600), Lang::En),
+            "2026-11-22 13:05 (UTC-5)"
+        );
+        assert_eq!(
+            time(&t, at(5 * 3600 + 1800), Lang::En),
+            "2026-11-22 23:35 (UTC+5:30)"
+        );
+        assert_eq!(
+            time(&t, at(-(3 * 3600 + 1800)), Lang::Ru),
+            "22.11.2026 14:35 (UTC-3:30)"
+        );
+        // Across midnight the date is the local one.
+        assert_eq!(time(&t, at(7 * 3600), Lang::Ru), "23.11.2026 01:05 (UTC+7)");
     }
 }

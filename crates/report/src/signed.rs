@@ -25,6 +25,8 @@ pub struct SignRequest {
     /// The observed employee who acknowledged the report, and their drawn signature (PNG).
     pub acknowledged_by: Option<String>,
     pub acknowledgement: Option<Vec<u8>>,
+    /// The signing computer's offset from UTC, for the times shown in the report.
+    pub utc_offset: chrono::FixedOffset,
 }
 
 fn failed(what: &str, e: impl std::fmt::Display) -> Error {
@@ -95,6 +97,7 @@ pub fn sign_audit(
             lang: req.lang,
             report_id,
             generated_at: now,
+            utc_offset: req.utc_offset,
         },
     )
     .map_err(|e| match e {

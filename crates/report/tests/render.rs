@@ -54,6 +54,7 @@ fn options(lang: Lang) -> Options {
             .with_ymd_and_hms(2026, 11, 22, 18, 5, 0)
             .single()
             .expect("time"),
+        utc_offset: chrono::FixedOffset::east_opt(3 * 3600).expect("offset"),
     }
 }
 
@@ -122,6 +123,8 @@ fn the_russian_report_has_the_texts_the_photos_and_passes_qpdf() {
         "стр. 1 из",
         "01930000-0000-7000-8000-000000000001",
         "Ольга Петрова",
+        // Signed at 18:05 UTC on a computer three hours ahead: its local time, with the offset.
+        "22.11.2026 21:05 (UTC+3)",
     ] {
         assert!(text.contains(needle), "{needle:?} not found in:\n{text}");
     }

@@ -39,6 +39,7 @@ fn signed_demo() -> (tempfile::TempDir, Db, uuid::Uuid, Vec<u8>) {
             drawn: None,
             acknowledged_by: Some("Ольга Петрова".into()),
             acknowledgement: None,
+            utc_offset: chrono::FixedOffset::east_opt(3 * 3600).expect("offset"),
         },
         at(),
     )

@@ -38,3 +38,14 @@ export function date(d: string): string {
   const [y, m, day] = d.split('-');
   return i18n.lang === 'ru' ? `${day}.${m}.${y}` : d;
 }
+
+/** A moment (RFC 3339) in this computer's local time, as the language writes it. */
+export function dateTime(iso: string): string {
+  // A value read once, never state: the reactive SvelteDate is not needed here.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const two = (n: number) => String(n).padStart(2, '0');
+  const day = `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())}`;
+  return `${date(day)} ${two(at.getHours())}:${two(at.getMinutes())}`;
+}

@@ -279,6 +279,7 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
                 drawn: read(&signature_image)?,
                 acknowledged_by,
                 acknowledgement: read(&acknowledgement_image)?,
+                utc_offset: *chrono::Local::now().offset(),
             };
             let report = storecheck_report::sign_audit(db, id, &request, chrono::Utc::now())?;
             if let Some(p) = &out_path {
