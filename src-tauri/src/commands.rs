@@ -59,7 +59,9 @@ pub fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
 }
 
 /// The UI calls this once its first screen shows data. With `STORECHECK_EXIT_WHEN_READY=1`
-/// (the start-up benchmark) it prints the time since start and exits.
+/// (the start-up benchmark) it prints the time since start and exits. Otherwise, now that the
+/// window is usable, it removes files an earlier crash left unrecorded (a day old at least, so
+/// a write under way in the command line is never touched).
 #[tauri::command(async)]
 pub fn ui_ready(state: State<'_, AppState>) {
     if std::env::var_os("STORECHECK_EXIT_WHEN_READY").is_some() {
@@ -68,6 +70,16 @@ pub fn ui_ready(state: State<'_, AppState>) {
             state.started.elapsed().as_secs_f64() * 1000.0
         );
         std::process::exit(0);
+    }
+    const DAY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+    let db = state.db.lock().unwrap_or_else(|p| p.into_inner());
+    match db.remove_leftovers(std::time::SystemTime::now(), DAY) {
+        Ok(n) if n.photo_files + n.report_files > 0 => eprintln!(
+            "removed {} photo files and {} report files left unrecorded by an earlier crash",
+            n.photo_files, n.report_files
+        ),
+        Ok(_) => {}
+        Err(e) => eprintln!("warning: could not tidy files beside the database: {e}"),
     }
 }
 

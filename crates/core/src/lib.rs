@@ -23,6 +23,7 @@ pub mod scoring;
 pub mod signing;
 pub mod standard;
 pub mod store;
+pub mod tidy;
 
 pub use db::Db;
 pub use error::{Error, ErrorCode, Result};

@@ -11,8 +11,9 @@
 //! it, in `photos/` next to the database. Files are written to a temporary name, flushed and
 //! renamed, so a file under its final name is always whole. [`Db::attach_photos`] writes the
 //! files first and the rows after, in one transaction: a crash leaves either the whole photo or
-//! no row at all (at worst an unreferenced file, which the next attachment of the same photo
-//! reuses), and a refused transaction removes the files it created.
+//! no row at all (at worst unreferenced files, which the next attachment of the same photo
+//! reuses and [`Db::remove_leftovers`] removes a day later), and a refused transaction removes
+//! the files it created.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -795,6 +796,11 @@ impl Db {
         if let Err(e) = written {
             remove_all(&created);
             return Err(e);
+        }
+        // A file this attachment reused (left by an earlier crash) may have been tidied away by
+        // another process meanwhile; the row now refers to it, so make sure it is there.
+        for p in photos {
+            store.put(p)?;
         }
         let all = self.photos(audit)?;
         let attached = photos

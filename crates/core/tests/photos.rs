@@ -663,3 +663,102 @@ fn several_files_are_prepared_in_parallel_in_their_order() {
     }
     assert!(results[5].is_err());
 }
+
+#[test]
+fn files_a_crash_left_behind_are_removed_after_a_grace_period_and_recorded_ones_never() {
+    use std::time::{Duration, SystemTime};
+    use storecheck_core::tidy::Leftovers;
+
+    let mut f = Fixture::new();
+    f.attach("P.3", "kept.jpg", &jpeg(&marked(900, 600), false))
+        .expect("a recorded photo");
+    let recorded = f.files();
+    // A crash between writing a photo's files and recording it: three files, no row; and a
+    // temporary file of a write that never finished.
+    let lost = prepare(
+        "lost.jpg",
+        jpeg(&marked(1000, 700), false),
+        &Limits::default(),
+    )
+    .expect("prepare");
+    let store = f.store();
+    for (v, bytes) in [
+        (Variant::Original(lost.format), &lost.original),
+        (Variant::Display, &lost.display.bytes),
+        (Variant::Thumb, &lost.thumb.bytes),
+    ] {
+        let p = store.path(&lost.sha256, v);
+        std::fs::create_dir_all(p.parent().expect("shard")).expect("shard dir");
+        std::fs::write(&p, bytes).expect("leftover");
+    }
+    let shard = store.path(&lost.sha256, Variant::Display);
+    let shard = shard.parent().expect("shard");
+    std::fs::write(shard.join(".tmp-0193"), b"half").expect("tmp");
+    // Something that is not StoreCheck's stays whatever its age.
+    std::fs::write(shard.join("notes.txt"), b"mine").expect("foreign");
+    // A signed PDF written but never recorded.
+    let reports = f.dir.path().join("reports");
+    std::fs::create_dir_all(&reports).expect("reports dir");
+    let orphan_pdf = reports.join(format!("{}.pdf", Uuid::now_v7()));
+    std::fs::write(&orphan_pdf, b"%PDF-1.7").expect("pdf");
+
+    // Fresh files may belong to a write under way elsewhere: nothing goes.
+    let hour = Duration::from_secs(3600);
+    let none =
+        f.db.remove_leftovers(SystemTime::now(), hour)
+            .expect("tidy");
+    assert_eq!(none, Leftovers::default());
+    assert!(orphan_pdf.is_file());
+
+    // A day later the leftovers go; the recorded photo's files and the foreign file stay.
+    let later = SystemTime::now() + 24 * hour;
+    let removed = f.db.remove_leftovers(later, hour).expect("tidy");
+    assert_eq!(
+        removed,
+        Leftovers {
+            photo_files: 4,
+            report_files: 1
+        }
+    );
+    let mut expected = recorded.clone();
+    expected.push(shard.join("notes.txt"));
+    expected.sort();
+    assert_eq!(f.files(), expected);
+    assert!(!orphan_pdf.exists());
+    for p in f.db.photos(f.audit).expect("photos") {
+        assert!(store.path(&p.sha256, Variant::Display).is_file());
+    }
+
+    // The photo whose files were tidied away attaches whole again.
+    f.db.attach_photos(f.audit, "P.1", std::slice::from_ref(&lost))
+        .expect("attach");
+    for v in [
+        Variant::Original(lost.format),
+        Variant::Display,
+        Variant::Thumb,
+    ] {
+        assert!(store.path(&lost.sha256, v).is_file(), "{v:?}");
+    }
+    // Once recorded, no age makes them leftovers.
+    let far = SystemTime::now() + 1000 * hour;
+    assert_eq!(
+        f.db.remove_leftovers(far, hour).expect("tidy"),
+        Leftovers {
+            photo_files: 0,
+            report_files: 0
+        }
+    );
+}
+
+#[test]
+fn attaching_a_photo_again_restores_a_file_that_went_missing() {
+    let mut f = Fixture::new();
+    let bytes = jpeg(&marked(1000, 700), false);
+    f.attach("P.3", "shelf.jpg", &bytes).expect("attach");
+    let sha = f.db.photos(f.audit).expect("photos")[0].sha256.clone();
+    let display = f.store().path(&sha, Variant::Display);
+    std::fs::remove_file(&display).expect("lose the display copy");
+    f.attach("P.3", "shelf.jpg", &bytes).expect("attach again");
+    assert!(display.is_file(), "the display copy is back");
+    assert_eq!(f.photo_rows(), 1, "still one attachment");
+}
