@@ -82,6 +82,19 @@ impl Cli {
         p.display().to_string()
     }
 
+    /// The id of the first audit in `audit list` with this status.
+    fn audit_with_status(&self, status: &str) -> String {
+        let list = self.json(&["audit", "list"]);
+        list.as_array()
+            .expect("list")
+            .iter()
+            .find(|a| a["status"] == status)
+            .unwrap_or_else(|| panic!("an audit with status {status}"))["id"]
+            .as_str()
+            .expect("id")
+            .to_string()
+    }
+
     fn photo_files(&self) -> usize {
         walk(&self._dir.path().join("photos"))
     }
@@ -613,16 +626,7 @@ fn a_bad_photo_is_refused_by_name_and_nothing_is_attached() {
 /// The demo's completed audit, signed from the command line.
 fn signed_demo(cli: &Cli) -> (String, Value) {
     cli.json(&["demo"]);
-    let list = cli.json(&["audit", "list"]);
-    let id = list
-        .as_array()
-        .expect("list")
-        .iter()
-        .find(|a| a["status"] == "completed")
-        .expect("completed")["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let id = cli.audit_with_status("completed");
     let out = cli._dir.path().join("отчёт.pdf");
     let signed = cli.json(&[
         "audit",
@@ -732,27 +736,10 @@ fn signing_writes_a_report_that_verify_explains_and_locks_the_audit() {
 fn signing_refuses_a_draft_a_bad_signature_image_and_verify_refuses_a_changed_file() {
     let cli = Cli::new();
     cli.json(&["demo"]);
-    let list = cli.json(&["audit", "list"]);
-    let draft = list
-        .as_array()
-        .expect("list")
-        .iter()
-        .find(|a| a["status"] == "draft")
-        .expect("draft")["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let draft = cli.audit_with_status("draft");
     let err = cli.fails(&["audit", "sign", &draft, "--signer", "Анна"]);
     assert!(err.contains("complete the audit before signing"), "{err}");
-    let completed = list
-        .as_array()
-        .expect("list")
-        .iter()
-        .find(|a| a["status"] == "completed")
-        .expect("completed")["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let completed = cli.audit_with_status("completed");
     let not_png = cli._dir.path().join("signature.png");
     std::fs::write(&not_png, b"this is not a picture").expect("write");
     let err = cli.fails(&[

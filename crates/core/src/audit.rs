@@ -415,10 +415,7 @@ impl Db {
         let input = input.clone();
         self.write(|tx| {
             upsert_answer(tx, id, req_id, row_id, &input)?;
-            tx.execute(
-                "UPDATE audit SET updated_at = ?2 WHERE id = ?1",
-                params![id.to_string(), tx.now],
-            )?;
+            tx.touch_audit(id)?;
             Ok(())
         })?;
         let answers = self.answers(id)?;
@@ -451,7 +448,7 @@ impl Db {
                 "DELETE FROM answer WHERE audit_id = ?1 AND requirement_id = ?2 AND note IS NULL",
                 params![id.to_string(), req_id.to_string()],
             )?;
-            tx.execute("UPDATE audit SET updated_at = ?2 WHERE id = ?1", params![id.to_string(), tx.now])?;
+            tx.touch_audit(id)?;
             Ok(())
         })?;
         let answers = self.answers(id)?;
@@ -538,10 +535,7 @@ impl Db {
             for ((req_id, input), row_id) in inputs.iter().zip(ids) {
                 upsert_answer(tx, id, *req_id, row_id, input)?;
             }
-            tx.execute(
-                "UPDATE audit SET updated_at = ?2 WHERE id = ?1",
-                params![id.to_string(), tx.now],
-            )?;
+            tx.touch_audit(id)?;
             Ok(())
         })?;
         Ok(n)
@@ -629,7 +623,7 @@ impl Db {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
                 params![action_id.to_string(), id.to_string(), req_id.to_string(), what, owner, due, tx.device.to_string(), tx.now],
             )?;
-            tx.execute("UPDATE audit SET updated_at = ?2 WHERE id = ?1", params![id.to_string(), tx.now])?;
+            tx.touch_audit(id)?;
             Ok(())
         })?;
         Ok(CorrectiveAction {

@@ -787,10 +787,7 @@ impl Db {
                     params![id.to_string(), audit.to_string(), req_id.to_string(), p.sha256, p.file_name, tx.device.to_string(), tx.now],
                 )?;
             }
-            tx.execute(
-                "UPDATE audit SET updated_at = ?2 WHERE id = ?1",
-                params![audit.to_string(), tx.now],
-            )?;
+            tx.touch_audit(audit)?;
             Ok(())
         });
         if let Err(e) = written {
@@ -884,10 +881,7 @@ impl Db {
                 "UPDATE photo SET caption = ?2, updated_at = ?3, device_id = ?4 WHERE id = ?1",
                 params![photo.to_string(), caption, tx.now, tx.device.to_string()],
             )?;
-            tx.execute(
-                "UPDATE audit SET updated_at = ?2 WHERE id = ?1",
-                params![audit.to_string(), tx.now],
-            )?;
+            tx.touch_audit(audit)?;
             Ok(())
         })?;
         self.photos(audit)?
@@ -906,10 +900,7 @@ impl Db {
         let header = self.require_status(audit, &[AuditStatus::Draft])?;
         self.write(|tx| {
             tx.execute("DELETE FROM photo WHERE id = ?1", [photo.to_string()])?;
-            tx.execute(
-                "UPDATE audit SET updated_at = ?2 WHERE id = ?1",
-                params![audit.to_string(), tx.now],
-            )?;
+            tx.touch_audit(audit)?;
             Ok(())
         })?;
         let standard = self.load_standard(header.standard_id)?;

@@ -3,34 +3,20 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Command;
-use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use sha2::Digest;
 use storecheck_core::audit::AuditView;
-use storecheck_core::model::AuditStatus;
 use storecheck_core::photo::Variant;
 use storecheck_core::{Db, Lang};
 use storecheck_report::{Options, ReportInput, SignatureBlock, render};
 use uuid::Uuid;
 
+mod common;
+use common::{assert_qpdf_accepts, pdftotext};
+
 fn demo() -> (tempfile::TempDir, Db, AuditView) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let clock = Arc::new(|| {
-        Utc.with_ymd_and_hms(2026, 11, 22, 9, 30, 0)
-            .single()
-            .expect("time")
-    });
-    let mut db = Db::open(&dir.path().join("s.db"), clock).expect("open");
-    db.load_demo(Lang::Ru).expect("demo");
-    let id = db
-        .list_audits()
-        .expect("list")
-        .into_iter()
-        .find(|a| a.status == AuditStatus::Completed)
-        .expect("a completed audit")
-        .id;
+    let (dir, db, id) = common::demo_db();
     let view = db.load_audit(id).expect("load");
     (dir, db, view)
 }
@@ -71,17 +57,6 @@ fn signature() -> SignatureBlock {
     }
 }
 
-fn pdftotext(pdf: &Path) -> String {
-    let out = Command::new("pdftotext")
-        .args(["-layout"])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) runs");
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).expect("utf-8")
-}
-
 #[test]
 fn the_russian_report_has_the_texts_the_photos_and_passes_qpdf() {
     let (dir, db, view) = demo();
@@ -101,16 +76,7 @@ fn the_russian_report_has_the_texts_the_photos_and_passes_qpdf() {
     if let Some(out) = std::env::var_os("STORECHECK_REPORT_OUT") {
         std::fs::write(Path::new(&out).join("report-ru.pdf"), &pdf).expect("copy out");
     }
-    let qpdf = Command::new("qpdf")
-        .arg("--check")
-        .arg(&path)
-        .output()
-        .expect("qpdf runs");
-    assert!(
-        qpdf.status.success(),
-        "{}",
-        String::from_utf8_lossy(&qpdf.stdout)
-    );
+    assert_qpdf_accepts(&path);
     let text = pdftotext(&path);
     for needle in [
         "Отчёт о проверке",

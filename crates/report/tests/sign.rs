@@ -2,34 +2,17 @@
 //! nothing wrong, and one changed byte anywhere in the signed ranges makes both pdfsig and
 //! verify_pdf say invalid. Also the auditor's key file and certificate.
 
-use std::path::Path;
-use std::process::Command;
-use std::sync::Arc;
-
-use chrono::{TimeZone, Utc};
 use storecheck_core::model::AuditStatus;
 use storecheck_core::{Db, Lang};
 use storecheck_report::sign::{Signer, sign_pdf, verify_pdf};
 use storecheck_report::{SignRequest, sign_audit};
 
-fn at() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 22, 18, 5, 0)
-        .single()
-        .expect("time")
-}
+mod common;
+use common::{assert_qpdf_accepts, at, pdfsig};
 
 /// A demo database with its completed audit signed; returns the signed PDF.
 fn signed_demo() -> (tempfile::TempDir, Db, uuid::Uuid, Vec<u8>) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut db = Db::open(&dir.path().join("s.db"), Arc::new(at)).expect("open");
-    db.load_demo(Lang::Ru).expect("demo");
-    let id = db
-        .list_audits()
-        .expect("list")
-        .into_iter()
-        .find(|a| a.status == AuditStatus::Completed)
-        .expect("completed")
-        .id;
+    let (dir, mut db, id) = common::demo_db();
     sign_audit(
         &mut db,
         id,
@@ -48,14 +31,6 @@ fn signed_demo() -> (tempfile::TempDir, Db, uuid::Uuid, Vec<u8>) {
     (dir, db, id, pdf)
 }
 
-fn pdfsig(path: &Path) -> String {
-    let out = Command::new("pdfsig")
-        .arg(path)
-        .output()
-        .expect("pdfsig (poppler-utils) runs");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn pdfsig_and_qpdf_accept_the_signed_report() {
     let (dir, db, id, pdf) = signed_demo();
@@ -66,16 +41,7 @@ fn pdfsig_and_qpdf_accept_the_signed_report() {
     assert!(report.contains("Total document signed"), "{report}");
     assert!(report.contains("Анна Смирнова"), "{report}");
     assert!(report.contains("ETSI.CAdES.detached"), "{report}");
-    let qpdf = Command::new("qpdf")
-        .arg("--check")
-        .arg(&path)
-        .output()
-        .expect("qpdf");
-    assert!(
-        qpdf.status.success(),
-        "{}",
-        String::from_utf8_lossy(&qpdf.stdout)
-    );
+    assert_qpdf_accepts(&path);
     let v = verify_pdf(&pdf, None);
     assert!(v.valid, "{v:?}");
     assert_eq!(v.signer.as_deref(), Some("Анна Смирнова"));

@@ -153,6 +153,17 @@ pub(crate) struct Tx<'a> {
     pub now: String,
 }
 
+impl Tx<'_> {
+    /// Marks an audit as changed now (a change to one of its answers, photos or actions).
+    pub fn touch_audit(&self, audit: Uuid) -> Result<()> {
+        self.tx.execute(
+            "UPDATE audit SET updated_at = ?2 WHERE id = ?1",
+            rusqlite::params![audit.to_string(), self.now],
+        )?;
+        Ok(())
+    }
+}
+
 impl std::ops::Deref for Tx<'_> {
     type Target = Connection;
     fn deref(&self) -> &Connection {

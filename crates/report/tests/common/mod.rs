@@ -1,0 +1,68 @@
+//! What the report tests share: the demo's database and the poppler and qpdf tools that look
+//! at a PDF as a reader would.
+#![allow(dead_code)] // each test file uses its own part
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use storecheck_core::model::AuditStatus;
+use storecheck_core::{Db, Lang};
+
+/// 22 November 2026, 18:05 UTC: the time every report test is made at.
+pub fn at() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 18, 5, 0)
+        .single()
+        .expect("time")
+}
+
+/// A new database with the Russian demo, and the id of its completed audit.
+pub fn demo_db() -> (tempfile::TempDir, Db, uuid::Uuid) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut db = Db::open(&dir.path().join("s.db"), Arc::new(at)).expect("open");
+    db.load_demo(Lang::Ru).expect("demo");
+    let id = db
+        .list_audits()
+        .expect("list")
+        .into_iter()
+        .find(|a| a.status == AuditStatus::Completed)
+        .expect("a completed audit")
+        .id;
+    (dir, db, id)
+}
+
+/// `qpdf --check` passes.
+pub fn assert_qpdf_accepts(path: &Path) {
+    let qpdf = Command::new("qpdf")
+        .arg("--check")
+        .arg(path)
+        .output()
+        .expect("qpdf runs");
+    assert!(
+        qpdf.status.success(),
+        "{}",
+        String::from_utf8_lossy(&qpdf.stdout)
+    );
+}
+
+/// The text poppler reads from the PDF, laid out as on the page.
+pub fn pdftotext(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) runs");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// What poppler's pdfsig says of the PDF's signatures.
+pub fn pdfsig(path: &Path) -> String {
+    let out = Command::new("pdfsig")
+        .arg(path)
+        .output()
+        .expect("pdfsig (poppler-utils) runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
