@@ -311,12 +311,8 @@ pub fn verify_report(
     trust: Option<PathBuf>,
 ) -> Reply<Verification> {
     let lang = state.lang();
-    let read = |p: &PathBuf| {
-        std::fs::read(p).map_err(|e| IpcError::from_core(&storecheck_core::Error::io(p, e), lang))
-    };
-    let pdf = read(&path)?;
-    let trust = trust.as_ref().map(read).transpose()?;
-    Ok(storecheck_report::sign::verify_pdf(&pdf, trust.as_deref()))
+    storecheck_report::verify_file(&path, trust.as_deref(), lang)
+        .map_err(|e| IpcError::from_core(&e, lang))
 }
 
 /// Starts a new draft correcting a signed audit; returns its id.

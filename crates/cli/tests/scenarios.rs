@@ -729,7 +729,38 @@ fn signing_writes_a_report_that_verify_explains_and_locks_the_audit() {
     assert_eq!(draft["status"], "draft");
     assert_eq!(draft["answers"], show["answers"], "answers carried over");
     assert_eq!(draft["photos"].as_array().map(Vec::len), Some(3));
+    assert_eq!(draft["revision_of"], id.as_str());
+    assert_eq!(draft["revision_reason"], "Неверно указана смена");
+    assert_eq!(cli.json(&["audit", "show", &id])["revised_by"], new_id);
+    // One revision per signed audit: a second would leave two competing corrections.
+    let err = cli.fails(&["audit", "revise", &id, "--reason", "ещё раз"]);
+    assert!(err.contains("already has a revision"), "{err}");
     cli.json(&["audit", "answer", new_id, "1.3", "pass"]);
+    // Signed in turn, the revision's report names the report it corrects and why.
+    cli.json(&["audit", "complete", new_id]);
+    let original_report = show["report"]["id"]
+        .as_str()
+        .expect("report id")
+        .to_string();
+    let pdf = cli._dir.path().join("revision.pdf");
+    cli.json(&[
+        "audit",
+        "sign",
+        new_id,
+        "--signer",
+        "Анна Смирнова",
+        "--out",
+        &pdf.display().to_string(),
+    ]);
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains(&original_report), "{text}");
+    assert!(text.contains("Corrects report"), "{text}");
+    assert!(text.contains("Неверно указана"), "the reason: {text}");
 }
 
 #[test]
@@ -764,8 +795,48 @@ fn signing_refuses_a_draft_a_bad_signature_image_and_verify_refuses_a_changed_fi
     assert!(err.contains("say who signs"), "{err}");
     let err = cli.fails(&["report", "pdf", &completed, "--out", "x.pdf"]);
     assert!(
-        err.contains("not found"),
-        "an unsigned audit has no signed report: {err}"
+        err.contains("has no signed report: it is completed but not signed; sign it first"),
+        "{err}"
+    );
+    // An --out that cannot be written is found before signing locks the audit.
+    let err = cli.fails(&[
+        "audit",
+        "sign",
+        &completed,
+        "--signer",
+        "Анна",
+        "--out",
+        "/nonexistent/folder/r.pdf",
+    ]);
+    assert!(
+        err.contains(
+            "/nonexistent/folder/r.pdf is in a folder that does not exist; nothing was signed"
+        ),
+        "{err}"
+    );
+    // A drawn signature that declares a huge picture is refused before it is decoded.
+    let mut declared = std::fs::read(cli.picture("small.png", 30, 10)).expect("png");
+    declared[16..20].copy_from_slice(&60000u32.to_be_bytes());
+    declared[20..24].copy_from_slice(&60000u32.to_be_bytes());
+    let bomb = cli._dir.path().join("bomb.png");
+    std::fs::write(&bomb, declared).expect("write");
+    let err = cli.fails(&[
+        "audit",
+        "sign",
+        &completed,
+        "--signer",
+        "Анна",
+        "--signature-image",
+        &bomb.display().to_string(),
+    ]);
+    assert!(
+        err.contains("the drawn signature is too large in pixels (60000 × 60000"),
+        "{err}"
+    );
+    assert_eq!(
+        cli.json(&["audit", "show", &completed])["status"],
+        "completed",
+        "still not signed"
     );
 
     // verify: a changed byte, a file that is not a PDF, and one that does not exist.
@@ -807,7 +878,28 @@ fn signing_refuses_a_draft_a_bad_signature_image_and_verify_refuses_a_changed_fi
     std::fs::write(&text, b"just text").expect("write");
     let out = cli.run(&["verify", &text.display().to_string()]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("no signature found"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("this is not a PDF file"));
+    let out = cli.run_in(&["verify", &bad.display().to_string()], "ru_RU.UTF-8");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("Подпись НЕДЕЙСТВИТЕЛЬНА: документ изменили после подписания"),
+        "{said}"
+    );
+    // A trusted "certificate" that is not one is named, not taken as "not trusted".
+    let err = cli.fails(&[
+        "verify",
+        out_path(&signed),
+        "--trust",
+        &text.display().to_string(),
+    ]);
+    assert!(
+        err.contains("notes.pdf is not a certificate (PEM or DER)"),
+        "{err}"
+    );
     let err = cli.fails(&["verify", "/nonexistent/report.pdf"]);
     assert!(err.contains("/nonexistent/report.pdf"), "{err}");
+}
+
+fn out_path(signed: &Value) -> &str {
+    signed["out"].as_str().expect("out")
 }

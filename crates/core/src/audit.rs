@@ -46,6 +46,8 @@ pub struct AuditView {
     pub photos: Vec<Photo>,
     /// The signed report, once the audit is signed.
     pub report: Option<crate::signing::SignedReport>,
+    /// The revision that corrects this signed audit, when one was started.
+    pub revised_by: Option<Uuid>,
     pub score: ScoreCard,
     /// What still stands between this audit and completion.
     pub missing: Vec<Missing>,
@@ -326,6 +328,7 @@ impl Db {
         let actions = self.actions(id)?;
         let photos = self.photos(id)?;
         let report = self.signed_report(id)?;
+        let revised_by = self.revised_by(id)?;
         let (score, missing) = evaluate(&standard, &answers, &photos);
         Ok(AuditView {
             header,
@@ -334,6 +337,7 @@ impl Db {
             actions,
             photos,
             report,
+            revised_by,
             score,
             missing,
         })

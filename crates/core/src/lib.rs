@@ -14,6 +14,7 @@ pub mod answers_csv;
 pub mod audit;
 pub mod db;
 pub mod demo;
+pub mod drawn;
 pub mod error;
 pub mod i18n;
 pub mod import;

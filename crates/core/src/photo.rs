@@ -656,6 +656,12 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<bool> {
     if path.exists() {
         return Ok(false);
     }
+    replace_durably(path, bytes)?;
+    Ok(true)
+}
+
+/// Writes `bytes` to `path` durably, replacing what is there.
+fn replace_durably(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let tmp = dir.join(format!(".tmp-{}", Uuid::now_v7()));
@@ -670,7 +676,7 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<bool> {
         let _ = std::fs::remove_file(&tmp);
         return Err(Error::io(path, e));
     }
-    Ok(true)
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -814,6 +820,53 @@ impl Db {
             score,
             missing,
         })
+    }
+
+    /// A photo's display copy as it was made at attach time. A copy that is missing or whose
+    /// size differs from the one recorded (damaged on disk) is made again from the original,
+    /// which is checked against its SHA-256 first, and written back.
+    ///
+    /// Errors: [`Error::InvalidInput`] when both the copy and the original are missing or
+    /// damaged: the photo cannot be shown truthfully.
+    pub fn display_copy(&self, photo: &Photo) -> Result<Vec<u8>> {
+        let store = self.photo_store()?;
+        let recorded: i64 = self.conn.query_row(
+            "SELECT display_bytes FROM photo_file WHERE sha256 = ?1",
+            params![photo.sha256],
+            |r| r.get(0),
+        )?;
+        let path = store.path(&photo.sha256, Variant::Display);
+        if let Ok(bytes) = std::fs::read(&path)
+            && bytes.len() as i64 == recorded
+        {
+            return Ok(bytes);
+        }
+        let lost = || {
+            Error::invalid(
+                "photo",
+                format!(
+                    "the photo «{}» of requirement {} is damaged or missing in the photos folder ({}), and so is its original; restore that folder from a backup",
+                    photo.file_name,
+                    photo.code,
+                    store.root().display()
+                ),
+                format!(
+                    "фото «{}» к требованию {} повреждено или отсутствует в папке фото ({}), как и его оригинал; восстановите эту папку из резервной копии",
+                    photo.file_name,
+                    photo.code,
+                    store.root().display()
+                ),
+            )
+        };
+        let format = Format::parse(&photo.format).ok_or_else(lost)?;
+        let original = std::fs::read(store.path(&photo.sha256, Variant::Original(format)))
+            .map_err(|_| lost())?;
+        if hex(&Sha256::digest(&original)) != photo.sha256 {
+            return Err(lost());
+        }
+        let again = prepare(&photo.file_name, original, &Limits::default()).map_err(|_| lost())?;
+        replace_durably(&path, &again.display.bytes)?;
+        Ok(again.display.bytes)
     }
 
     /// Every photo of an audit, in the order they were attached.

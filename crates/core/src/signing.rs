@@ -179,18 +179,50 @@ impl Db {
     /// Errors: [`Error::NotFound`] when the audit is not signed; [`Error::Corrupt`] when the
     /// file is missing or its bytes changed.
     pub fn signed_pdf(&self, audit: Uuid) -> Result<Vec<u8>> {
-        let report = self.signed_report(audit)?.ok_or_else(|| Error::NotFound {
-            what: "signed report",
-            key: audit.to_string(),
-        })?;
+        let Some(report) = self.signed_report(audit)? else {
+            let status = self.audit_header(audit)?.status;
+            let (en, ru) = match status {
+                AuditStatus::Draft => ("a draft", "черновик"),
+                _ => ("completed but not signed", "завершена, но не подписана"),
+            };
+            return Err(Error::invalid(
+                "audit",
+                format!(
+                    "audit {audit} has no signed report: it is {en}; sign it first (storecheck audit sign)"
+                ),
+                format!(
+                    "у проверки {audit} нет подписанного отчёта: она {ru}; сначала подпишите её (storecheck audit sign)"
+                ),
+            ));
+        };
         let bytes = std::fs::read(&report.path).map_err(|e| Error::io(&report.path, e))?;
         if crate::photo::hex(&Sha256::digest(&bytes)) != report.pdf_sha256 {
-            return Err(Error::Corrupt(format!(
-                "{} is not the PDF that was signed (its SHA-256 differs)",
-                report.path
-            )));
+            return Err(Error::invalid(
+                "report",
+                format!(
+                    "{} is not the PDF that was signed: it was changed on disk. Copies sent earlier are unaffected; restore this file from a backup",
+                    report.path
+                ),
+                format!(
+                    "{} — не тот PDF, что был подписан: файл изменили на диске. Отправленные ранее копии не затронуты; восстановите этот файл из резервной копии",
+                    report.path
+                ),
+            ));
         }
         Ok(bytes)
+    }
+
+    /// The audit started as a revision of `audit`, if any.
+    pub fn revised_by(&self, audit: Uuid) -> Result<Option<Uuid>> {
+        self.conn
+            .query_row(
+                "SELECT id FROM audit WHERE revision_of = ?1 ORDER BY id LIMIT 1",
+                [audit.to_string()],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .map(|id| parse_uuid(&id))
+            .transpose()
     }
 
     /// Starts a new draft that corrects a signed audit: the same store, shift, standard and
@@ -213,6 +245,17 @@ impl Db {
                 "audit",
                 "only a signed audit is corrected by a revision; reopen a completed one instead",
                 "новой редакцией исправляется только подписанная проверка; завершённую откройте снова",
+            ));
+        }
+        if let Some(existing) = self.revised_by(audit)? {
+            return Err(Error::invalid(
+                "audit",
+                format!(
+                    "audit {audit} already has a revision ({existing}); correct that one instead (once signed, it can be revised in turn)"
+                ),
+                format!(
+                    "у проверки {audit} уже есть новая редакция ({existing}); исправляйте её (подписанную редакцию тоже можно исправить новой)"
+                ),
             ));
         }
         let new_id = self.new_id();

@@ -762,3 +762,74 @@ fn attaching_a_photo_again_restores_a_file_that_went_missing() {
     assert!(display.is_file(), "the display copy is back");
     assert_eq!(f.photo_rows(), 1, "still one attachment");
 }
+
+#[test]
+fn a_drawn_signature_is_checked_before_decoding_and_scaled_down() {
+    use storecheck_core::drawn::{MAX_HEIGHT, MAX_WIDTH, Whose, prepare_signature};
+    let err = prepare_signature(&png_declaring(60000, 60000), Whose::Signer).expect_err("bomb");
+    assert!(
+        err.to_string()
+            .contains("the drawn signature is too large in pixels (60000 × 60000"),
+        "{err}"
+    );
+    assert!(
+        err.message(Lang::Ru)
+            .contains("нарисованная подпись слишком большая в пикселях"),
+        "{}",
+        err.message(Lang::Ru)
+    );
+    let err = prepare_signature(b"GIF89a", Whose::Acknowledgement).expect_err("not png");
+    assert!(
+        err.to_string()
+            .contains("the acknowledgement's drawn signature is not a PNG image"),
+        "{err}"
+    );
+    assert!(prepare_signature(b"", Whose::Signer).is_err());
+    let mut cut = png_rgba(&RgbaImage::from_pixel(900, 300, Rgba([0, 0, 0, 255])));
+    cut.truncate(cut.len() / 2);
+    let err = prepare_signature(&cut, Whose::Signer).expect_err("cut");
+    assert!(err.to_string().contains("damaged PNG"), "{err}");
+
+    // A scanned signature, large but sensible, is kept at a size the report can use.
+    let scan = png_rgba(&RgbaImage::from_pixel(3000, 1000, Rgba([20, 20, 90, 255])));
+    let kept = prepare_signature(&scan, Whose::Signer).expect("scan");
+    let img = image::load_from_memory(&kept).expect("png");
+    assert_eq!((img.width(), img.height()), (MAX_WIDTH, MAX_HEIGHT));
+    // A pad's own 900 × 300 stays as it is in size.
+    let pad = png_rgba(&RgbaImage::from_pixel(900, 300, Rgba([0, 0, 0, 0])));
+    let kept = image::load_from_memory(&prepare_signature(&pad, Whose::Signer).expect("pad"))
+        .expect("png");
+    assert_eq!((kept.width(), kept.height()), (900, 300));
+}
+
+#[test]
+fn a_damaged_display_copy_is_made_again_from_the_original_and_a_lost_photo_is_named() {
+    let mut f = Fixture::new();
+    f.attach("P.3", "витрина.jpg", &jpeg(&marked(2000, 1000), false))
+        .expect("attach");
+    let photo = f.db.photos(f.audit).expect("photos").remove(0);
+    let path = f.store().path(&photo.sha256, Variant::Display);
+    let good = std::fs::read(&path).expect("display copy");
+    assert_eq!(f.db.display_copy(&photo).expect("copy"), good);
+
+    // Cut short on disk (a failing drive, a copy interrupted): made again, and written back.
+    std::fs::write(&path, &good[..good.len() / 2]).expect("damage");
+    let again = f.db.display_copy(&photo).expect("made again");
+    assert_eq!(again.len(), good.len());
+    assert_eq!(decode(&again).dimensions(), (1600, 800));
+    assert_eq!(std::fs::read(&path).expect("written back"), again);
+
+    // With the original gone too, nothing truthful can be shown: the photo is named.
+    std::fs::remove_file(&path).expect("remove copy");
+    let original = f.store().path(
+        &photo.sha256,
+        Variant::Original(storecheck_core::photo::Format::Jpeg),
+    );
+    std::fs::remove_file(&original).expect("remove original");
+    let err = f.db.display_copy(&photo).expect_err("lost");
+    assert!(
+        err.to_string()
+            .contains("the photo «витрина.jpg» of requirement P.3 is damaged or missing"),
+        "{err}"
+    );
+}

@@ -156,6 +156,7 @@ fn main() {
                 audit: &view,
                 photos: &photos,
                 signature: Some(&block),
+                revises: None,
             },
             &options,
         )

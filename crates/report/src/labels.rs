@@ -36,6 +36,8 @@ pub(crate) struct Labels {
     pub acknowledged: &'static str,
     pub not_signed: &'static str,
     pub report: &'static str,
+    pub corrects: &'static str,
+    pub of_date: &'static str,
     shifts: [&'static str; 4],
 }
 
@@ -73,6 +75,8 @@ impl Labels {
                 acknowledged: "С отчётом ознакомлен(а)",
                 not_signed: "не подписано",
                 report: "отчёт",
+                corrects: "Исправляет отчёт",
+                of_date: "от",
                 shifts: ["открытие", "день", "вечер", "закрытие"],
             },
             Lang::En => Labels {
@@ -106,6 +110,8 @@ impl Labels {
                 acknowledged: "Acknowledged by",
                 not_signed: "not signed",
                 report: "report",
+                corrects: "Corrects report",
+                of_date: "of",
                 shifts: ["opening", "day", "evening", "closing"],
             },
         }

@@ -13,5 +13,5 @@ mod render;
 pub mod sign;
 mod signed;
 
-pub use render::{Options, RenderError, ReportInput, SignatureBlock, render};
-pub use signed::{SignRequest, sign_audit};
+pub use render::{Options, RenderError, ReportInput, Revises, SignatureBlock, render};
+pub use signed::{SignRequest, sign_audit, verify_file};

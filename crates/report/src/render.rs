@@ -63,6 +63,18 @@ pub struct ReportInput<'a> {
     /// Display copies (JPEG) by the original's SHA-256; photos missing here are left out.
     pub photos: &'a HashMap<String, Vec<u8>>,
     pub signature: Option<&'a SignatureBlock>,
+    /// The signed report this audit corrects, when it is a revision.
+    pub revises: Option<&'a Revises>,
+}
+
+/// The signed report a revision corrects, as its header names it.
+#[derive(Debug, Clone)]
+pub struct Revises {
+    pub report_id: Uuid,
+    /// When the corrected report was signed, RFC 3339.
+    pub signed_at: String,
+    /// Why it needed correcting.
+    pub reason: String,
 }
 
 /// How to render: the language of the labels, the report's id (in every footer and in the
@@ -369,7 +381,7 @@ pub fn render(input: &ReportInput<'_>, opts: &Options) -> Result<Vec<u8>, Render
         None => format!("{} · {}", h.store.code, h.store.name),
     };
     let shift = format!("{}, {}", date(&h.shift_date, opts.lang), l.shift(h.shift));
-    let rows: Vec<(&str, String)> = vec![
+    let mut rows: Vec<(&str, String)> = vec![
         (l.store, store),
         (l.shift_label, shift),
         (l.auditor, h.auditor.clone()),
@@ -380,18 +392,36 @@ pub fn render(input: &ReportInput<'_>, opts: &Options) -> Result<Vec<u8>, Render
         ),
         (l.status, status),
     ];
+    if let Some(r) = input.revises {
+        let day = r.signed_at.get(..10).unwrap_or(&r.signed_at);
+        rows.push((
+            l.corrects,
+            format!(
+                "{} {} {}: {}",
+                r.report_id,
+                l.of_date,
+                date(day, opts.lang),
+                r.reason
+            ),
+        ));
+    }
+    let rows: Vec<(&str, Vec<String>)> = rows
+        .into_iter()
+        .map(|(label, value)| (label, lay.wrap(&value, 10.5, false, CONTENT_W - 150.0)))
+        .collect();
     let top = lay.y;
-    let info_h = 6.0 + rows.len() as f32 * 16.0;
+    let lines: usize = rows.iter().map(|(_, v)| v.len().max(1)).sum();
+    let info_h = 6.0 + rows.len() as f32 * 16.0 + (lines - rows.len()) as f32 * 13.0;
     lay.rect(MARGIN, top, CONTENT_W, info_h + 4.0, SOFT);
     lay.y += 8.0;
     for (label, value) in &rows {
         lay.text(MARGIN + 10.0, lay.y + 10.0, 9.5, false, MUTED, label);
-        let line = lay
-            .wrap(value, 10.5, false, CONTENT_W - 150.0)
-            .into_iter()
-            .next()
-            .unwrap_or_default();
-        lay.text(MARGIN + 140.0, lay.y + 10.0, 10.5, false, INK, &line);
+        for (i, line) in value.iter().enumerate() {
+            if i > 0 {
+                lay.y += 13.0;
+            }
+            lay.text(MARGIN + 140.0, lay.y + 10.0, 10.5, false, INK, line);
+        }
         lay.y += 16.0;
     }
     lay.y = top + info_h + 14.0;

@@ -20,7 +20,7 @@ use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::content_info::ContentInfo;
 use cms::signed_data::{EncapsulatedContentInfo, SignedData, SignerIdentifier};
 use der::asn1::{SetOfVec, Utf8StringRef};
-use der::{Any, Decode, DecodePem, Encode, EncodePem, Tag};
+use der::{Any, Decode, DecodePem, Encode, EncodePem, Tag, Tagged};
 use lopdf::{Dictionary, Object, ObjectId};
 use p256::ecdsa::{DerSignature, SigningKey, VerifyingKey};
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
@@ -526,7 +526,61 @@ pub struct Verification {
     pub problem: Option<String>,
 }
 
+/// The problems [`verify_pdf`] reports, in English and Russian.
+const PROBLEMS: &[(&str, &str)] = &[
+    ("the file is empty", "файл пуст"),
+    ("this is not a PDF file", "это не файл PDF"),
+    (
+        "the file is cut short (it does not end as a PDF does); ask for the report again",
+        "файл обрезан (он не заканчивается так, как PDF); запросите отчёт ещё раз",
+    ),
+    ("the PDF carries no signature", "в PDF нет подписи"),
+    (
+        "the signature does not cover the whole file: something was added or cut after signing",
+        "подпись охватывает не весь файл: после подписания что-то добавили или отрезали",
+    ),
+    (
+        "the signature is damaged (not hexadecimal)",
+        "подпись повреждена (не шестнадцатеричные данные)",
+    ),
+    (
+        "the signature is damaged (its CMS data cannot be read)",
+        "подпись повреждена (её данные CMS не читаются) или в её поле что-то дописали",
+    ),
+    (
+        "the signature has no signed attributes",
+        "у подписи нет подписанных атрибутов",
+    ),
+    (
+        "the document was changed after it was signed",
+        "документ изменили после подписания",
+    ),
+    (
+        "the signature is not an ECDSA P-256 signature this program can check",
+        "это не подпись ECDSA P-256, которую умеет проверять программа",
+    ),
+    (
+        "the signature does not match the signer's certificate",
+        "подпись не соответствует сертификату подписавшего",
+    ),
+    (
+        "the signer's certificate is not the one the signature names: it was changed or replaced",
+        "сертификат подписавшего — не тот, что назван в подписи: его изменили или подменили",
+    ),
+];
+
 impl Verification {
+    /// The same findings with the problem told in `lang`.
+    pub fn in_lang(mut self, lang: storecheck_core::Lang) -> Verification {
+        if lang == storecheck_core::Lang::Ru
+            && let Some(p) = &self.problem
+            && let Some((_, ru)) = PROBLEMS.iter().find(|(en, _)| en == p)
+        {
+            self.problem = Some((*ru).to_string());
+        }
+        self
+    }
+
     fn invalid(problem: &str) -> Verification {
         Verification {
             valid: false,
@@ -579,8 +633,21 @@ fn hex_decode(hex: &[u8]) -> Option<Vec<u8>> {
 /// signature itself, their SHA-256 is the one signed, and the signature is the embedded
 /// certificate's. `trust` is a certificate (PEM or DER) that should be the signer's or its issuer.
 pub fn verify_pdf(pdf: &[u8], trust: Option<&[u8]>) -> Verification {
+    if !pdf.starts_with(b"%PDF-") {
+        return Verification::invalid(if pdf.is_empty() {
+            "the file is empty"
+        } else {
+            "this is not a PDF file"
+        });
+    }
+    let tail = &pdf[pdf.len().saturating_sub(1024)..];
+    if find_last(tail, b"%%EOF").is_none() {
+        return Verification::invalid(
+            "the file is cut short (it does not end as a PDF does); ask for the report again",
+        );
+    }
     let Some((at, [a, b, c, d])) = byte_range(pdf) else {
-        return Verification::invalid("no signature found");
+        return Verification::invalid("the PDF carries no signature");
     };
     if a != 0
         || b >= c
@@ -604,6 +671,10 @@ pub fn verify_pdf(pdf: &[u8], trust: Option<&[u8]>) -> Verification {
     let parsed = (|| {
         let mut reader = der::SliceReader::new(&der).ok()?;
         let ci = ContentInfo::decode(&mut reader).ok()?;
+        // The signature is followed by zeros up to the size reserved for it; anything else
+        // there was put in after signing.
+        let used = usize::try_from(u32::from(ci.encoded_len().ok()?)).ok()?;
+        der.get(used..)?.iter().all(|&b| b == 0).then_some(())?;
         (ci.content_type == OID_SIGNED_DATA).then_some(())?;
         let sd: SignedData = ci.content.decode_as().ok()?;
         let cert = sd.certificates.as_ref()?.0.iter().find_map(|c| match c {
@@ -615,6 +686,7 @@ pub fn verify_pdf(pdf: &[u8], trust: Option<&[u8]>) -> Verification {
     })();
     let Some((cert, si)) = parsed else {
         return Verification::invalid("the signature is damaged (its CMS data cannot be read)");
+        // (also when bytes were written into the zeros after it)
     };
     let signer = common_name(&cert.tbs_certificate.subject);
     let mut v = Verification {
@@ -657,22 +729,69 @@ pub fn verify_pdf(pdf: &[u8], trust: Option<&[u8]>) -> Verification {
         v.problem = Some("the signature does not match the signer's certificate".into());
         return v;
     }
+    // The signed attributes name the certificate by its hash: a certificate changed after
+    // signing (another name put in, say) no longer matches.
+    let named = attrs
+        .iter()
+        .find(|a| a.oid == OID_SIGNING_CERTIFICATE_V2)
+        .and_then(|a| a.values.iter().next())
+        .and_then(certificate_hash);
+    let actual = cert.to_der().ok().map(|d| Sha256::digest(d).to_vec());
+    if named.is_none() || named != actual {
+        v.problem = Some(
+            "the signer's certificate is not the one the signature names: it was changed or replaced"
+                .into(),
+        );
+        return v;
+    }
     v.valid = true;
     v
 }
 
-/// Whether `anchor` (PEM or DER) is `cert` itself or signed it.
-fn issued_by(cert: &Certificate, anchor: &[u8]) -> bool {
-    let Some(anchor) = Certificate::from_pem(anchor)
+/// The elements inside a constructed DER value.
+fn children(any: &Any) -> Option<Vec<Any>> {
+    let mut reader = der::SliceReader::new(any.value()).ok()?;
+    let mut out = Vec::new();
+    while !der::Reader::is_finished(&reader) {
+        out.push(Any::decode(&mut reader).ok()?);
+    }
+    Some(out)
+}
+
+/// The SHA-256 certificate hash of an ESS signing-certificate-v2 value (its first ESSCertIDv2).
+fn certificate_hash(value: &Any) -> Option<Vec<u8>> {
+    let certs = children(value)?.into_iter().next()?;
+    let id = children(&certs)?.into_iter().next()?;
+    let mut parts = children(&id)?.into_iter();
+    let mut first = parts.next()?;
+    if first.tag() == Tag::Sequence {
+        // hashAlgorithm: only SHA-256 is checked here.
+        let alg = children(&first)?.into_iter().next()?;
+        let oid = der::oid::ObjectIdentifier::from_bytes(alg.value()).ok()?;
+        (oid == OID_SHA256).then_some(())?;
+        first = parts.next()?;
+    }
+    (first.tag() == Tag::OctetString).then(|| first.value().to_vec())
+}
+
+/// Reads a certificate given as PEM or DER; none when the bytes are not one.
+pub fn read_certificate(bytes: &[u8]) -> Option<Certificate> {
+    Certificate::from_pem(bytes)
         .ok()
-        .or_else(|| Certificate::from_der(anchor).ok())
-    else {
+        .or_else(|| Certificate::from_der(bytes).ok())
+}
+
+/// Whether `anchor` (PEM or DER) is `cert` itself, or issued it: it is named as the issuer
+/// and its key made the certificate's signature.
+fn issued_by(cert: &Certificate, anchor: &[u8]) -> bool {
+    let Some(anchor) = read_certificate(anchor) else {
         return false;
     };
-    if anchor.tbs_certificate.subject_public_key_info
-        == cert.tbs_certificate.subject_public_key_info
-    {
+    if anchor == *cert {
         return true;
+    }
+    if anchor.tbs_certificate.subject != cert.tbs_certificate.issuer {
+        return false;
     }
     let key = anchor
         .tbs_certificate

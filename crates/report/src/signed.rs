@@ -4,13 +4,13 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use storecheck_core::drawn::{Whose, prepare_signature};
 use storecheck_core::model::AuditStatus;
-use storecheck_core::photo::Variant;
 use storecheck_core::signing::{NewReport, SignedReport};
 use storecheck_core::{Db, Error, Lang, Result};
 use uuid::Uuid;
 
-use crate::render::{Options, RenderError, ReportInput, SignatureBlock, render};
+use crate::render::{Options, RenderError, ReportInput, Revises, SignatureBlock, render};
 use crate::sign::{Signer, sign_pdf};
 
 /// What the person signing gives.
@@ -65,26 +65,41 @@ pub fn sign_audit(
             },
         });
     }
-    let store = db.photo_store()?.clone();
+    let drawn = req
+        .drawn
+        .as_deref()
+        .map(|png| prepare_signature(png, Whose::Signer))
+        .transpose()?;
+    let acknowledgement = req
+        .acknowledgement
+        .as_deref()
+        .map(|png| prepare_signature(png, Whose::Acknowledgement))
+        .transpose()?;
     let mut photos = HashMap::new();
     for p in &view.photos {
-        let path = store.path(&p.sha256, Variant::Display);
-        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        photos.insert(p.sha256.clone(), bytes);
+        photos.insert(p.sha256.clone(), db.display_copy(p)?);
     }
     // Whole seconds: the time in the PDF's /M and in the report are then the same instant.
     let now = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now);
     let block = SignatureBlock {
         signer: signer.to_string(),
         signed_at: now,
-        drawn: req.drawn.clone(),
+        drawn: drawn.clone(),
         acknowledged_by: req
             .acknowledged_by
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_string),
-        acknowledgement: req.acknowledgement.clone(),
+        acknowledgement: acknowledgement.clone(),
+    };
+    let revises = match view.header.revision_of {
+        Some(original) => db.signed_report(original)?.map(|r| Revises {
+            report_id: r.id,
+            signed_at: r.signed_at,
+            reason: view.header.revision_reason.clone().unwrap_or_default(),
+        }),
+        None => None,
     };
     let report_id = Uuid::now_v7();
     let pdf = render(
@@ -92,6 +107,7 @@ pub fn sign_audit(
             audit: &view,
             photos: &photos,
             signature: Some(&block),
+            revises: revises.as_ref(),
         },
         &Options {
             lang: req.lang,
@@ -126,9 +142,43 @@ pub fn sign_audit(
             certificate_pem: key.certificate_pem(),
             lang: req.lang,
             acknowledged_by: block.acknowledged_by.clone(),
-            signature_png: req.drawn.clone(),
-            acknowledgement_png: req.acknowledgement.clone(),
+            signature_png: drawn,
+            acknowledgement_png: acknowledgement,
         },
         &signed,
     )
+}
+
+/// Checks the signature of the report at `pdf`, with an optional trusted certificate file, and
+/// tells the findings in `lang`. The command line's `verify` and the app's Verify screen.
+///
+/// Errors: [`Error::Io`] when a file cannot be read; [`Error::InvalidInput`] when the trusted
+/// certificate file is not a certificate.
+pub fn verify_file(
+    pdf: &std::path::Path,
+    trust: Option<&std::path::Path>,
+    lang: Lang,
+) -> Result<crate::sign::Verification> {
+    let bytes = std::fs::read(pdf).map_err(|e| Error::io(pdf, e))?;
+    let anchor = match trust {
+        Some(path) => {
+            let cert = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+            if crate::sign::read_certificate(&cert).is_none() {
+                return Err(Error::invalid(
+                    "trust",
+                    format!(
+                        "{} is not a certificate (PEM or DER); give the certificate file HQ issued",
+                        path.display()
+                    ),
+                    format!(
+                        "{} — не сертификат (PEM или DER); укажите файл сертификата, выданный центральным офисом",
+                        path.display()
+                    ),
+                ));
+            }
+            Some(cert)
+        }
+        None => None,
+    };
+    Ok(crate::sign::verify_pdf(&bytes, anchor.as_deref()).in_lang(lang))
 }

@@ -67,6 +67,7 @@ fn the_russian_report_has_the_texts_the_photos_and_passes_qpdf() {
             audit: &view,
             photos: &photos,
             signature: Some(&sig),
+            revises: None,
         },
         &options(Lang::Ru),
     )
@@ -112,6 +113,7 @@ fn the_english_report_speaks_english() {
             audit: &view,
             photos: &photos,
             signature: None,
+            revises: None,
         },
         &options(Lang::En),
     )
@@ -142,6 +144,7 @@ fn the_same_audit_renders_to_the_same_bytes() {
         audit: &view,
         photos: &photos,
         signature: Some(&sig),
+        revises: None,
     };
     let a = render(&input, &options(Lang::Ru)).expect("render");
     let b = render(&input, &options(Lang::Ru)).expect("render again");

@@ -110,12 +110,78 @@ fn a_changed_signature_and_files_without_one_are_refused_with_a_reason() {
     bad[sig_byte] = if bad[sig_byte] == b'a' { b'b' } else { b'a' };
     assert!(!verify_pdf(&bad, None).valid);
 
-    let v = verify_pdf(
-        b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n",
-        None,
+    let problem = |bytes: &[u8]| {
+        let v = verify_pdf(bytes, None);
+        assert!(!v.valid);
+        v.problem.unwrap_or_default()
+    };
+    assert_eq!(
+        problem(b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"),
+        "the PDF carries no signature"
     );
-    assert_eq!(v.problem.as_deref(), Some("no signature found"));
-    assert!(!verify_pdf(b"not a pdf at all", None).valid);
+    assert_eq!(problem(b"not a pdf at all"), "this is not a PDF file");
+    assert_eq!(problem(b""), "the file is empty");
+    assert!(
+        problem(&pdf[..pdf.len() / 2]).contains("cut short"),
+        "half a report is told apart from an unsigned one"
+    );
+}
+
+/// The hex of `text` as it stands inside the signature's `/Contents <…>`.
+fn hex(text: &str) -> Vec<u8> {
+    text.bytes()
+        .flat_map(|b| format!("{b:02x}").into_bytes())
+        .collect()
+}
+
+#[test]
+fn another_name_put_into_the_certificate_or_bytes_put_into_the_padding_are_caught() {
+    let (dir, _db, _id, pdf) = signed_demo();
+    let (from, to) = (hex("Анна"), hex("Иван"));
+    assert_eq!(from.len(), to.len());
+    let mut forged = pdf.clone();
+    let mut n = 0;
+    let mut i = 0;
+    while let Some(at) = forged[i..]
+        .windows(from.len())
+        .position(|w| w == from.as_slice())
+    {
+        forged[i + at..i + at + to.len()].copy_from_slice(&to);
+        i += at + to.len();
+        n += 1;
+    }
+    assert!(
+        n >= 2,
+        "the name is in the certificate's subject and issuer"
+    );
+    let own = std::fs::read(dir.path().join("keys/signing-cert.pem")).expect("own cert");
+    let v = verify_pdf(&forged, Some(&own));
+    assert!(!v.valid, "{v:?}");
+    assert!(
+        v.problem.as_deref().unwrap_or("").contains("certificate"),
+        "{v:?}"
+    );
+    assert_ne!(
+        v.trusted,
+        Some(true),
+        "a forged certificate is not the trusted one"
+    );
+
+    // The zeros after the signature, inside /Contents: not signed, but not to be written in.
+    let start = pdf
+        .windows(11)
+        .rposition(|w| w == b"/Contents <")
+        .expect("/Contents <");
+    let end = start
+        + pdf[start..]
+            .iter()
+            .position(|&b| b == b'>')
+            .expect("end of /Contents");
+    assert_eq!(&pdf[end - 10..end], b"0000000000", "padding before the end");
+    let mut padded = pdf.clone();
+    padded[end - 10] = b'7';
+    let v = verify_pdf(&padded, None);
+    assert!(!v.valid, "{v:?}");
 }
 
 #[test]

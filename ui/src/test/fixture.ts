@@ -71,6 +71,7 @@ export function auditView(): AuditView {
     actions: [],
     photos: [],
     report: null,
+    revised_by: null,
     score: emptyScore(),
     missing: [
       { code: '1.1', what: 'answer' },

@@ -34,6 +34,52 @@ describe('the summary', () => {
   });
 });
 
+describe('revisions', () => {
+  function signed() {
+    const v = auditView();
+    v.header.status = 'signed';
+    v.report = {
+      id: 'r1',
+      audit_id: v.header.id,
+      signer: 'Анна Смирнова',
+      signed_at: '2026-11-22T18:05:00Z',
+      acknowledged_by: null,
+      path: '/data/reports/r1.pdf',
+      pdf_sha256: 'ab',
+      pdf_bytes: 1000,
+    };
+    return v;
+  }
+
+  it('offers a revision for a signed audit, and only one', async () => {
+    setLang('en');
+    mockIPC((cmd) => (cmd === 'load_audit' ? signed() : null));
+    const first = render(Summary, { id: 'a1' });
+    expect(await screen.findByTestId('revise-audit')).toBeTruthy();
+    first.unmount();
+
+    mockIPC((cmd) => (cmd === 'load_audit' ? { ...signed(), revised_by: 'a2' } : null));
+    render(Summary, { id: 'a1' });
+    expect((await screen.findByTestId('revised-by')).textContent).toContain('corrected by a revision');
+    expect(screen.queryByTestId('revise-audit')).toBeNull();
+  });
+
+  it('says a revision corrects a signed audit and why', async () => {
+    setLang('ru');
+    mockIPC((cmd) => {
+      if (cmd !== 'load_audit') return null;
+      const v = auditView();
+      v.header.revision_of = 'a1';
+      v.header.revision_reason = 'Неверно указана смена';
+      return v;
+    });
+    render(Summary, { id: 'a2' });
+    const note = await screen.findByTestId('revision-of');
+    expect(note.textContent).toContain('Причина: Неверно указана смена');
+    setLang('en');
+  });
+});
+
 describe('errors', () => {
   it('show every import problem and the hint', async () => {
     setLang('en');

@@ -281,18 +281,44 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
                 acknowledgement: read(&acknowledgement_image)?,
                 utc_offset: *chrono::Local::now().offset(),
             };
-            let report = storecheck_report::sign_audit(db, id, &request, chrono::Utc::now())?;
+            // Signing locks the audit for good: find out first whether the copy can be written.
             if let Some(p) = &out_path {
-                std::fs::copy(&report.path, p).map_err(|e| storecheck_core::Error::io(p, e))?;
+                check_writable(p)?;
+            }
+            let report = storecheck_report::sign_audit(db, id, &request, chrono::Utc::now())?;
+            if let Some(p) = &out_path
+                && let Err(e) = std::fs::copy(&report.path, p)
+            {
+                anyhow::bail!(if out.lang == storecheck_core::Lang::Ru {
+                    format!(
+                        "проверка подписана, отчёт сохранён в {}, но копию в {} записать не удалось ({e}); запишите её командой storecheck report pdf {id} --out ФАЙЛ",
+                        report.path,
+                        p.display()
+                    )
+                } else {
+                    format!(
+                        "the audit is signed and its report kept in {}, but the copy to {} could not be written ({e}); write it with storecheck report pdf {id} --out FILE",
+                        report.path,
+                        p.display()
+                    )
+                });
             }
             let written = out_path
                 .as_ref()
                 .map_or(report.path.clone(), |p| p.display().to_string());
+            let ru = out.lang == storecheck_core::Lang::Ru;
             out.print(&json!({"report": report, "out": written}), || {
-                format!(
-                    "Signed by {} at {}. The audit is locked.\nReport: {written}",
-                    report.signer, report.signed_at
-                )
+                if ru {
+                    format!(
+                        "Подписал(а) {} в {}. Проверка заблокирована.\nОтчёт: {written}",
+                        report.signer, report.signed_at
+                    )
+                } else {
+                    format!(
+                        "Signed by {} at {}. The audit is locked.\nReport: {written}",
+                        report.signer, report.signed_at
+                    )
+                }
             })
         }
         Command::Revise { audit, reason } => {
@@ -366,6 +392,13 @@ pub fn show_json(v: &AuditView) -> Value {
             "requirement": p.code, "sha256": p.sha256, "width": p.width, "height": p.height,
             "file_name": p.file_name, "caption": p.caption, "format": p.format, "bytes": p.bytes,
         })).collect::<Vec<_>>(),
+        "report": v.report.as_ref().map(|r| json!({
+            "id": r.id, "signer": r.signer, "signed_at": r.signed_at,
+            "acknowledged_by": r.acknowledged_by, "path": r.path, "sha256": r.pdf_sha256,
+        })),
+        "revision_of": h.revision_of,
+        "revision_reason": h.revision_reason,
+        "revised_by": v.revised_by,
     })
 }
 
@@ -373,6 +406,19 @@ fn show_text(v: &AuditView) -> String {
     let h = &v.header;
     let mut s = String::new();
     let _ = writeln!(s, "Audit {}  [{}]", h.id, h.status.as_str());
+    if let Some(of) = h.revision_of {
+        let _ = writeln!(
+            s,
+            "Revision of {of}: {}",
+            h.revision_reason.as_deref().unwrap_or("")
+        );
+    }
+    if let Some(r) = &v.report {
+        let _ = writeln!(s, "Signed by {} at {}: {}", r.signer, r.signed_at, r.path);
+    }
+    if let Some(by) = v.revised_by {
+        let _ = writeln!(s, "Corrected by revision {by}");
+    }
     let _ = writeln!(
         s,
         "Store {} {}, shift {} {}, auditor {}",
@@ -488,4 +534,32 @@ fn show_text(v: &AuditView) -> String {
         }
     }
     s
+}
+
+/// Refuses an output path whose folder does not exist or that is a folder, before anything
+/// that cannot be undone happens.
+fn check_writable(path: &std::path::Path) -> storecheck_core::Result<()> {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    if path.is_dir() || !folder.is_dir() {
+        let what = if path.is_dir() {
+            (
+                "is a folder; give a file name",
+                "— это папка; укажите имя файла",
+            )
+        } else {
+            (
+                "is in a folder that does not exist",
+                "— в папке, которой нет",
+            )
+        };
+        return Err(storecheck_core::Error::invalid(
+            "out",
+            format!("{} {}; nothing was signed", path.display(), what.0),
+            format!("{} {}; ничего не подписано", path.display(), what.1),
+        ));
+    }
+    Ok(())
 }

@@ -43,13 +43,7 @@ pub struct VerifyArgs {
 
 /// Checks a report's signature; fails (exit 1) unless it is valid.
 pub fn verify(out: &Out, args: VerifyArgs) -> anyhow::Result<()> {
-    let bytes = std::fs::read(&args.pdf).map_err(|e| storecheck_core::Error::io(&args.pdf, e))?;
-    let trust = args
-        .trust
-        .as_ref()
-        .map(|p| std::fs::read(p).map_err(|e| storecheck_core::Error::io(p, e)))
-        .transpose()?;
-    let v = storecheck_report::sign::verify_pdf(&bytes, trust.as_deref());
+    let v = storecheck_report::verify_file(&args.pdf, args.trust.as_deref(), out.lang)?;
     let ru = out.lang == storecheck_core::Lang::Ru;
     out.print(&v, || {
         let mut s = String::new();
@@ -102,10 +96,13 @@ pub fn verify(out: &Out, args: VerifyArgs) -> anyhow::Result<()> {
     } else if out.json {
         Err(crate::output::AlreadyReported.into())
     } else {
-        Err(anyhow::anyhow!(if ru {
-            "отчёт не прошёл проверку подписи"
-        } else {
-            "the report did not pass the signature check"
+        Err(anyhow::anyhow!(match (v.valid, ru) {
+            (false, true) => "отчёт не прошёл проверку подписи",
+            (false, false) => "the report did not pass the signature check",
+            (true, true) => "подпись цела, но сертификат подписавшего выдан не доверенным центром",
+            (true, false) => {
+                "the signature is intact, but the signer's certificate was not issued by the trusted one"
+            }
         }))
     }
 }

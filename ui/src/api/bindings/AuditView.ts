@@ -15,7 +15,11 @@ export type AuditView = { header: AuditHeader, standard: Standard, answers: Arra
 /**
  * The signed report, once the audit is signed.
  */
-report: SignedReport | null, score: ScoreCard, 
+report: SignedReport | null, 
+/**
+ * The revision that corrects this signed audit, when one was started.
+ */
+revised_by: string | null, score: ScoreCard, 
 /**
  * What still stands between this audit and completion.
  */
