@@ -519,13 +519,14 @@ pub fn render(input: &ReportInput<'_>, opts: &Options) -> Result<Vec<u8>, Render
             );
         }
         let photos: Vec<_> = v.photos.iter().filter(|p| p.code == f.code).collect();
+        let heading = format!("{} · {} ({})", f.code, l.photos, l.continued);
         photo_grid(
             &mut lay,
             &mut images,
             input,
             &photos,
-            MARGIN + code_w,
-            CONTENT_W - code_w,
+            (MARGIN + code_w, CONTENT_W - code_w),
+            &heading,
         )?;
         lay.y += 6.0;
         lay.rule(lay.y);
@@ -620,7 +621,15 @@ pub fn render(input: &ReportInput<'_>, opts: &Options) -> Result<Vec<u8>, Render
                     lay.paragraph(MARGIN + 34.0, text_w, 9.0, false, MUTED, &text);
                 }
             } else {
-                photo_grid(&mut lay, &mut images, input, &photos, MARGIN + 34.0, text_w)?;
+                let heading = format!("{} · {} ({})", r.code, l.photos, l.continued);
+                photo_grid(
+                    &mut lay,
+                    &mut images,
+                    input,
+                    &photos,
+                    (MARGIN + 34.0, text_w),
+                    &heading,
+                )?;
             }
             lay.y += 3.0;
         }
@@ -725,14 +734,16 @@ fn photo_size(p: &storecheck_core::model::Photo, width: f32) -> (f32, f32) {
     (h / aspect, h)
 }
 
-/// Photos two to a row at the display copy's proportions, captions under them.
+/// Photos two to a row at the display copy's proportions, captions under them, in the column
+/// `(x0, width)`. A row that moves to a new page is headed by `heading`, so it still says whose
+/// photos they are.
 fn photo_grid(
     lay: &mut Layout<'_>,
     images: &mut Vec<Image>,
     input: &ReportInput<'_>,
     photos: &[&storecheck_core::model::Photo],
-    x0: f32,
-    width: f32,
+    (x0, width): (f32, f32),
+    heading: &str,
 ) -> Result<(), RenderError> {
     let gap = 10.0;
     let cell = (width - gap) / 2.0;
@@ -742,7 +753,12 @@ fn photo_grid(
         for (_, h) in &sizes {
             row_h = row_h.max(*h);
         }
+        let page = lay.pages.len();
         lay.need(row_h + 24.0);
+        if lay.pages.len() != page {
+            lay.text(x0, lay.y + 10.0, 9.0, true, MUTED, heading);
+            lay.y += 14.0;
+        }
         lay.y += 6.0;
         let y = lay.y;
         for (i, (p, (w, h))) in pair.iter().zip(sizes).enumerate() {

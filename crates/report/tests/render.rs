@@ -154,3 +154,31 @@ fn the_same_audit_renders_to_the_same_bytes() {
     let c = render(&input, &later).expect("render with another id");
     assert_ne!(a, c, "the report id is in the file");
 }
+
+#[test]
+fn photos_that_run_onto_a_new_page_say_whose_they_are() {
+    let (dir, db, mut view) = demo();
+    let photos = display_copies(&db, &view);
+    // Twelve more photos of the fitting room (a finding): they take more than a page.
+    let fitting_room = view
+        .photos
+        .iter()
+        .find(|p| p.code == "3.5")
+        .expect("a photo of 3.5")
+        .clone();
+    view.photos.extend(std::iter::repeat_n(fitting_room, 12));
+    let pdf = render(
+        &ReportInput {
+            audit: &view,
+            photos: &photos,
+            signature: None,
+            revises: None,
+        },
+        &options(Lang::Ru),
+    )
+    .expect("render");
+    let path = dir.path().join("many.pdf");
+    std::fs::write(&path, &pdf).expect("write");
+    let text = pdftotext(&path);
+    assert!(text.contains("3.5 · Фото (продолжение)"), "{text}");
+}
