@@ -621,6 +621,9 @@ fn a_bad_photo_is_refused_by_name_and_nothing_is_attached() {
     assert!(err.contains("FILES"), "a missing argument is named: {err}");
     cli.json(&["audit", "photo", &id, "2.1", &good]);
     assert_eq!(cli.photo_files(), 3);
+    let out = cli.run_in(&["audit", "photo", &id, "2.1", &good], "ru_RU.UTF-8");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("приложено к 2.1: "), "in Russian: {said}");
 }
 
 /// The demo's completed audit, signed from the command line.

@@ -219,13 +219,20 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
                 .into_iter()
                 .collect::<Result<Vec<_>, _>>()?;
             let saved = db.attach_photos(id, &req_code, &prepared)?;
+            let ru = out.lang == storecheck_core::Lang::Ru;
             out.print(&saved, || {
                 let mut s = String::new();
                 for p in &saved.photos {
                     let _ = writeln!(
                         s,
-                        "Attached {} to {}: {}×{}, sha256 {}",
-                        p.file_name, p.code, p.width, p.height, p.sha256
+                        "{} {} {} {}: {}×{}, sha256 {}",
+                        if ru { "Фото" } else { "Attached" },
+                        p.file_name,
+                        if ru { "приложено к" } else { "to" },
+                        p.code,
+                        p.width,
+                        p.height,
+                        p.sha256
                     );
                 }
                 let photos_missing = saved
@@ -235,7 +242,11 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
                     .map(|m| m.code.as_str())
                     .collect::<Vec<_>>();
                 if !photos_missing.is_empty() {
-                    let _ = writeln!(s, "Photos still needed for {}.", photos_missing.join(", "));
+                    let _ = if ru {
+                        writeln!(s, "Ещё нужны фото к {}.", photos_missing.join(", "))
+                    } else {
+                        writeln!(s, "Photos still needed for {}.", photos_missing.join(", "))
+                    };
                 }
                 s.trim_end().to_string()
             })
@@ -324,8 +335,13 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
         Command::Revise { audit, reason } => {
             let id = db.resolve_audit(&audit)?;
             let new = db.revise_audit(id, &reason)?;
+            let ru = out.lang == storecheck_core::Lang::Ru;
             out.print(&json!({"id": new, "revision_of": id}), || {
-                format!("{new}\nA new draft that corrects {id}.")
+                if ru {
+                    format!("{new}\nНовый черновик, исправляющий {id}.")
+                } else {
+                    format!("{new}\nA new draft that corrects {id}.")
+                }
             })
         }
         Command::Action {

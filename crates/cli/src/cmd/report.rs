@@ -25,7 +25,13 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
             let report = db.signed_report(id)?;
             out.print(
                 &serde_json::json!({"out": path, "bytes": pdf.len(), "report": report}),
-                || format!("Wrote {} ({} bytes).", path.display(), pdf.len()),
+                || {
+                    if out.lang == storecheck_core::Lang::Ru {
+                        format!("Записан {} ({} байт).", path.display(), pdf.len())
+                    } else {
+                        format!("Wrote {} ({} bytes).", path.display(), pdf.len())
+                    }
+                },
             )
         }
     }
