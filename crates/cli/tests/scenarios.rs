@@ -774,25 +774,30 @@ fn signing_refuses_a_draft_a_bad_signature_image_and_verify_refuses_a_changed_fi
     let err = cli.fails(&["audit", "sign", &draft, "--signer", "Анна"]);
     assert!(err.contains("complete the audit before signing"), "{err}");
     let completed = cli.audit_with_status("completed");
-    let not_png = cli._dir.path().join("signature.png");
-    std::fs::write(&not_png, b"this is not a picture").expect("write");
-    let err = cli.fails(&[
-        "audit",
-        "sign",
-        &completed,
-        "--signer",
-        "Анна",
-        "--signature-image",
-        &not_png.display().to_string(),
-    ]);
-    assert!(
-        err.contains("the drawn signature is not a PNG image"),
-        "{err}"
-    );
-    assert_eq!(
-        cli.json(&["audit", "show", &completed])["status"],
-        "completed",
-        "nothing signed"
+    // A drawn signature that is refused leaves the audit unsigned.
+    let refused_signature = |name: &str, bytes: &[u8], expected: &str| {
+        let file = cli._dir.path().join(name);
+        std::fs::write(&file, bytes).expect("write");
+        let err = cli.fails(&[
+            "audit",
+            "sign",
+            &completed,
+            "--signer",
+            "Анна",
+            "--signature-image",
+            &file.display().to_string(),
+        ]);
+        assert!(err.contains(expected), "{err}");
+        assert_eq!(
+            cli.json(&["audit", "show", &completed])["status"],
+            "completed",
+            "nothing signed"
+        );
+    };
+    refused_signature(
+        "signature.png",
+        b"this is not a picture",
+        "the drawn signature is not a PNG image",
     );
     let err = cli.fails(&["audit", "sign", &completed, "--signer", "  "]);
     assert!(err.contains("say who signs"), "{err}");
@@ -821,25 +826,10 @@ fn signing_refuses_a_draft_a_bad_signature_image_and_verify_refuses_a_changed_fi
     let mut declared = std::fs::read(cli.picture("small.png", 30, 10)).expect("png");
     declared[16..20].copy_from_slice(&60000u32.to_be_bytes());
     declared[20..24].copy_from_slice(&60000u32.to_be_bytes());
-    let bomb = cli._dir.path().join("bomb.png");
-    std::fs::write(&bomb, declared).expect("write");
-    let err = cli.fails(&[
-        "audit",
-        "sign",
-        &completed,
-        "--signer",
-        "Анна",
-        "--signature-image",
-        &bomb.display().to_string(),
-    ]);
-    assert!(
-        err.contains("the drawn signature is too large in pixels (60000 × 60000"),
-        "{err}"
-    );
-    assert_eq!(
-        cli.json(&["audit", "show", &completed])["status"],
-        "completed",
-        "still not signed"
+    refused_signature(
+        "bomb.png",
+        &declared,
+        "the drawn signature is too large in pixels (60000 × 60000",
     );
 
     // verify: a changed byte, a file that is not a PDF, and one that does not exist.

@@ -44,6 +44,20 @@ fn options(lang: Lang) -> Options {
     }
 }
 
+/// The report of `view` before signing, with fixed id and time.
+fn unsigned(view: &AuditView, photos: &HashMap<String, Vec<u8>>, lang: Lang) -> Vec<u8> {
+    render(
+        &ReportInput {
+            audit: view,
+            photos,
+            signature: None,
+            revises: None,
+        },
+        &options(lang),
+    )
+    .expect("render")
+}
+
 fn signature() -> SignatureBlock {
     SignatureBlock {
         signer: "Анна Смирнова".into(),
@@ -108,16 +122,7 @@ fn the_russian_report_has_the_texts_the_photos_and_passes_qpdf() {
 fn the_english_report_speaks_english() {
     let (dir, db, view) = demo();
     let photos = display_copies(&db, &view);
-    let pdf = render(
-        &ReportInput {
-            audit: &view,
-            photos: &photos,
-            signature: None,
-            revises: None,
-        },
-        &options(Lang::En),
-    )
-    .expect("render");
+    let pdf = unsigned(&view, &photos, Lang::En);
     if let Some(out) = std::env::var_os("STORECHECK_REPORT_OUT") {
         std::fs::write(Path::new(&out).join("report-en.pdf"), &pdf).expect("copy out");
     }
@@ -167,16 +172,7 @@ fn photos_that_run_onto_a_new_page_say_whose_they_are() {
         .expect("a photo of 3.5")
         .clone();
     view.photos.extend(std::iter::repeat_n(fitting_room, 12));
-    let pdf = render(
-        &ReportInput {
-            audit: &view,
-            photos: &photos,
-            signature: None,
-            revises: None,
-        },
-        &options(Lang::Ru),
-    )
-    .expect("render");
+    let pdf = unsigned(&view, &photos, Lang::Ru);
     let path = dir.path().join("many.pdf");
     std::fs::write(&path, &pdf).expect("write");
     let text = pdftotext(&path);
