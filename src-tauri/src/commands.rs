@@ -32,7 +32,10 @@ fn with_db<T>(
         .db
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    f(&mut db).map_err(|e| IpcError::from_core(&e, lang))
+    match &mut *db {
+        Ok(db) => f(db).map_err(|e| IpcError::from_core(&e, lang)),
+        Err(unopened) => Err(IpcError::from_core(unopened, lang)),
+    }
 }
 
 /// What the UI needs to know at start.
@@ -60,8 +63,8 @@ pub fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
 
 /// The UI calls this once its first screen shows data. With `STORECHECK_EXIT_WHEN_READY=1`
 /// (the start-up benchmark) it prints the time since start and exits. Otherwise, now that the
-/// window is usable, it removes files an earlier crash left unrecorded (a day old at least, so
-/// a write under way in the command line is never touched).
+/// window is usable, it removes this database's temporary files an earlier crash left
+/// half-written (a day old at least, so a write under way in the command line is never touched).
 #[tauri::command(async)]
 pub fn ui_ready(state: State<'_, AppState>) {
     if std::env::var_os("STORECHECK_EXIT_WHEN_READY").is_some() {
@@ -73,9 +76,12 @@ pub fn ui_ready(state: State<'_, AppState>) {
     }
     const DAY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
     let db = state.db.lock().unwrap_or_else(|p| p.into_inner());
+    let Ok(db) = &*db else {
+        return; // nothing was opened, so nothing is tidied
+    };
     match db.remove_leftovers(std::time::SystemTime::now(), DAY) {
         Ok(n) if n.photo_files + n.report_files > 0 => eprintln!(
-            "removed {} photo files and {} report files left unrecorded by an earlier crash",
+            "removed {} photo and {} report temporary files an earlier crash left half-written",
             n.photo_files, n.report_files
         ),
         Ok(_) => {}

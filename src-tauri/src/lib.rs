@@ -16,19 +16,27 @@ use storecheck_core::{Db, Lang};
 
 /// What every command shares: the open database and the language of messages.
 pub struct AppState {
-    pub db: Mutex<Db>,
+    /// The database, or why it could not be opened: then every command answers with that
+    /// reason, so the window says what is wrong and what to do instead of never appearing.
+    pub db: Mutex<Result<Db, storecheck_core::Error>>,
     pub path: PathBuf,
     pub started: Instant,
     russian: AtomicBool,
 }
 
 impl AppState {
-    pub fn new(db: Db, path: PathBuf, started: Instant) -> AppState {
+    pub fn new(
+        db: Result<Db, storecheck_core::Error>,
+        path: PathBuf,
+        started: Instant,
+    ) -> AppState {
         AppState {
             db: Mutex::new(db),
             path,
             started,
-            russian: AtomicBool::new(false),
+            // Until the UI says its language: the computer's (the first message may come
+            // before, such as why the database could not be opened).
+            russian: AtomicBool::new(Lang::from_locale(|k| std::env::var(k).ok()) == Lang::Ru),
         }
     }
 
@@ -49,17 +57,14 @@ impl AppState {
 pub fn run() {
     let started = Instant::now();
     let path = storecheck_core::db::default_path();
-    let db = match Db::open(&path, storecheck_core::db::system_clock()) {
-        Ok(db) => db,
-        Err(e) => {
-            // Nothing can work without the database: say why and where, then stop.
-            eprintln!("error: cannot open {}: {e}", path.display());
-            if let Some(h) = e.hint(Lang::En) {
-                eprintln!("hint: {h}");
-            }
-            std::process::exit(1);
+    let db = Db::open(&path, storecheck_core::db::system_clock());
+    if let Err(e) = &db {
+        // The window still opens and shows this, in the UI's language, on its first screen.
+        eprintln!("error: {}", e.headline(Lang::En));
+        if let Some(h) = e.hint(Lang::En) {
+            eprintln!("hint: {h}");
         }
-    };
+    }
     let photos = storecheck_core::photo::PhotoStore::beside(&path);
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, mkdirSync, writeFileSync, renameSync, statSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Session, KEYS } from './webdriver.mjs';
@@ -282,4 +282,27 @@ test('an answer shown as saved survives the app being killed', async () => {
   } finally {
     await s.close().catch(() => {});
   }
+});
+
+test('a database file emptied behind its back: the window says so and what to do, and nothing is replaced', async () => {
+  // Keep the real database aside and leave a 0-byte file where it was, as a failed copy would.
+  for (const suffix of ['', '-wal', '-shm']) {
+    try {
+      renameSync(db + suffix, join(dir, `kept.db${suffix}`));
+    } catch {
+      /* no such file */
+    }
+  }
+  writeFileSync(db, '');
+  const s = await openApp();
+  try {
+    await s.waitFor('[data-testid="error-banner"]', 20000);
+    const text = await s.text('[data-testid="error-banner"]');
+    assert.match(text, /пуст \(0 байт\)/, `the window says the file is empty: ${text}`);
+    assert.match(text, /резервной копии/, `and what to do: ${text}`);
+    await shot(s, '09-emptied-database-ru');
+  } finally {
+    await s.close().catch(() => {});
+  }
+  assert.equal(statSync(db).size, 0, 'the emptied file was not started afresh');
 });

@@ -550,32 +550,37 @@ impl Db {
     ///
     /// Errors: [`Error::Incomplete`] listing what is missing; [`Error::Locked`] unless a draft.
     pub fn complete_audit(&mut self, id: Uuid) -> Result<AuditView> {
-        self.require_status(id, &[AuditStatus::Draft])?;
-        let view = self.load_audit(id)?;
-        if !view.missing.is_empty() {
-            return Err(Error::Incomplete {
-                missing: view.missing,
-            });
-        }
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE audit SET status = 'completed', completed_at = ?2, updated_at = ?2 WHERE id = ?1",
-                params![id.to_string(), tx.now],
-            )?;
-            Ok(())
+        // Checked and acted on in one transaction: no answer can be cleared in between.
+        self.atomically(|db| {
+            db.require_status(id, &[AuditStatus::Draft])?;
+            let view = db.load_audit(id)?;
+            if !view.missing.is_empty() {
+                return Err(Error::Incomplete {
+                    missing: view.missing,
+                });
+            }
+            db.write(|tx| {
+                tx.execute(
+                    "UPDATE audit SET status = 'completed', completed_at = ?2, updated_at = ?2 WHERE id = ?1",
+                    params![id.to_string(), tx.now],
+                )?;
+                Ok(())
+            })
         })?;
         self.load_audit(id)
     }
 
     /// Turns a completed (unsigned) audit back into a draft to change its answers.
     pub fn reopen_audit(&mut self, id: Uuid) -> Result<AuditView> {
-        self.require_status(id, &[AuditStatus::Completed])?;
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE audit SET status = 'draft', completed_at = NULL, updated_at = ?2 WHERE id = ?1",
-                params![id.to_string(), tx.now],
-            )?;
-            Ok(())
+        self.atomically(|db| {
+            db.require_status(id, &[AuditStatus::Completed])?;
+            db.write(|tx| {
+                tx.execute(
+                    "UPDATE audit SET status = 'draft', completed_at = NULL, updated_at = ?2 WHERE id = ?1",
+                    params![id.to_string(), tx.now],
+                )?;
+                Ok(())
+            })
         })?;
         self.load_audit(id)
     }
@@ -583,14 +588,16 @@ impl Db {
     /// Deletes a draft audit with its answers, photos and actions (photo files stay: they are
     /// shared by content). Completed and signed audits stay.
     pub fn delete_draft(&mut self, id: Uuid) -> Result<()> {
-        self.require_status(id, &[AuditStatus::Draft])?;
-        self.write(|tx| {
-            let id = id.to_string();
-            tx.execute("DELETE FROM corrective_action WHERE audit_id = ?1", [&id])?;
-            tx.execute("DELETE FROM photo WHERE audit_id = ?1", [&id])?;
-            tx.execute("DELETE FROM answer WHERE audit_id = ?1", [&id])?;
-            tx.execute("DELETE FROM audit WHERE id = ?1", [&id])?;
-            Ok(())
+        self.atomically(|db| {
+            db.require_status(id, &[AuditStatus::Draft])?;
+            db.write(|tx| {
+                let id = id.to_string();
+                tx.execute("DELETE FROM corrective_action WHERE audit_id = ?1", [&id])?;
+                tx.execute("DELETE FROM photo WHERE audit_id = ?1", [&id])?;
+                tx.execute("DELETE FROM answer WHERE audit_id = ?1", [&id])?;
+                tx.execute("DELETE FROM audit WHERE id = ?1", [&id])?;
+                Ok(())
+            })
         })
     }
 

@@ -31,7 +31,16 @@ impl Db {
     /// Loads the demo standard (the requested language last, so it is the default for new
     /// audits), two stores, a completed audit with its photos and a draft. Needs a database
     /// file (the photos live beside it).
+    ///
+    /// All or nothing: everything is written in one transaction, so a demo interrupted by a
+    /// crash or an error leaves the database as it was, and running it again loads it whole.
+    /// (Photo files written before an interruption stay beside the database, unreferenced and
+    /// harmless; the next run reuses them by content.)
     pub fn load_demo(&mut self, lang: Lang) -> Result<DemoOutcome> {
+        self.atomically(|db| db.load_demo_parts(lang))
+    }
+
+    fn load_demo_parts(&mut self, lang: Lang) -> Result<DemoOutcome> {
         let (other, main) = match lang {
             Lang::Ru => (
                 ("demo-fashion.en.json", STANDARD_EN),

@@ -91,6 +91,23 @@ pub enum MissingWhat {
     Photo,
 }
 
+/// Why a database file cannot be used as it is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DatabaseProblem {
+    /// The file exists but holds nothing (0 bytes): not a database StoreCheck made.
+    Empty,
+    /// An SQLite file of some other program, or a file that is not a database at all.
+    NotStoreCheck,
+    /// A StoreCheck database that fails SQLite's integrity check or cannot be read.
+    Damaged { detail: String },
+    /// Written by a newer StoreCheck.
+    Newer { found: i64, supported: i64 },
+    /// A schema number no StoreCheck ever wrote.
+    UnknownSchema { found: i64 },
+    /// An upgrade from an older schema failed; it was rolled back.
+    UpgradeFailed { from: i64, detail: String },
+}
+
 /// Why a photo was refused.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PhotoProblem {
@@ -166,18 +183,19 @@ pub enum Error {
     )]
     Photo { file: String, problem: PhotoProblem },
 
-    #[error(
-        "the database was written by a newer StoreCheck (schema {found}, this program knows up to {supported})"
-    )]
-    NewerDatabase { found: i64, supported: i64 },
+    #[error("{path}: {}", database_problem(problem, Lang::En))]
+    Database {
+        path: String,
+        problem: DatabaseProblem,
+    },
 
     #[error("the database failed its integrity check: {0}")]
     Corrupt(String),
 
-    #[error("database error: {0}")]
+    #[error("{}", sqlite_problem(.0, Lang::En))]
     Db(#[from] rusqlite::Error),
 
-    #[error("{path}: {source}")]
+    #[error("{path}: {}", io_problem(source, Lang::En))]
     Io {
         path: String,
         #[source]
@@ -212,7 +230,7 @@ impl Error {
             Error::Locked { .. } => ErrorCode::Locked,
             Error::Incomplete { .. } => ErrorCode::Incomplete,
             Error::Photo { .. } => ErrorCode::InvalidPhoto,
-            Error::NewerDatabase { .. } | Error::Corrupt(_) | Error::Db(_) | Error::Io { .. } => {
+            Error::Database { .. } | Error::Corrupt(_) | Error::Db(_) | Error::Io { .. } => {
                 ErrorCode::Storage
             }
         }
@@ -261,14 +279,16 @@ impl Error {
                 "фото «{file}» не приложено: {}",
                 photo_problem(problem, Lang::Ru)
             ),
-            (Error::NewerDatabase { found, supported }, Lang::Ru) => format!(
-                "база данных записана более новой версией StoreCheck (схема {found}, эта программа знает до {supported})"
-            ),
+            (Error::Database { path, problem }, Lang::Ru) => {
+                format!("{path}: {}", database_problem(problem, Lang::Ru))
+            }
             (Error::Corrupt(d), Lang::Ru) => {
                 format!("база данных не прошла проверку целостности: {d}")
             }
-            (Error::Db(e), Lang::Ru) => format!("ошибка базы данных: {e}"),
-            (Error::Io { path, source }, Lang::Ru) => format!("{path}: {source}"),
+            (Error::Db(e), Lang::Ru) => sqlite_problem(e, Lang::Ru),
+            (Error::Io { path, source }, Lang::Ru) => {
+                format!("{path}: {}", io_problem(source, Lang::Ru))
+            }
         }
     }
 
@@ -332,14 +352,13 @@ impl Error {
                     "скопируйте фото с камеры или телефона ещё раз и приложите новую копию",
                 ),
             },
-            Error::NewerDatabase { .. } => (
-                "install the newer StoreCheck, or open another database with --db",
-                "установите более новую версию StoreCheck или откройте другую базу (--db)",
-            ),
+            Error::Database { problem, .. } => database_hint(problem),
             Error::Corrupt(_) => (
-                "restore the database from a backup or a sync bundle; the file was left untouched",
-                "восстановите базу из резервной копии или пакета синхронизации; файл не изменён",
+                "restore the database from a backup copy; StoreCheck left the file as it was",
+                "восстановите базу из резервной копии; StoreCheck оставил файл как был",
             ),
+            Error::Db(e) => sqlite_hint(e)?,
+            Error::Io { source, .. } if is_disk_full(source) => DISK_FULL_HINT,
             Error::Io { .. } => (
                 "check that the path exists and that you may read and write it",
                 "проверьте, что путь существует и доступен для чтения и записи",
@@ -358,6 +377,145 @@ impl Error {
             Error::ImportInvalid { problems, .. } => problems,
             _ => &[],
         }
+    }
+}
+
+const DISK_FULL_HINT: (&str, &str) = (
+    "free some space on the disk, then try again; everything saved before is still there",
+    "освободите место на диске и повторите; всё сохранённое раньше на месте",
+);
+
+fn database_problem(p: &DatabaseProblem, lang: Lang) -> String {
+    match (p, lang) {
+        (DatabaseProblem::Empty, Lang::En) => {
+            "the database file is empty (0 bytes): it holds no StoreCheck data".into()
+        }
+        (DatabaseProblem::Empty, Lang::Ru) => {
+            "файл базы данных пуст (0 байт): данных StoreCheck в нём нет".into()
+        }
+        (DatabaseProblem::NotStoreCheck, Lang::En) => {
+            "this file is not a StoreCheck database".into()
+        }
+        (DatabaseProblem::NotStoreCheck, Lang::Ru) => {
+            "этот файл — не база данных StoreCheck".into()
+        }
+        (DatabaseProblem::Damaged { detail }, Lang::En) => {
+            format!("the database file is damaged ({detail})")
+        }
+        (DatabaseProblem::Damaged { detail }, Lang::Ru) => {
+            format!("файл базы данных повреждён ({detail})")
+        }
+        (DatabaseProblem::Newer { found, supported }, Lang::En) => format!(
+            "the database was written by a newer StoreCheck (schema {found}; this StoreCheck knows up to {supported})"
+        ),
+        (DatabaseProblem::Newer { found, supported }, Lang::Ru) => format!(
+            "база данных записана более новой версией StoreCheck (схема {found}; эта версия знает схемы до {supported})"
+        ),
+        (DatabaseProblem::UnknownSchema { found }, Lang::En) => {
+            format!("the database has schema number {found}, which no StoreCheck ever wrote")
+        }
+        (DatabaseProblem::UnknownSchema { found }, Lang::Ru) => {
+            format!("у базы данных номер схемы {found}, которого не бывает у StoreCheck")
+        }
+        (DatabaseProblem::UpgradeFailed { from, detail }, Lang::En) => format!(
+            "the database could not be upgraded from schema {from} ({detail}); it was left as it was"
+        ),
+        (DatabaseProblem::UpgradeFailed { from, detail }, Lang::Ru) => format!(
+            "базу данных не удалось обновить со схемы {from} ({detail}); она оставлена как была"
+        ),
+    }
+}
+
+fn database_hint(p: &DatabaseProblem) -> (&'static str, &'static str) {
+    match p {
+        DatabaseProblem::Empty | DatabaseProblem::Damaged { .. } => (
+            "put back a copy of the database from a backup; to start afresh instead, move this file elsewhere (StoreCheck never deletes or overwrites it)",
+            "верните копию базы из резервной копии; чтобы начать заново, переместите этот файл в другое место (StoreCheck никогда не удаляет и не перезаписывает его)",
+        ),
+        DatabaseProblem::NotStoreCheck | DatabaseProblem::UnknownSchema { .. } => (
+            "choose the StoreCheck database file; to start a new one here, move this file elsewhere (StoreCheck never overwrites it)",
+            "выберите файл базы StoreCheck; чтобы начать новую базу здесь, переместите этот файл в другое место (StoreCheck его не перезаписывает)",
+        ),
+        DatabaseProblem::Newer { .. } => (
+            "install the newer StoreCheck that wrote it; the file was left as it was",
+            "установите ту, более новую версию StoreCheck, которая её записала; файл не изменён",
+        ),
+        DatabaseProblem::UpgradeFailed { .. } => (
+            "free some disk space and start StoreCheck again; if it fails again, keep a copy of the file and report the message",
+            "освободите место на диске и запустите StoreCheck снова; если не поможет, сохраните копию файла и сообщите это сообщение",
+        ),
+    }
+}
+
+/// What SQLite's failure means for the person, in their words.
+fn sqlite_problem(e: &rusqlite::Error, lang: Lang) -> String {
+    use rusqlite::ErrorCode as C;
+    let text = match e.sqlite_error_code() {
+        Some(C::DiskFull) => (
+            "the disk is full: the change was not saved",
+            "диск заполнен: изменение не сохранено",
+        ),
+        Some(C::SystemIoFailure) => (
+            "the database could not be written (a disk input/output error: the disk may be full or failing); the change was not saved",
+            "базу данных не удалось записать (ошибка ввода-вывода диска: диск заполнен или неисправен); изменение не сохранено",
+        ),
+        Some(C::DatabaseCorrupt) | Some(C::NotADatabase) => {
+            ("the database file is damaged", "файл базы данных повреждён")
+        }
+        Some(C::ReadOnly) | Some(C::CannotOpen) | Some(C::PermissionDenied) => (
+            "the database file cannot be opened for writing",
+            "файл базы данных нельзя открыть для записи",
+        ),
+        Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => (
+            "another StoreCheck window or command kept the database busy: the change was not saved",
+            "база данных занята другим окном или командой StoreCheck: изменение не сохранено",
+        ),
+        _ => {
+            return match lang {
+                Lang::En => format!("database error: {e}"),
+                Lang::Ru => format!("ошибка базы данных: {e}"),
+            };
+        }
+    };
+    match lang {
+        Lang::En => text.0.into(),
+        Lang::Ru => text.1.into(),
+    }
+}
+
+fn sqlite_hint(e: &rusqlite::Error) -> Option<(&'static str, &'static str)> {
+    use rusqlite::ErrorCode as C;
+    Some(match e.sqlite_error_code()? {
+        C::DiskFull | C::SystemIoFailure => DISK_FULL_HINT,
+        C::DatabaseCorrupt | C::NotADatabase => database_hint(&DatabaseProblem::Damaged {
+            detail: String::new(),
+        }),
+        C::ReadOnly | C::CannotOpen | C::PermissionDenied => (
+            "check that you may write the database's folder and that the disk is not read-only",
+            "проверьте, что папка базы доступна для записи и диск не защищён от записи",
+        ),
+        C::DatabaseBusy | C::DatabaseLocked => (
+            "wait a moment and try again",
+            "подождите немного и повторите",
+        ),
+        _ => return None,
+    })
+}
+
+fn is_disk_full(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull || e.kind() == std::io::ErrorKind::QuotaExceeded
+}
+
+fn io_problem(e: &std::io::Error, lang: Lang) -> String {
+    match (is_disk_full(e), lang) {
+        (true, Lang::En) => "the disk is full: the file was not written".into(),
+        (true, Lang::Ru) => "диск заполнен: файл не записан".into(),
+        (false, Lang::En) => e.to_string(),
+        (false, Lang::Ru) => match e.kind() {
+            std::io::ErrorKind::NotFound => "нет такого файла или папки".into(),
+            std::io::ErrorKind::PermissionDenied => "нет прав доступа".into(),
+            _ => e.to_string(),
+        },
     }
 }
 

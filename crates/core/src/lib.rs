@@ -16,6 +16,7 @@ pub mod db;
 pub mod demo;
 pub mod drawn;
 pub mod error;
+pub mod files;
 pub mod i18n;
 pub mod import;
 pub mod model;

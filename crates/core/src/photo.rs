@@ -12,10 +12,9 @@
 //! renamed, so a file under its final name is always whole. [`Db::attach_photos`] writes the
 //! files first and the rows after, in one transaction: a crash leaves either the whole photo or
 //! no row at all (at worst unreferenced files, which the next attachment of the same photo
-//! reuses and [`Db::remove_leftovers`] removes a day later), and a refused transaction removes
-//! the files it created.
+//! reuses; they are never removed, since another database in the same folder may hold the same
+//! photo), and a refused transaction removes the files it created.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use fast_image_resize as fr;
@@ -597,6 +596,8 @@ pub enum Variant {
 #[derive(Debug, Clone)]
 pub struct PhotoStore {
     root: PathBuf,
+    /// The device id of the database that writes here, named in its temporary files.
+    owner: Option<Uuid>,
 }
 
 impl PhotoStore {
@@ -605,6 +606,15 @@ impl PhotoStore {
         let dir = db_path.parent().unwrap_or(Path::new("."));
         PhotoStore {
             root: dir.join("photos"),
+            owner: None,
+        }
+    }
+
+    /// The same folder, written by the database with this device id.
+    pub fn owned_by(self, device: Uuid) -> PhotoStore {
+        PhotoStore {
+            owner: Some(device),
+            ..self
         }
     }
 
@@ -632,7 +642,7 @@ impl PhotoStore {
         ];
         for (variant, bytes) in files {
             let path = self.path(&p.sha256, variant);
-            match write_new(&path, bytes) {
+            match crate::files::write_new(&path, bytes, self.owner) {
                 Ok(true) => created.push(path),
                 Ok(false) => {}
                 Err(e) => {
@@ -645,49 +655,7 @@ impl PhotoStore {
     }
 }
 
-/// Writes `bytes` to a new file at `path` durably (see [`write_new`]); an existing file stays.
-pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_new(path, bytes).map(|_| ())
-}
-
-/// Writes `bytes` to `path` unless it exists: temporary file, flush to disk, rename, flush the
-/// folder. Returns whether it wrote.
-fn write_new(path: &Path, bytes: &[u8]) -> Result<bool> {
-    if path.exists() {
-        return Ok(false);
-    }
-    replace_durably(path, bytes)?;
-    Ok(true)
-}
-
-/// Writes `bytes` to `path` durably, replacing what is there.
-fn replace_durably(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let tmp = dir.join(format!(".tmp-{}", Uuid::now_v7()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        sync_dir(dir)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    Ok(())
-}
-
-#[cfg(unix)]
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::File::open(dir)?.sync_all()
-}
-
-#[cfg(not(unix))]
-fn sync_dir(_dir: &Path) -> std::io::Result<()> {
-    Ok(())
-}
+pub use crate::files::write_durably;
 
 fn remove_all(paths: &[PathBuf]) {
     for p in paths {
@@ -865,7 +833,7 @@ impl Db {
             return Err(lost());
         }
         let again = prepare(&photo.file_name, original, &Limits::default()).map_err(|_| lost())?;
-        replace_durably(&path, &again.display.bytes)?;
+        crate::files::replace(&path, &again.display.bytes, Some(self.device()))?;
         Ok(again.display.bytes)
     }
 

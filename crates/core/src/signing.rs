@@ -94,9 +94,19 @@ impl Db {
         let dir = self.reports_dir()?;
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         let path = dir.join(format!("{}.pdf", report.id));
-        crate::photo::write_durably(&path, pdf)?;
+        crate::files::write_new(&path, pdf, Some(self.device()))?;
         let sha = crate::photo::hex(&Sha256::digest(pdf));
-        let written = self.write(|tx| {
+        // The status is checked again under the write lock: another process may have reopened
+        // or signed the audit since.
+        let written = self.atomically(|db| {
+            let h = db.audit_header(audit)?;
+            if h.status != AuditStatus::Completed {
+                return Err(Error::Locked {
+                    id: audit.to_string(),
+                    status: h.status.as_str(),
+                });
+            }
+            db.write(|tx| {
             tx.execute(
                 "INSERT INTO report (id, audit_id, signer, signed_at, certificate, lang, acknowledged_by,
                     signature_png, acknowledgement_png, pdf_sha256, pdf_bytes, device_id, created_at)
@@ -125,6 +135,7 @@ impl Db {
                 params![audit.to_string(), tx.now],
             )?;
             Ok(())
+        })
         });
         if let Err(e) = written {
             let _ = std::fs::remove_file(&path);
@@ -231,6 +242,12 @@ impl Db {
     ///
     /// Errors: [`Error::InvalidInput`] for an empty reason or an audit that is not signed.
     pub fn revise_audit(&mut self, audit: Uuid, reason: &str) -> Result<Uuid> {
+        // "Is it signed, has it a revision already" are checked under the write lock that then
+        // writes the revision, so two processes cannot both revise it.
+        self.atomically(|db| db.revise_checked(audit, reason))
+    }
+
+    fn revise_checked(&mut self, audit: Uuid, reason: &str) -> Result<Uuid> {
         let reason = reason.trim().to_string();
         if reason.is_empty() {
             return Err(Error::invalid(

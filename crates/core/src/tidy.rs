@@ -1,19 +1,23 @@
-//! Removing what a crash can leave behind beside the database.
+//! Removing what a crash left half-written beside the database, and nothing else.
 //!
-//! Photos and signed PDFs are written to disk first and recorded in SQLite after, so a crash
-//! between the two leaves a file no row refers to (and a killed write leaves a `.tmp-…` file).
-//! Nothing the user saw as saved is among them: that was recorded. [`Db::remove_leftovers`]
-//! removes such files once they are older than a grace period, so a write under way in another
-//! process (the command line beside the app) is never touched. Only names StoreCheck writes are
-//! considered; anything else in those folders stays.
+//! Photos and signed PDFs are written under a temporary name first (see [`crate::files`]), and
+//! a killed write leaves that temporary behind. Its name carries the device id of the database
+//! that wrote it, so [`Db::remove_leftovers`] can tell an unfinished write of *this* database
+//! from everything else in the folder: another database's files, a backup's, files the user
+//! put there. Only the former are removed, and only once older than a grace period, so a write
+//! under way in another process (the command line beside the app) is never touched.
+//!
+//! A complete file that no row of this database refers to (a crash between the rename and the
+//! commit) is never removed: the folders belong to the directory, not to one database, and
+//! another database there (a copy, a restored backup) may own it. Such files are whole,
+//! content-addressed, and reused by the next attachment of the same photo.
 
-use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::photo::is_sha256;
+use crate::files::temp_prefix;
 
 /// What [`Db::remove_leftovers`] removed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -23,87 +27,43 @@ pub struct Leftovers {
 }
 
 impl Db {
-    /// Removes photo files and report PDFs no row refers to, and unfinished temporary files,
-    /// when they were last written more than `grace` before `now`.
+    /// Removes this database's unfinished temporary files (photos and report PDFs) last
+    /// written more than `grace` before `now`.
     pub fn remove_leftovers(&self, now: SystemTime, grace: Duration) -> Result<Leftovers> {
         let Ok(store) = self.photo_store() else {
             return Ok(Leftovers::default()); // an in-memory database keeps no files
         };
-        let photos: HashSet<String> = self.column("SELECT sha256 FROM photo_file")?;
-        let reports: HashSet<String> = self.column("SELECT id FROM report")?;
-        let old = |path: &Path| {
-            std::fs::metadata(path)
-                .and_then(|m| m.modified())
-                .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > grace))
+        let prefix = temp_prefix(self.device());
+        let ours = |path: &Path| {
+            path.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
+                && std::fs::metadata(path)
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > grace))
         };
         let mut removed = Leftovers::default();
-
         for shard in entries(store.root())? {
-            let shard_name = file_name(&shard);
-            if shard_name.len() != 2 || !shard.is_dir() {
+            let is_shard = shard.file_name().is_some_and(|n| n.len() == 2) && shard.is_dir();
+            if !is_shard {
                 continue;
             }
             for file in entries(&shard)? {
-                let name = file_name(&file);
-                let leftover = if name.starts_with(".tmp-") {
-                    true
-                } else {
-                    let sha = name.split('.').next().unwrap_or_default();
-                    is_sha256(sha)
-                        && sha.starts_with(&shard_name)
-                        && !photos.contains(sha)
-                        // asked again just before removing: another process may have attached
-                        // the same photo since the list was read
-                        && !self.exists("SELECT 1 FROM photo_file WHERE sha256 = ?1", sha)?
-                };
-                if leftover && old(&file) && remove(&file)? {
+                if ours(&file) && remove(&file)? {
                     removed.photo_files += 1;
                 }
             }
         }
-
-        let reports_dir = self.reports_dir()?;
-        for file in entries(&reports_dir)? {
-            let name = file_name(&file);
-            let leftover = if name.starts_with(".tmp-") {
-                true
-            } else {
-                match name.strip_suffix(".pdf") {
-                    Some(id) if uuid::Uuid::parse_str(id).is_ok() && !reports.contains(id) => {
-                        !self.exists("SELECT 1 FROM report WHERE id = ?1", id)?
-                    }
-                    _ => false,
-                }
-            };
-            if leftover && old(&file) && remove(&file)? {
+        for file in entries(&self.reports_dir()?)? {
+            if ours(&file) && remove(&file)? {
                 removed.report_files += 1;
             }
         }
         Ok(removed)
     }
-
-    fn exists(&self, sql: &str, key: &str) -> Result<bool> {
-        Ok(self
-            .conn
-            .prepare_cached(sql)?
-            .exists(rusqlite::params![key])?)
-    }
-
-    fn column(&self, sql: &str) -> Result<HashSet<String>> {
-        let mut stmt = self.conn.prepare(sql)?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 /// The entries of a folder; none when it does not exist yet.
-fn entries(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+fn entries(dir: &Path) -> Result<Vec<PathBuf>> {
     match std::fs::read_dir(dir) {
         Ok(list) => list
             .map(|e| e.map(|e| e.path()).map_err(|e| Error::io(dir, e)))

@@ -9,10 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 
-use crate::error::{Error, Result};
+use crate::error::{DatabaseProblem, Error, Result};
 
 /// Schema versions, oldest first. Never edit one that has shipped: append a new one.
 const MIGRATIONS: &[&str] = &[
@@ -39,6 +39,8 @@ pub struct Db {
     clock: Clock,
     /// Where photos live: beside the database file; none for an in-memory database.
     pub(crate) photos: Option<crate::photo::PhotoStore>,
+    /// Whether an [`Db::atomically`] transaction is open: writes then use savepoints in it.
+    in_batch: bool,
 }
 
 /// The database the desktop app and the command line use when none is named:
@@ -53,54 +55,91 @@ pub fn default_path() -> PathBuf {
         .join("storecheck.db")
 }
 
+/// `PRAGMA application_id` of every database StoreCheck makes ("SCK1"), so a file is known
+/// for StoreCheck's own before anything is written to it.
+const APPLICATION_ID: i32 = 0x5343_4B31;
+
 impl Db {
-    /// Opens (creating if needed) the database at `path`, upgrading its schema.
+    /// Opens the database at `path`, creating it when there is no file there, and upgrades
+    /// its schema.
     ///
-    /// Errors: [`Error::NewerDatabase`] for a file from a newer StoreCheck, [`Error::Corrupt`]
-    /// when the integrity check fails (the file is left as it is), [`Error::Io`] when the
-    /// folder cannot be made.
+    /// A new database is built under a temporary name and linked into place only when complete,
+    /// so any number of processes may create it at once: one wins, the others open its file.
+    /// An existing file is never replaced or started afresh: an empty file, another program's
+    /// database, a damaged one or one from a newer StoreCheck is refused with
+    /// [`Error::Database`] and left exactly as it was.
     pub fn open(path: &Path, clock: Clock) -> Result<Db> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        let conn = Connection::open(path)?;
-        let mut db = Db::setup(conn, clock, true)?;
-        db.photos = Some(crate::photo::PhotoStore::beside(path));
+        if !path.exists() {
+            create_new(path, &clock)?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| refused(path, e))?;
+        let mut db = Db::setup(conn, clock, Some(path))?;
+        db.photos = Some(crate::photo::PhotoStore::beside(path).owned_by(db.device));
         Ok(db)
     }
 
     /// A private in-memory database, for tests and benchmarks.
     pub fn open_in_memory(clock: Clock) -> Result<Db> {
-        Db::setup(Connection::open_in_memory()?, clock, false)
+        Db::setup(Connection::open_in_memory()?, clock, None)
     }
 
-    fn setup(mut conn: Connection, clock: Clock, file: bool) -> Result<Db> {
+    fn setup(mut conn: Connection, clock: Clock, file: Option<&Path>) -> Result<Db> {
+        let shown = file.map_or_else(|| ":memory:".to_string(), |p| p.display().to_string());
+        let database = |problem| Error::Database {
+            path: shown.clone(),
+            problem,
+        };
         conn.busy_timeout(Duration::from_secs(5))?;
-        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if found > SCHEMA_VERSION {
-            return Err(Error::NewerDatabase {
-                found,
-                supported: SCHEMA_VERSION,
-            });
+        if let Some(path) = file {
+            recognise(&conn, path)?;
         }
+        let found = schema_version(&conn).map_err(|e| refused_as(&shown, e))?;
         if found > 0 {
-            let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+            let check: String = conn
+                .query_row("PRAGMA quick_check", [], |r| r.get(0))
+                .map_err(|e| refused_as(&shown, e))?;
             if check != "ok" {
-                return Err(Error::Corrupt(check));
+                return Err(database(DatabaseProblem::Damaged { detail: check }));
             }
         }
-        if file {
+        if file.is_some() {
             conn.pragma_update(None, "journal_mode", "WAL")?;
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        migrate(&mut conn, found)?;
+        migrate(&mut conn).map_err(|(from, e)| match e {
+            Error::Db(db)
+                if db.sqlite_error_code().is_some_and(|c| {
+                    matches!(
+                        c,
+                        rusqlite::ErrorCode::DiskFull | rusqlite::ErrorCode::SystemIoFailure
+                    )
+                }) =>
+            {
+                Error::Db(db)
+            }
+            Error::Db(db) => database(DatabaseProblem::UpgradeFailed {
+                from,
+                detail: db
+                    .sqlite_error_code()
+                    .map_or_else(|| "SQL error".to_string(), |c| format!("{c:?}")),
+            }),
+            other => other,
+        })?;
         let device = own_device(&mut conn, &clock)?;
         Ok(Db {
             conn,
             device,
             clock,
             photos: None,
+            in_batch: false,
         })
     }
 
@@ -124,19 +163,58 @@ impl Db {
         Uuid::now_v7()
     }
 
-    /// Runs `f` in one immediate transaction: all of its writes land, or none.
+    /// Runs `f` in one immediate transaction: all of its writes land, or none. Inside
+    /// [`Db::atomically`] it is a savepoint of that transaction.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         let now = self.now();
+        let device = self.device;
+        if self.in_batch {
+            let sp = self.conn.savepoint()?;
+            let out = f(&Tx {
+                tx: &sp,
+                device,
+                now,
+            })?;
+            sp.commit()?;
+            return Ok(out);
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&Tx {
             tx: &tx,
-            device: self.device,
+            device,
             now,
         })?;
         tx.commit()?;
         Ok(out)
+    }
+
+    /// Runs `f` holding the database's write lock from its first read to its last write, in
+    /// one transaction: what `f` checks is still true when it acts on it (no other process
+    /// writes in between), and all of its writes land, or none. Nested calls join the
+    /// outer one.
+    pub fn atomically<T>(&mut self, f: impl FnOnce(&mut Db) -> Result<T>) -> Result<T> {
+        if self.in_batch {
+            return f(self);
+        }
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.in_batch = true;
+        let out = f(self);
+        self.in_batch = false;
+        match out {
+            Ok(v) => match self.conn.execute_batch("COMMIT") {
+                Ok(()) => Ok(v),
+                Err(e) => {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    Err(e.into())
+                }
+            },
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
     }
 
     /// The raw connection, for read-only queries in this crate and for tests that must prove
@@ -148,7 +226,7 @@ impl Db {
 
 /// A write transaction with the device and time every row it writes is stamped with.
 pub(crate) struct Tx<'a> {
-    pub tx: &'a rusqlite::Transaction<'a>,
+    pub tx: &'a Connection,
     pub device: Uuid,
     pub now: String,
 }
@@ -171,29 +249,156 @@ impl std::ops::Deref for Tx<'_> {
     }
 }
 
-fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
-    if from == SCHEMA_VERSION {
+/// Upgrades the schema to [`SCHEMA_VERSION`] in one exclusive transaction, reading the version
+/// inside it so two processes upgrading at once never run a migration twice. On failure,
+/// returns the version it started from.
+fn migrate(conn: &mut Connection) -> std::result::Result<(), (i64, Error)> {
+    if schema_version(conn).map_err(|e| (0, e.into()))? == SCHEMA_VERSION {
         return Ok(());
     }
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
-    for sql in &MIGRATIONS[from as usize..] {
-        tx.execute_batch(sql)?;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Exclusive)
+        .map_err(|e| (0, e.into()))?;
+    let from = schema_version(&tx).map_err(|e| (0, e.into()))?;
+    let run = || -> rusqlite::Result<()> {
+        for sql in &MIGRATIONS[from.clamp(0, SCHEMA_VERSION) as usize..] {
+            tx.execute_batch(sql)?;
+        }
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        Ok(())
+    };
+    run().map_err(|e| (from, e.into()))?;
+    tx.commit().map_err(|e| (from, e.into()))
+}
+
+fn schema_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "user_version", |r| r.get(0))
+}
+
+/// Refuses a file that is not a StoreCheck database this program can open: empty, another
+/// program's, from a newer StoreCheck, or with a schema number none ever had.
+fn recognise(conn: &Connection, path: &Path) -> Result<()> {
+    let database = |problem| Error::Database {
+        path: path.display().to_string(),
+        problem,
+    };
+    if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+        return Err(database(DatabaseProblem::Empty));
     }
-    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-    tx.commit()?;
+    let read = || -> rusqlite::Result<(i32, i64, bool)> {
+        let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        let version = schema_version(conn)?;
+        let has_device = conn
+            .query_row(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'device'",
+                [],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        Ok((app, version, has_device))
+    };
+    let (app, version, has_device) = read().map_err(|e| refused(path, e))?;
+    // Databases from before the application id was set are known by their schema.
+    let ours = app == APPLICATION_ID || (app == 0 && version > 0 && has_device);
+    if !ours {
+        return Err(database(DatabaseProblem::NotStoreCheck));
+    }
+    if version > SCHEMA_VERSION {
+        return Err(database(DatabaseProblem::Newer {
+            found: version,
+            supported: SCHEMA_VERSION,
+        }));
+    }
+    if version < 1 {
+        return Err(database(DatabaseProblem::UnknownSchema { found: version }));
+    }
     Ok(())
 }
 
+/// An SQLite failure while first reading a file: a file that is not a database or is damaged.
+fn refused(path: &Path, e: rusqlite::Error) -> Error {
+    refused_as(&path.display().to_string(), e)
+}
+
+fn refused_as(path: &str, e: rusqlite::Error) -> Error {
+    use rusqlite::ErrorCode as C;
+    let problem = match e.sqlite_error_code() {
+        Some(C::NotADatabase) => DatabaseProblem::NotStoreCheck,
+        Some(C::DatabaseCorrupt) => DatabaseProblem::Damaged {
+            detail: "SQLite: database disk image is malformed".into(),
+        },
+        _ => return Error::Db(e),
+    };
+    Error::Database {
+        path: path.to_string(),
+        problem,
+    }
+}
+
+/// Creates a complete new database at `path` unless a file appears there first: the schema
+/// and the device are written under a temporary name in the same folder, which is then linked
+/// to `path` (never replacing a file another process put there meanwhile) and removed.
+fn create_new(path: &Path, clock: &Clock) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.new-{}", Uuid::now_v7()));
+    let built = (|| -> Result<()> {
+        let mut conn = Connection::open(&tmp)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        migrate(&mut conn).map_err(|(_, e)| e)?;
+        own_device(&mut conn, clock)?;
+        conn.close().map_err(|(_, e)| Error::Db(e))?;
+        Ok(())
+    })();
+    let linked = built.and_then(|()| match std::fs::hard_link(&tmp, path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()), // another process won
+        Err(_) if !path.exists() => {
+            // A file system without hard links (a FAT stick): rename, after one more look.
+            std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+        }
+        Err(_) => Ok(()),
+    });
+    for leftover in [tmp.clone(), wal_of(&tmp, "-wal"), wal_of(&tmp, "-shm")] {
+        let _ = std::fs::remove_file(leftover);
+    }
+    linked?;
+    if let Ok(folder) = std::fs::File::open(dir) {
+        let _ = folder.sync_all();
+    }
+    Ok(())
+}
+
+/// This database's own device, made on first open (inside one write transaction, so two
+/// processes opening at once agree on it).
 fn own_device(conn: &mut Connection, clock: &Clock) -> Result<Uuid> {
-    let found: Option<String> = conn
-        .query_row("SELECT id FROM device WHERE is_self = 1", [], |r| r.get(0))
-        .optional()?;
-    if let Some(id) = found {
-        return Uuid::parse_str(&id).map_err(|e| Error::Corrupt(format!("device id: {e}")));
+    let read = |c: &Connection| -> Result<Option<Uuid>> {
+        let found: Option<String> = c
+            .query_row("SELECT id FROM device WHERE is_self = 1", [], |r| r.get(0))
+            .optional()?;
+        found
+            .map(|id| Uuid::parse_str(&id).map_err(|e| Error::Corrupt(format!("device id: {e}"))))
+            .transpose()
+    };
+    if let Some(id) = read(conn)? {
+        return Ok(id);
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if let Some(id) = read(&tx)? {
+        return Ok(id);
     }
     let id = Uuid::now_v7();
     let name = std::env::var("HOSTNAME").unwrap_or_else(|_| "this computer".to_string());
-    conn.execute(
+    tx.execute(
         "INSERT INTO device (id, name, is_self, created_at) VALUES (?1, ?2, 1, ?3)",
         (
             id.to_string(),
@@ -201,7 +406,14 @@ fn own_device(conn: &mut Connection, clock: &Clock) -> Result<Uuid> {
             clock().to_rfc3339_opts(SecondsFormat::Millis, true),
         ),
     )?;
+    tx.commit()?;
     Ok(id)
+}
+
+fn wal_of(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
 }
 
 #[cfg(test)]
@@ -239,12 +451,17 @@ mod tests {
         let path = dir.path().join("s.db");
         {
             let c = Connection::open(&path).expect("create");
+            c.pragma_update(None, "application_id", APPLICATION_ID)
+                .expect("set id");
             c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
                 .expect("set version");
         }
         let before = std::fs::read(&path).expect("read");
         let err = Db::open(&path, system_clock()).err().expect("must refuse");
-        assert!(matches!(err, Error::NewerDatabase { found, .. } if found == SCHEMA_VERSION + 1));
+        assert!(matches!(
+            err,
+            Error::Database { problem: DatabaseProblem::Newer { found, .. }, .. } if found == SCHEMA_VERSION + 1
+        ));
         assert!(err.to_string().contains("newer StoreCheck"), "{err}");
         assert_eq!(
             std::fs::read(&path).expect("read"),
