@@ -578,6 +578,13 @@ fn read_json(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
 
 // ---- Checking -------------------------------------------------------------------------
 
+/// The largest weight a requirement may have: enough to make one requirement outweigh a
+/// thousand others, small enough that no sum of weights overflows.
+pub const MAX_WEIGHT: f64 = 1000.0;
+
+/// The largest magnitude of a scale's or a number's min and max.
+pub const MAX_LIMIT: f64 = 1e9;
+
 fn parse_number(s: &str) -> Option<f64> {
     s.trim()
         .replace(',', ".")
@@ -665,13 +672,21 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
         let weight = match get(Field::Weight) {
             None => 1.0,
             Some(c) => match parse_number(&c.text) {
-                Some(w) if w > 0.0 => w,
+                Some(w) if w > 0.0 && w <= MAX_WEIGHT => w,
                 _ => {
                     bad(
                         Field::Weight,
                         Some(c),
-                        format!("weight \"{}\" must be a positive number", c.text.trim()),
-                        format!("вес «{}» должен быть положительным числом", c.text.trim()),
+                        format!(
+                            "weight \"{}\" must be a positive number up to {}",
+                            c.text.trim(),
+                            format_number(MAX_WEIGHT)
+                        ),
+                        format!(
+                            "вес «{}» должен быть положительным числом не больше {}",
+                            c.text.trim(),
+                            format_number(MAX_WEIGHT)
+                        ),
                     );
                     1.0
                 }
@@ -701,14 +716,24 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
         };
         let number = |f: Field, bad: &mut Report<'_>| {
             get(f).and_then(|c| {
-                let v = parse_number(&c.text);
+                let v = parse_number(&c.text).filter(|v| v.abs() <= MAX_LIMIT);
                 if v.is_none() {
                     let (en, ru) = f.names();
                     bad(
                         f,
                         Some(c),
-                        format!("{en} \"{}\" must be a number", c.text.trim()),
-                        format!("«{ru}»: «{}» должно быть числом", c.text.trim()),
+                        format!(
+                            "{en} \"{}\" must be a number between -{} and {}",
+                            c.text.trim(),
+                            format_number(MAX_LIMIT),
+                            format_number(MAX_LIMIT)
+                        ),
+                        format!(
+                            "«{ru}»: «{}» должно быть числом от -{} до {}",
+                            c.text.trim(),
+                            format_number(MAX_LIMIT),
+                            format_number(MAX_LIMIT)
+                        ),
                     );
                 }
                 v

@@ -211,6 +211,31 @@ fn every_problem_of_a_csv_is_reported_at_once_with_row_and_column() {
 }
 
 #[test]
+fn weights_and_ranges_are_bounded_so_no_score_overflows() {
+    // A weight of 1e308 once overflowed the sum of weights and scored every audit 0 %.
+    let csv = "Section,Code,Requirement,Kind,Weight,Min,Max\n\
+               A,1,Huge weight,check,1e308,,\n\
+               A,2,Heavy but fine,check,1000,,\n\
+               A,3,Too heavy,check,1000.5,,\n\
+               A,4,Huge scale,scale,1,-1e308,1e308\n";
+    let p = problems_of("weights.csv", csv);
+    let has = |prefix: &str| p.iter().any(|m| m.starts_with(prefix));
+    assert!(
+        has("row 2, column Weight: weight \"1e308\" must be a positive number up to 1000"),
+        "{p:#?}"
+    );
+    assert!(has("row 4, column Weight: "), "{p:#?}");
+    assert!(
+        has(
+            "row 5, column Min: min \"-1e308\" must be a number between -1000000000 and 1000000000"
+        ),
+        "{p:#?}"
+    );
+    assert!(has("row 5, column Max: "), "{p:#?}");
+    assert_eq!(p.len(), 4, "the weight of 1000 is allowed: {p:#?}");
+}
+
+#[test]
 fn a_missing_required_column_is_named_at_the_header_row() {
     let p = problems_of("bad.csv", "#title: x\nsection,requirement\nA,Greets\n");
     assert_eq!(p.len(), 1);
