@@ -102,10 +102,11 @@ pub fn load_demo(state: State<'_, AppState>, lang: Lang) -> Reply<DemoOutcome> {
 
 #[tauri::command(async)]
 pub fn import_standard(state: State<'_, AppState>, path: PathBuf) -> Reply<ImportOutcome> {
-    with_db(&state, |db| {
-        let draft = storecheck_core::import::read_standard(&path)?;
-        db.publish_standard(&draft)
-    })
+    // Reading and checking the file is pure and can take a while: it happens before the
+    // database is locked, so answers keep being saved meanwhile.
+    let draft = storecheck_core::import::read_standard(&path)
+        .map_err(|e| IpcError::from_core(&e, state.lang()))?;
+    with_db(&state, |db| db.publish_standard(&draft))
 }
 
 #[tauri::command(async)]

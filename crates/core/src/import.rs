@@ -7,7 +7,7 @@
 //!
 //! Entry point: [`read_standard`].
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Cursor;
 use std::path::Path;
 
@@ -18,8 +18,130 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Problem, Result};
 use crate::model::{Kind, PhotoRule, RatingBand, default_ratings, format_number};
 
+mod archive;
+
 /// Files larger than this are refused before parsing.
 pub const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
+
+/// What a standard may hold. A chain's real standard has a few hundred requirements in a dozen
+/// sections; these bounds are far above that and far below what would slow import down or
+/// exhaust memory. Reading stops at the first row that passes one.
+pub mod limits {
+    pub const REQUIREMENTS: usize = 2_000;
+    pub const SECTIONS: usize = 200;
+    /// A requirement's code.
+    pub const CODE_CHARS: usize = 50;
+    /// A section's title, and the standard's own fields (code, title, version, rating names).
+    pub const TITLE_CHARS: usize = 300;
+    /// A requirement's text.
+    pub const TEXT_CHARS: usize = 1_000;
+    /// A requirement's guidance.
+    pub const GUIDANCE_CHARS: usize = 3_000;
+    /// `#key: value` lines of a CSV, or rows of a spreadsheet's "standard" sheet.
+    pub const META_ROWS: usize = 100;
+    /// Columns of a spreadsheet or CSV; a spreadsheet cell further right is refused, CSV
+    /// fields further right are ignored.
+    pub const COLUMNS: usize = 100;
+    /// Values (objects, lists, keys, texts, numbers) in a JSON file.
+    pub const JSON_VALUES: usize = 200_000;
+    pub use super::archive::{MAX_ENTRIES, MAX_INFLATED_BYTES, MAX_RATIO};
+}
+
+/// `2000` as `2,000` (English) and `2 000` (Russian).
+fn grouped(n: usize, separator: char) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(separator);
+        }
+        out.push(d);
+    }
+    out
+}
+
+fn too_many_requirements(at: impl Into<String>) -> Problem {
+    Problem::new(
+        at,
+        format!(
+            "a standard holds at most {} requirements; split the file into several standards",
+            grouped(limits::REQUIREMENTS, ',')
+        ),
+        format!(
+            "в стандарте может быть не больше {} требований; разделите файл на несколько стандартов",
+            grouped(limits::REQUIREMENTS, '\u{a0}')
+        ),
+    )
+}
+
+fn too_many_sections(at: impl Into<String>) -> Problem {
+    Problem::new(
+        at,
+        format!(
+            "a standard holds at most {} sections; merge sections or split the file into several standards",
+            limits::SECTIONS
+        ),
+        format!(
+            "в стандарте может быть не больше {} разделов; объедините разделы или разделите файл на несколько стандартов",
+            limits::SECTIONS
+        ),
+    )
+}
+
+fn too_many_meta_rows(at: impl Into<String>) -> Problem {
+    Problem::new(
+        at,
+        format!(
+            "a standard has at most {} lines of its own fields (code, title, version, ratings)",
+            limits::META_ROWS
+        ),
+        format!(
+            "у стандарта не больше {} строк собственных полей (код, название, версия, оценки)",
+            limits::META_ROWS
+        ),
+    )
+}
+
+/// Counts rows and sections while a file is read, so that reading stops at the first row
+/// past a limit instead of parsing a million rows to refuse them afterwards.
+struct Bounds {
+    section_column: Option<usize>,
+    sections: HashSet<String>,
+    rows: usize,
+}
+
+impl Bounds {
+    fn new(headers: &[String]) -> Self {
+        Bounds {
+            section_column: headers
+                .iter()
+                .position(|h| Field::from_header(h) == Some(Field::Section)),
+            sections: HashSet::new(),
+            rows: 0,
+        }
+    }
+
+    /// Takes one row after the header; `at` is where a person finds it (`row 2003`).
+    fn row(&mut self, at: &str, cells: &[String]) -> std::result::Result<(), Problem> {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            return Ok(());
+        }
+        self.rows += 1;
+        if self.rows > limits::REQUIREMENTS {
+            return Err(too_many_requirements(at));
+        }
+        if let Some(section) = self.section_column.and_then(|i| cells.get(i)) {
+            let section = section.trim();
+            if !section.is_empty() && !self.sections.contains(section) {
+                if self.sections.len() >= limits::SECTIONS {
+                    return Err(too_many_sections(at));
+                }
+                self.sections.insert(section.to_string());
+            }
+        }
+        Ok(())
+    }
+}
 
 /// A standard read from a file and checked, not yet published.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -133,12 +255,27 @@ pub fn parse_standard(file: &str, bytes: &[u8]) -> Result<StandardDraft> {
         _ if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') => Format::Json,
         _ => Format::Csv,
     };
-    let parsed = match format {
-        Format::Xlsx => read_xlsx(bytes).map_err(fail)?,
-        Format::Csv => read_csv(bytes).map_err(fail)?,
-        Format::Json => read_json(bytes).map_err(fail)?,
+    // Reading runs third-party parsers over whatever the file holds: a panic in one of them
+    // must become a message, never end the process (in the desktop app, the window).
+    let read = std::panic::catch_unwind(|| {
+        let parsed = match format {
+            Format::Xlsx => read_xlsx(bytes),
+            Format::Csv => read_csv(bytes),
+            Format::Json => read_json(bytes),
+        }
+        .map_err(|problem| vec![problem])?;
+        build(parsed, &stem)
+    });
+    let problems = match read {
+        Ok(Ok(draft)) => return Ok(draft),
+        Ok(Err(problems)) => problems,
+        Err(_) => vec![Problem::new(
+            "",
+            "the file could not be read: its contents are not what a spreadsheet, CSV or JSON file holds. Open it in Excel or LibreOffice and save it again as .xlsx, or export CSV, then import that",
+            "файл не удалось прочитать: его содержимое не похоже на таблицу, CSV или JSON. Откройте его в Excel или LibreOffice и сохраните заново как .xlsx или выгрузите CSV, затем импортируйте",
+        )],
     };
-    build(parsed, &stem).map_err(|problems| Error::ImportInvalid { file, problems })
+    Err(Error::ImportInvalid { file, problems })
 }
 
 enum Format {
@@ -251,6 +388,7 @@ fn read_csv(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
     // `#key: value` lines before the header carry the standard's own fields.
     let mut meta = HashMap::new();
     let mut offset = 0usize; // lines consumed before the CSV proper
+    let mut meta_lines = 0usize;
     let mut rest = text.as_str();
     loop {
         let (line, after) = match rest.split_once('\n') {
@@ -260,6 +398,10 @@ fn read_csv(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
         let trimmed = line.trim();
         if let Some(body) = trimmed.strip_prefix('#') {
             offset += 1;
+            meta_lines += 1;
+            if meta_lines > limits::META_ROWS {
+                return Err(too_many_meta_rows(format!("row {offset}")));
+            }
             if let Some((k, v)) = body.split_once(':') {
                 let v = v.trim().trim_end_matches([';', ',']).trim();
                 meta.insert(
@@ -290,11 +432,22 @@ fn read_csv(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
         .flexible(true)
         .from_reader(rest.as_bytes());
     let mut records = Vec::new();
+    let mut bounds: Option<Bounds> = None;
     for rec in reader.records() {
         match rec {
             Ok(r) => {
                 let line = r.position().map_or(0, |p| p.line() as usize) + offset;
-                records.push((line, r.iter().map(str::to_string).collect::<Vec<_>>()));
+                let cells = r
+                    .iter()
+                    .take(limits::COLUMNS)
+                    .map(str::to_string)
+                    .collect::<Vec<_>>();
+                match &mut bounds {
+                    // The first record is the header.
+                    None => bounds = Some(Bounds::new(&cells)),
+                    Some(b) => b.row(&format!("row {line}"), &cells)?,
+                }
+                records.push((line, cells));
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as usize) + offset;
@@ -398,7 +551,8 @@ fn cell_text(d: &Data) -> String {
 }
 
 fn read_xlsx(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
-    let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| {
+    let archive = archive::checked_xlsx(bytes)?;
+    let mut book = calamine::Xlsx::new(Cursor::new(archive)).map_err(|e| {
         Problem::new(
             "",
             format!("this is not a readable XLSX spreadsheet ({e}); save it from Excel or LibreOffice as .xlsx, or export CSV"),
@@ -410,51 +564,118 @@ fn read_xlsx(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
         .first()
         .cloned()
         .ok_or_else(|| Problem::new("", "the workbook has no sheets", "в книге нет листов"))?;
-    let unreadable = |sheet: &str, e: calamine::XlsxError| {
-        Problem::new(
-            format!("sheet {sheet}"),
-            format!("the sheet cannot be read: {e}"),
-            format!("лист не читается: {e}"),
-        )
-    };
-    let range = book
-        .worksheet_range(&first)
-        .map_err(|e| unreadable(&first, e))?;
     let mut meta = HashMap::new();
     if let Some(name) = sheets
         .iter()
         .find(|s| matches!(s.trim().to_lowercase().as_str(), "standard" | "стандарт"))
         .cloned()
     {
-        let m = book
-            .worksheet_range(&name)
-            .map_err(|e| unreadable(&name, e))?;
-        let start = m.start().map_or(0, |(r, _)| r as usize);
-        for (i, row) in m.rows().enumerate() {
-            let key = row.first().map(cell_text).unwrap_or_default();
+        let rows = sheet_rows(&mut book, &name, limits::META_ROWS, &|at| {
+            too_many_meta_rows(format!("sheet {name}, {at}"))
+        })?;
+        // Keys in the leftmost column used, values in the next one.
+        let key_column = rows
+            .values()
+            .filter_map(|cells| cells.keys().next())
+            .min()
+            .copied()
+            .unwrap_or(0);
+        for (row, cells) in &rows {
+            let key = cells.get(&key_column).cloned().unwrap_or_default();
             if key.trim().is_empty() {
                 continue;
             }
             meta.insert(
                 key.trim().to_lowercase(),
                 Cell {
-                    text: row.get(1).map(cell_text).unwrap_or_default(),
-                    at: format!("sheet {name}, row {}", start + i + 1),
+                    text: cells.get(&(key_column + 1)).cloned().unwrap_or_default(),
+                    at: format!("sheet {name}, row {row}"),
                 },
             );
         }
     }
-    let start = range.start().map_or(0, |(r, _)| r as usize);
-    let col0 = range.start().map_or(0, |(_, c)| c as usize);
-    let mut rows = range.rows().enumerate().map(|(i, r)| {
-        let mut cells = vec![String::new(); col0];
-        cells.extend(r.iter().map(cell_text));
-        (start + i + 1, cells)
+    let rows = sheet_rows(
+        &mut book,
+        &first,
+        limits::REQUIREMENTS + 1,
+        &too_many_requirements,
+    )?;
+    let mut rows = rows.into_iter().map(|(row, cells)| {
+        let width = cells.keys().next_back().map_or(0, |c| c + 1);
+        let mut dense = vec![String::new(); width];
+        for (column, text) in cells {
+            dense[column] = text;
+        }
+        (row, dense)
     });
     let (header_row, headers) = rows
         .next()
         .ok_or_else(|| Problem::new("", "the first sheet is empty", "первый лист пуст"))?;
-    Ok(table(meta, header_row, headers, rows.collect()))
+    let mut bounds = Bounds::new(&headers);
+    let rows: Vec<(usize, Vec<String>)> = rows.collect();
+    for (row, cells) in &rows {
+        bounds.row(&format!("row {row}"), cells)?;
+    }
+    Ok(table(meta, header_row, headers, rows))
+}
+
+/// A 0-based column index as a spreadsheet names it: 0 is `A`, 16383 is `XFD`.
+fn column_letters(column: usize) -> String {
+    let mut n = column + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(char::from(b'A' + rem as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}
+
+/// The rows of a sheet that hold any text, by 1-based row number, each with its cells by
+/// 0-based column. Read cell by cell: never as a dense range of the size the file claims (one
+/// cell at XFD1048576 would make that 17 billion cells). At most `max_rows` rows (`too_many`
+/// says where the row past them is) and [`limits::COLUMNS`] columns.
+fn sheet_rows(
+    book: &mut calamine::Xlsx<Cursor<Vec<u8>>>,
+    sheet: &str,
+    max_rows: usize,
+    too_many: &dyn Fn(String) -> Problem,
+) -> std::result::Result<BTreeMap<usize, BTreeMap<usize, String>>, Problem> {
+    let unreadable = |e: calamine::XlsxError| {
+        Problem::new(
+            format!("sheet {sheet}"),
+            format!("the sheet cannot be read: {e}"),
+            format!("лист не читается: {e}"),
+        )
+    };
+    let mut reader = book.worksheet_cells_reader(sheet).map_err(unreadable)?;
+    let mut rows: BTreeMap<usize, BTreeMap<usize, String>> = BTreeMap::new();
+    while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+        let (row, column) = cell.get_position();
+        let (row, column) = (row as usize + 1, column as usize);
+        let text = cell_text(&Data::from(cell.get_value().clone()));
+        if text.trim().is_empty() {
+            continue;
+        }
+        if column >= limits::COLUMNS {
+            return Err(Problem::new(
+                format!("sheet {sheet}, cell {}{row}", column_letters(column)),
+                format!(
+                    "a standard's sheet uses at most {} columns, and this cell is further right; delete it or move it nearer",
+                    limits::COLUMNS
+                ),
+                format!(
+                    "лист стандарта занимает не больше {} столбцов, а эта ячейка правее; удалите её или перенесите ближе",
+                    limits::COLUMNS
+                ),
+            ));
+        }
+        if !rows.contains_key(&row) && rows.len() >= max_rows {
+            return Err(too_many(format!("row {row}")));
+        }
+        rows.entry(row).or_default().insert(column, text);
+    }
+    Ok(rows)
 }
 
 // ---- JSON -----------------------------------------------------------------------------
@@ -469,8 +690,99 @@ fn json_text(v: &serde_json::Value) -> Option<String> {
     }
 }
 
+/// Counts the values of a JSON document without keeping any, and fails at the first one past
+/// [`limits::JSON_VALUES`]: a 20 MB file of `[0,0,0,…]` would otherwise take 300 MB as values.
+struct CountValues {
+    left: usize,
+}
+
+impl CountValues {
+    fn take<E: serde::de::Error>(&mut self) -> std::result::Result<(), E> {
+        match self.left.checked_sub(1) {
+            Some(left) => {
+                self.left = left;
+                Ok(())
+            }
+            None => Err(E::custom(TOO_MANY_VALUES)),
+        }
+    }
+}
+
+const TOO_MANY_VALUES: &str = "too many values";
+
+impl<'de> serde::de::DeserializeSeed<'de> for &mut CountValues {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for &mut CountValues {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> std::result::Result<(), E> {
+        self.take()
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> std::result::Result<(), E> {
+        self.take()
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> std::result::Result<(), E> {
+        self.take()
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> std::result::Result<(), E> {
+        self.take()
+    }
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> std::result::Result<(), E> {
+        self.take()
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<(), E> {
+        self.take()
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<(), A::Error> {
+        self.take()?;
+        while seq.next_element_seed(&mut *self)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<(), A::Error> {
+        self.take()?;
+        while map.next_key_seed(&mut *self)?.is_some() {
+            map.next_value_seed(&mut *self)?;
+        }
+        Ok(())
+    }
+}
+
 fn read_json(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
     let text = decode_text(bytes);
+    let mut counter = CountValues {
+        left: limits::JSON_VALUES,
+    };
+    let mut de = serde_json::Deserializer::from_str(&text);
+    if let Err(e) = serde::de::DeserializeSeed::deserialize(&mut counter, &mut de)
+        && e.to_string().starts_with(TOO_MANY_VALUES)
+    {
+        return Err(Problem::new(
+            format!("line {}, column {}", e.line(), e.column()),
+            format!(
+                "the file holds more than {} values, more than a standard of {} requirements needs; split it into several standards",
+                grouped(limits::JSON_VALUES, ','),
+                grouped(limits::REQUIREMENTS, ',')
+            ),
+            format!(
+                "в файле больше {} значений — больше, чем нужно стандарту из {} требований; разделите его на несколько стандартов",
+                grouped(limits::JSON_VALUES, '\u{a0}'),
+                grouped(limits::REQUIREMENTS, '\u{a0}')
+            ),
+        ));
+    }
     let root: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         Problem::new(
             format!("line {}, column {}", e.line(), e.column()),
@@ -536,6 +848,12 @@ fn read_json(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
             ));
         }
     };
+    if reqs.len() > limits::REQUIREMENTS {
+        return Err(too_many_requirements(format!(
+            "requirements[{}]",
+            limits::REQUIREMENTS
+        )));
+    }
     let mut rows = Vec::new();
     for (i, r) in reqs.iter().enumerate() {
         let Some(obj) = r.as_object() else {
@@ -612,9 +930,21 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
         mut problems,
     } = parsed;
     let mut sections: Vec<SectionDraft> = Vec::new();
+    // A row finds its section by title here, not by walking the list: import stays linear.
+    let mut section_index: HashMap<String, usize> = HashMap::new();
     let mut seen_codes: HashMap<String, String> = HashMap::new();
     let mut any_cyrillic = false;
 
+    if rows.len() > limits::REQUIREMENTS {
+        let at = (rows[limits::REQUIREMENTS].missing_at)(Field::Code);
+        problems.push(too_many_requirements(
+            at.split(", column")
+                .next()
+                .unwrap_or("")
+                .trim_end_matches(".code"),
+        ));
+        return Err(problems);
+    }
     for row in &rows {
         let get =
             |f: Field| -> Option<&Cell> { row.cells.get(&f).filter(|c| !c.text.trim().is_empty()) };
@@ -622,6 +952,25 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
             let loc = at.map_or_else(|| (row.missing_at)(f), |c| c.at.clone());
             problems.push(Problem::new(loc, en, ru));
         };
+        for (field, max) in [
+            (Field::Section, limits::TITLE_CHARS),
+            (Field::Code, limits::CODE_CHARS),
+            (Field::Requirement, limits::TEXT_CHARS),
+            (Field::Guidance, limits::GUIDANCE_CHARS),
+        ] {
+            if let Some(cell) = get(field) {
+                let chars = cell.text.trim().chars().count();
+                if chars > max {
+                    let (en, ru) = field.names();
+                    bad(
+                        field,
+                        Some(cell),
+                        format!("the {en} is {chars} characters long; at most {max} are allowed"),
+                        format!("поле «{ru}» длиной {chars} символов; допустимо не больше {max}"),
+                    );
+                }
+            }
+        }
         let required = |f: Field, bad: &mut Report<'_>| {
             let c = get(f);
             if c.is_none() {
@@ -780,12 +1129,25 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
                 None
             },
         };
-        match sections.iter_mut().find(|s| s.title == section) {
-            Some(s) => s.requirements.push(req),
-            None => sections.push(SectionDraft {
-                title: section,
-                requirements: vec![req],
-            }),
+        match section_index.get(&section) {
+            Some(&i) => sections[i].requirements.push(req),
+            None => {
+                if sections.len() >= limits::SECTIONS {
+                    let at = (row.missing_at)(Field::Section);
+                    problems.push(too_many_sections(
+                        at.split(", column")
+                            .next()
+                            .unwrap_or("")
+                            .trim_end_matches(".section"),
+                    ));
+                    return Err(problems);
+                }
+                section_index.insert(section.clone(), sections.len());
+                sections.push(SectionDraft {
+                    title: section,
+                    requirements: vec![req],
+                });
+            }
         }
     }
     if rows.is_empty() && problems.is_empty() {
@@ -804,6 +1166,29 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
     let mut ratings = Vec::new();
     let mut keys: Vec<&String> = meta.keys().collect();
     keys.sort();
+    if keys.len() > limits::META_ROWS {
+        problems.push(too_many_meta_rows(meta[keys[limits::META_ROWS]].at.clone()));
+        return Err(problems);
+    }
+    for key in &keys {
+        let cell = &meta[*key];
+        let chars = key.chars().count().max(cell.text.trim().chars().count());
+        if chars > limits::TITLE_CHARS {
+            problems.push(Problem::new(
+                cell.at.clone(),
+                format!(
+                    "\"{}…\" is {chars} characters long; a standard's own fields hold at most {}",
+                    key.chars().take(20).collect::<String>(),
+                    limits::TITLE_CHARS
+                ),
+                format!(
+                    "«{}…» длиной {chars} символов; в полях стандарта допустимо не больше {}",
+                    key.chars().take(20).collect::<String>(),
+                    limits::TITLE_CHARS
+                ),
+            ));
+        }
+    }
     for key in keys {
         let cell = &meta[key];
         let name = key
