@@ -224,3 +224,36 @@ pub fn replace_one(rng: &mut Rng, text: &mut String, from: &str, to: &str) -> bo
     text.replace_range(at..at + from.len(), to);
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_case_is_made_again_from_its_seed_and_number() {
+        let seeds: &[&[u8]] = &[b"section,code,requirement\nA,1,x\n"];
+        let make = |case| {
+            let mut rng = Rng::for_case(42, "standards", case);
+            let mut data = seeds[0].to_vec();
+            bytes(&mut rng, &mut data, seeds, 8);
+            (data, rng.log)
+        };
+        assert_eq!(
+            make(7),
+            make(7),
+            "--replay must make the same input as the run did"
+        );
+        assert_ne!(
+            make(7),
+            make(8),
+            "cases must differ, or the run tries one input many times"
+        );
+    }
+
+    #[test]
+    fn targets_draw_different_inputs_for_the_same_case() {
+        let a = Rng::for_case(1, "standards", 3).u64();
+        let b = Rng::for_case(1, "photos", 3).u64();
+        assert_ne!(a, b, "each target has its own stream");
+    }
+}

@@ -203,3 +203,41 @@ fn list_files(base: &Path, dir: &Path, out: &mut BTreeSet<(String, u64)>) -> Res
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_written_row_or_a_new_file_is_seen_and_a_reset_undoes_it() {
+        let mut sandbox = Sandbox::new(|_| Ok(())).expect("sandbox");
+        assert_eq!(
+            sandbox.changed().expect("snapshot"),
+            None,
+            "a fresh sandbox is pristine"
+        );
+        sandbox
+            .db()
+            .expect("db")
+            .add_store("X-1", "Test", None)
+            .expect("store");
+        let diff = sandbox
+            .changed()
+            .expect("snapshot")
+            .expect("a new row is a change");
+        assert!(diff.contains("table store"), "{diff}");
+        sandbox.reset().expect("reset");
+        assert_eq!(
+            sandbox.changed().expect("snapshot"),
+            None,
+            "reset restores the start"
+        );
+        std::fs::create_dir_all(sandbox.work.join("photos/ab")).expect("dir");
+        std::fs::write(sandbox.work.join("photos/ab/leftover"), b"x").expect("file");
+        let diff = sandbox
+            .changed()
+            .expect("snapshot")
+            .expect("a new file is a change");
+        assert!(diff.contains("photos/ab/leftover"), "{diff}");
+    }
+}
