@@ -370,6 +370,7 @@ fn run_workers(args: &Args, failures: &mut Failures<'_>, tally: &mut Tally, seco
                 "--from",
                 &next.to_string(),
             ])
+            .env("RUST_BACKTRACE", "0") // an abort's one-line reason, not a backtrace
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

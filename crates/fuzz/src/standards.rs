@@ -55,7 +55,13 @@ impl Target for Standards {
     }
 
     fn generate(&self, rng: &mut Rng) -> Input {
-        let seed = rng.pick(&self.seeds);
+        // XLSX, the richest format, gets a larger share than its number of seeds.
+        let xlsx: Vec<&Input> = self.seeds.iter().filter(|s| s.name.ends_with(".xlsx")).collect();
+        let seed = if !xlsx.is_empty() && rng.chance(2, 5) {
+            *rng.pick(&xlsx)
+        } else {
+            rng.pick(&self.seeds)
+        };
         rng.note(format!("seed:{}", seed.name));
         let others: Vec<&[u8]> = self.seeds.iter().map(|s| s.bytes.as_slice()).collect();
         let mut name = seed.name.clone();

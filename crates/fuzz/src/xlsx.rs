@@ -33,6 +33,23 @@ pub fn read_entries(bytes: &[u8]) -> Option<Vec<Entry>> {
 
 /// A mutated XLSX made from the parts of a valid one.
 pub fn mutate(rng: &mut Rng, mut entries: Vec<Entry>, others: &[&[u8]]) -> Vec<u8> {
+    // Excel writes text to a shared-strings part, which the seeds lack: make one half the time,
+    // and often give it the counts a reader may allocate by.
+    if rng.chance(1, 2) && to_shared_strings(&mut entries) {
+        rng.note("shared-strings");
+        if rng.chance(1, 2)
+            && let Some(sst) = entries
+                .iter_mut()
+                .find(|e| e.name == "xl/sharedStrings.xml")
+            && let Ok(mut text) = String::from_utf8(sst.data.clone())
+        {
+            let n = *rng.pick(INTERESTING_NUMBERS);
+            let attr = *rng.pick(&["uniqueCount=\"", "count=\""]);
+            replace_attr(rng, &mut text, attr, n);
+            rng.note(format!("sst:{attr}{n}"));
+            sst.data = text.into_bytes();
+        }
+    }
     let xml_rounds = rng.below(4);
     for _ in 0..xml_rounds {
         let xml: Vec<usize> = (0..entries.len())
@@ -64,6 +81,59 @@ pub fn mutate(rng: &mut Rng, mut entries: Vec<Entry>, others: &[&[u8]]) -> Vec<u
         mutate::bytes(rng, &mut out, others, 3);
     }
     out
+}
+
+/// Moves the first sheet's inline strings into `xl/sharedStrings.xml`, as Excel stores them;
+/// returns whether there were any.
+fn to_shared_strings(entries: &mut Vec<Entry>) -> bool {
+    const OPEN: &str = "t=\"inlineStr\"><is>";
+    if entries.iter().any(|e| e.name == "xl/sharedStrings.xml") {
+        return false;
+    }
+    let Some(sheet) = entries
+        .iter_mut()
+        .find(|e| e.name == "xl/worksheets/sheet1.xml")
+    else {
+        return false;
+    };
+    let Ok(text) = String::from_utf8(sheet.data.clone()) else {
+        return false;
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut strings: Vec<String> = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find(OPEN) {
+        let Some(end) = rest[at..].find("</is>") else {
+            break;
+        };
+        let inner = &rest[at + OPEN.len()..at + end];
+        let value = inner
+            .find('>')
+            .and_then(|o| inner.rfind("</t>").map(|c| inner[o + 1..c].to_string()))
+            .unwrap_or_default();
+        out.push_str(&rest[..at]);
+        out.push_str(&format!("t=\"s\"><v>{}</v>", strings.len()));
+        strings.push(value);
+        rest = &rest[at + end + "</is>".len()..];
+    }
+    out.push_str(rest);
+    if strings.is_empty() {
+        return false;
+    }
+    sheet.data = out.into_bytes();
+    let n = strings.len();
+    let items: String = strings
+        .iter()
+        .map(|t| format!("<si><t>{t}</t></si>"))
+        .collect();
+    entries.push(Entry {
+        name: "xl/sharedStrings.xml".into(),
+        data: format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"{n}\" uniqueCount=\"{n}\">{items}</sst>"
+        )
+        .into_bytes(),
+    });
+    true
 }
 
 /// Mutations of one XML part, by meaning first and by bytes sometimes.
@@ -459,6 +529,27 @@ fn write_zip(rng: &mut Rng, entries: &[Entry], plan: &ZipPlan) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inline_strings_moved_to_shared_strings_read_the_same() {
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/standards/sample.xlsx");
+        let bytes = std::fs::read(&fixture).expect("sample.xlsx");
+        let mut entries = read_entries(&bytes).expect("entries");
+        assert!(
+            to_shared_strings(&mut entries),
+            "the sample has inline strings"
+        );
+        let mut rng = Rng::for_case(1, "xlsx", 0);
+        let rebuilt = write_zip(&mut rng, &entries, &ZipPlan::default());
+        let before = storecheck_core::import::parse_standard("sample.xlsx", &bytes).expect("seed");
+        let after = storecheck_core::import::parse_standard("sample.xlsx", &rebuilt)
+            .expect("the same standard with shared strings");
+        assert_eq!(
+            before, after,
+            "the conversion must keep the standard, so mutations start from a valid file"
+        );
+    }
 
     #[test]
     fn an_archive_written_without_mutations_reads_back_the_same() {
