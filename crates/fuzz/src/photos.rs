@@ -1,6 +1,7 @@
 //! Target `photos`: JPEG, PNG and WebP through what `audit photo` runs (`prepare_files`, then
 //! `attach_photos` on a draft of the demo). Seeds are made here: baseline, progressive, grey
-//! and CMYK JPEGs, one with an EXIF orientation, PNGs and a lossless WebP.
+//! and CMYK JPEGs, one with an EXIF orientation, PNGs (one of 50,000,000 x 1 pixels) and a
+//! lossless WebP.
 
 use std::io::Cursor;
 
@@ -135,6 +136,14 @@ fn seeds() -> Result<Vec<Input>, String> {
             "lossless.webp",
             encode(rgb_img.into(), image::ImageFormat::WebP)?,
         ),
+        // An extreme shape within the pixel limit: 50,000,000 x 1, about 50 KB compressed.
+        Input::new(
+            "wide.png",
+            encode(
+                image::GrayImage::new(50_000_000, 1).into(),
+                image::ImageFormat::Png,
+            )?,
+        ),
     ])
 }
 
@@ -147,7 +156,12 @@ impl Target for Photos {
         let seed = rng.pick(&self.seeds);
         rng.note(format!("seed:{}", seed.name));
         let mut b = seed.bytes.clone();
-        let rounds = 1 + rng.below(2);
+        // Now and then a seed as it is: some (the 50-megapixel strip) are attacks themselves.
+        let rounds = if rng.chance(1, 8) {
+            0
+        } else {
+            1 + rng.below(2)
+        };
         for _ in 0..rounds {
             if b.starts_with(&[0xFF, 0xD8]) {
                 jpeg_mutation(rng, &mut b);
@@ -157,7 +171,7 @@ impl Target for Photos {
                 webp_mutation(rng, &mut b);
             }
         }
-        if rng.chance(1, 3) {
+        if rounds > 0 && rng.chance(1, 3) {
             let others: Vec<&[u8]> = self.seeds.iter().map(|s| s.bytes.as_slice()).collect();
             mutate::bytes(rng, &mut b, &others, 4);
         }

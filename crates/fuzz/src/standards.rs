@@ -56,7 +56,11 @@ impl Target for Standards {
 
     fn generate(&self, rng: &mut Rng) -> Input {
         // XLSX, the richest format, gets a larger share than its number of seeds.
-        let xlsx: Vec<&Input> = self.seeds.iter().filter(|s| s.name.ends_with(".xlsx")).collect();
+        let xlsx: Vec<&Input> = self
+            .seeds
+            .iter()
+            .filter(|s| s.name.ends_with(".xlsx"))
+            .collect();
         let seed = if !xlsx.is_empty() && rng.chance(2, 5) {
             *rng.pick(&xlsx)
         } else {
