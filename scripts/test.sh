@@ -22,6 +22,10 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "Rust tests (also regenerates the UI's TypeScript bindings)"
 cargo test --workspace --quiet
 
+step "fuzzing: standards, photos and signed reports under a memory limit (120 s)"
+# A fixed seed, so a run is repeatable (scripts/fuzz.sh alone picks a new one each time).
+STORECHECK_FUZZ_SEED="${STORECHECK_FUZZ_SEED:-20261201}" scripts/fuzz.sh 120
+
 step "the UI's TypeScript bindings match the Rust types"
 if [ -n "$(git status --porcelain -- ui/src/api/bindings)" ]; then
   git status --short -- ui/src/api/bindings

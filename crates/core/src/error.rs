@@ -56,7 +56,9 @@ impl Problem {
                     .location
                     .replace("row ", "строка ")
                     .replace("column ", "столбец ")
-                    .replace("line ", "строка "),
+                    .replace("line ", "строка ")
+                    .replace("sheet ", "лист ")
+                    .replace("cell ", "ячейка "),
             };
             format!("{loc}: {msg}")
         }
