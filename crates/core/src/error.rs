@@ -177,6 +177,14 @@ pub enum Error {
     #[error("database error: {0}")]
     Db(#[from] rusqlite::Error),
 
+    /// A signing key or certificate file that exists but cannot be used; it is never replaced.
+    #[error("{path}: {en}")]
+    SigningFile {
+        path: String,
+        en: String,
+        ru: String,
+    },
+
     #[error("{path}: {source}")]
     Io {
         path: String,
@@ -212,9 +220,11 @@ impl Error {
             Error::Locked { .. } => ErrorCode::Locked,
             Error::Incomplete { .. } => ErrorCode::Incomplete,
             Error::Photo { .. } => ErrorCode::InvalidPhoto,
-            Error::NewerDatabase { .. } | Error::Corrupt(_) | Error::Db(_) | Error::Io { .. } => {
-                ErrorCode::Storage
-            }
+            Error::NewerDatabase { .. }
+            | Error::Corrupt(_)
+            | Error::Db(_)
+            | Error::Io { .. }
+            | Error::SigningFile { .. } => ErrorCode::Storage,
         }
     }
 
@@ -269,6 +279,7 @@ impl Error {
             }
             (Error::Db(e), Lang::Ru) => format!("ошибка базы данных: {e}"),
             (Error::Io { path, source }, Lang::Ru) => format!("{path}: {source}"),
+            (Error::SigningFile { path, ru, .. }, Lang::Ru) => format!("{path}: {ru}"),
         }
     }
 
@@ -339,6 +350,10 @@ impl Error {
             Error::Corrupt(_) => (
                 "restore the database from a backup or a sync bundle; the file was left untouched",
                 "восстановите базу из резервной копии или пакета синхронизации; файл не изменён",
+            ),
+            Error::SigningFile { .. } => (
+                "the file was left as it is, since it may be the only copy of an identity HQ certified: put back a good copy if there is one; otherwise move the file aside (rename it), and the next signing makes a new key and certificate, which HQ then has to certify again",
+                "файл оставлен как есть: это может быть единственная копия удостоверения, заверенного ЦО. Верните исправную копию, если она есть; иначе переместите файл в сторону (переименуйте его) — при следующей подписи будут созданы новый ключ и сертификат, которые ЦО нужно будет заверить заново",
             ),
             Error::Io { .. } => (
                 "check that the path exists and that you may read and write it",
