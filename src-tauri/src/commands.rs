@@ -328,16 +328,17 @@ pub fn revise_audit(state: State<'_, AppState>, id: Uuid, reason: String) -> Rep
     with_db(&state, |db| db.revise_audit(id, &reason))
 }
 
-/// Decodes `%XX` escapes (the UI encodes file names with encodeURIComponent).
+/// Decodes `%XX` escapes, `XX` exactly two hex digits (the UI encodes file names with
+/// encodeURIComponent); anything else, `%+1` say, stays as it is.
 fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) =
-                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
+            && let Some(pair) = b.get(i + 1..i + 3)
+            && pair.iter().all(u8::is_ascii_hexdigit)
+            && let Ok(v) = u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("zz"), 16)
         {
             out.push(v);
             i += 3;
@@ -426,5 +427,11 @@ mod tests {
             "витрина.jpg"
         );
         assert_eq!(percent_decode("100%25 done%2"), "100% done%2");
+        assert_eq!(percent_decode("%41"), "A", "an escape at the very end");
+        assert_eq!(
+            percent_decode("%+1%-1% 1"),
+            "%+1%-1% 1",
+            "a sign or a space is not a hex digit"
+        );
     }
 }

@@ -653,19 +653,40 @@ fn signing_writes_a_report_that_verify_explains_and_locks_the_audit() {
     let (id, signed) = signed_demo(&cli);
     let out = signed["out"].as_str().expect("out").to_string();
     assert_eq!(signed["report"]["signer"], "Анна Смирнова");
+    assert_eq!(
+        signed["certificate"]["self_made"], true,
+        "audit sign says which certificate signed"
+    );
+    assert_eq!(signed["certificate"]["subject"], "Анна Смирнова");
     let v = cli.json(&["verify", &out]);
     assert_eq!(v["valid"], true);
-    assert_eq!(v["signer"], "Анна Смирнова");
+    assert_eq!(
+        v["signer"],
+        Value::Null,
+        "no trusted certificate: the name is not confirmed"
+    );
+    assert_eq!(v["claimed_signer"], "Анна Смирнова");
     assert!(v["signed_at"].as_str().expect("signed_at").ends_with('Z'));
     assert_eq!(v["trusted"], Value::Null);
-    let cert = cli._dir.path().join("keys/signing-cert.pem");
+    let cert = cli
+        ._dir
+        .path()
+        .join("keys")
+        .join(storecheck_report::sign::signer_folder("Анна Смирнова"))
+        .join("signing-cert.pem");
     let v = cli.json(&["verify", &out, "--trust", &cert.display().to_string()]);
     assert_eq!(v["trusted"], true);
+    assert_eq!(
+        v["signer"], "Анна Смирнова",
+        "confirmed by the trusted certificate"
+    );
     let text =
         String::from_utf8_lossy(&cli.run_in(&["verify", &out], "ru_RU.UTF-8").stdout).into_owned();
     assert!(
-        text.contains("Подпись действительна") && text.contains("Анна Смирнова"),
-        "{text}"
+        text.contains("Подпись действительна")
+            && text.contains("называет себя «Анна Смирнова»")
+            && text.contains("не подтверждает"),
+        "the name is given as the certificate's claim: {text}"
     );
 
     // The very bytes that were signed can be written out again.

@@ -197,6 +197,14 @@ pub enum Error {
     #[error("{}", sqlite_problem(.0, Lang::En))]
     Db(#[from] rusqlite::Error),
 
+    /// A signing key or certificate file that exists but cannot be used; it is never replaced.
+    #[error("{path}: {en}")]
+    SigningFile {
+        path: String,
+        en: String,
+        ru: String,
+    },
+
     #[error("{path}: {}", io_problem(source, Lang::En))]
     Io {
         path: String,
@@ -232,9 +240,11 @@ impl Error {
             Error::Locked { .. } => ErrorCode::Locked,
             Error::Incomplete { .. } => ErrorCode::Incomplete,
             Error::Photo { .. } => ErrorCode::InvalidPhoto,
-            Error::Database { .. } | Error::Corrupt(_) | Error::Db(_) | Error::Io { .. } => {
-                ErrorCode::Storage
-            }
+            Error::Database { .. }
+            | Error::Corrupt(_)
+            | Error::Db(_)
+            | Error::Io { .. }
+            | Error::SigningFile { .. } => ErrorCode::Storage,
         }
     }
 
@@ -291,6 +301,7 @@ impl Error {
             (Error::Io { path, source }, Lang::Ru) => {
                 format!("{path}: {}", io_problem(source, Lang::Ru))
             }
+            (Error::SigningFile { path, ru, .. }, Lang::Ru) => format!("{path}: {ru}"),
         }
     }
 
@@ -361,6 +372,10 @@ impl Error {
             ),
             Error::Db(e) => sqlite_hint(e)?,
             Error::Io { source, .. } if is_disk_full(source) => DISK_FULL_HINT,
+            Error::SigningFile { .. } => (
+                "the file was left as it is, since it may be the only copy of an identity HQ certified: put back a good copy if there is one; otherwise move the file aside (rename it), and the next signing makes a new key and certificate, which HQ then has to certify again",
+                "файл оставлен как есть: это может быть единственная копия удостоверения, заверенного ЦО. Верните исправную копию, если она есть; иначе переместите файл в сторону (переименуйте его) — при следующей подписи будут созданы новый ключ и сертификат, которые ЦО нужно будет заверить заново",
+            ),
             Error::Io { .. } => (
                 "check that the path exists and that you may read and write it",
                 "проверьте, что путь существует и доступен для чтения и записи",

@@ -34,8 +34,32 @@ pub(crate) fn write_new(path: &Path, bytes: &[u8], owner: Option<Uuid>) -> Resul
     Ok(true)
 }
 
+/// As [`write_durably`], for a secret (a signing key): on Unix the file may be read and written
+/// by its owner only, from the moment its temporary file is made, and it never replaces a file
+/// another process put there meanwhile (it is linked into place, not renamed over). A kill
+/// leaves either no file or the whole one, never a part; a leftover temporary (`.tmp-…`) is
+/// never the file itself. Returns whether it wrote.
+pub fn write_durably_private(path: &Path, bytes: &[u8]) -> Result<bool> {
+    if path.exists() {
+        return Ok(false);
+    }
+    write_through_temporary(path, bytes, None, true)
+}
+
 /// Writes `bytes` to `path` durably, replacing what is there.
 pub(crate) fn replace(path: &Path, bytes: &[u8], owner: Option<Uuid>) -> Result<()> {
+    write_through_temporary(path, bytes, owner, false).map(|_| ())
+}
+
+/// Temporary file, flush, then into place (a private file by a link that fails when the name
+/// is taken, where the file system has links), then flush the folder. Returns whether the file
+/// at `path` is the one written.
+fn write_through_temporary(
+    path: &Path,
+    bytes: &[u8],
+    owner: Option<Uuid>,
+    private: bool,
+) -> Result<bool> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let unique = Uuid::now_v7();
@@ -44,17 +68,41 @@ pub(crate) fn replace(path: &Path, bytes: &[u8], owner: Option<Uuid>) -> Result<
         None => format!(".tmp-{unique}"),
     });
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        if private {
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        }
+        let mut f = options.open(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        sync_dir(dir)
+        let placed = if private {
+            match std::fs::hard_link(&tmp, path) {
+                Ok(()) => {
+                    std::fs::remove_file(&tmp)?;
+                    true
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    std::fs::remove_file(&tmp)?;
+                    false
+                }
+                Err(_) => {
+                    std::fs::rename(&tmp, path)?;
+                    true
+                }
+            }
+        } else {
+            std::fs::rename(&tmp, path)?;
+            true
+        };
+        sync_dir(dir)?;
+        Ok(placed)
     })();
-    if let Err(e) = result {
+    result.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    Ok(())
+        Error::io(path, e)
+    })
 }
 
 #[cfg(unix)]

@@ -655,7 +655,7 @@ impl PhotoStore {
     }
 }
 
-pub use crate::files::write_durably;
+pub use crate::files::{write_durably, write_durably_private};
 
 fn remove_all(paths: &[PathBuf]) {
     for p in paths {

@@ -5,13 +5,15 @@
 //!   photos as they are (no re-encoding) and subsets the font (PT Sans, with Cyrillic).
 
 //! - [`sign::sign_pdf`] / [`sign::verify_pdf`]: a PAdES signature (CMS, ECDSA P-256) that
-//!   poppler's `pdfsig` accepts, and its check.
+//!   poppler's `pdfsig` accepts; [`verify`]: the check of every signature in a report and of
+//!   the signer's certificate chain.
 //! - [`sign_audit`]: the whole signing of an audit, for the CLI and the app.
 
 mod labels;
 mod render;
 pub mod sign;
 mod signed;
+pub mod verify;
 
 pub use render::{Options, RenderError, ReportInput, Revises, SignatureBlock, render};
-pub use signed::{SignRequest, sign_audit, verify_file};
+pub use signed::{SignRequest, Signed, sign_audit, verify_file};

@@ -5,35 +5,35 @@
 //! signature field on page 1 and the catalog's `/AcroForm`. It then hashes every byte but the
 //! `/Contents` hole (SHA-256) and fills the hole with a detached CMS SignedData made with the
 //! auditor's ECDSA P-256 key, carrying the certificate and the ESS signing-certificate-v2
-//! attribute. [`verify_pdf`] checks the last signature of a file the same way a reader does.
+//! attribute, and the certificates that issued the signer's when there are any. Checking is
+//! [`crate::verify`]'s ([`verify_pdf`] is re-exported here).
 //!
-//! [`Signer`] is the auditor's identity: the key is made on first use and kept in a file only
-//! its owner may read; the certificate is self-signed until HQ issues one.
+//! [`Signer`] is one auditor's identity, kept in a folder of its own per name: the key is made on
+//! first use and kept in a file only its owner may read; the certificate is self-made until HQ
+//! issues one, and an issued one is never replaced.
 
-use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
 use cms::builder::{SignedDataBuilder, SignerInfoBuilder};
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
-use cms::content_info::ContentInfo;
-use cms::signed_data::{EncapsulatedContentInfo, SignedData, SignerIdentifier};
+use cms::signed_data::{EncapsulatedContentInfo, SignerIdentifier};
 use der::asn1::{SetOfVec, Utf8StringRef};
-use der::{Any, Decode, DecodePem, Encode, EncodePem, Tag, Tagged};
+use der::{Any, Decode, DecodePem, Encode, EncodePem, Tag};
 use lopdf::{Dictionary, Object, ObjectId};
-use p256::ecdsa::{DerSignature, SigningKey, VerifyingKey};
+use p256::ecdsa::{DerSignature, SigningKey};
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
-use serde::Serialize;
 use sha2::{Digest, Sha256};
-use spki::{AlgorithmIdentifierOwned, DecodePublicKey, SubjectPublicKeyInfoOwned};
-use ts_rs::TS;
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use x509_cert::Certificate;
 use x509_cert::attr::{Attribute, AttributeTypeAndValue};
 use x509_cert::builder::{Builder, CertificateBuilder, Profile};
 use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
+
+pub use crate::verify::{CertificateInfo, SignatureCheck, Verification, verify_pdf, verify_pdf_in};
 
 /// Bytes reserved for the CMS signature (hex doubles them in the file). A P-256 signature with
 /// one certificate takes about 1 KB; room is left for HQ-issued chains.
@@ -47,10 +47,6 @@ const OID_SHA256: der::oid::ObjectIdentifier =
     der::oid::ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 const OID_DATA: der::oid::ObjectIdentifier =
     der::oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
-const OID_SIGNED_DATA: der::oid::ObjectIdentifier =
-    der::oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
-const OID_MESSAGE_DIGEST: der::oid::ObjectIdentifier =
-    der::oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
 const OID_SIGNING_CERTIFICATE_V2: der::oid::ObjectIdentifier =
     der::oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
 
@@ -67,6 +63,14 @@ pub enum SignError {
     Certificate(String),
     #[error("the PDF cannot be signed: {0}")]
     Pdf(String),
+    /// A key or certificate file that is there but cannot be used. It is left as it is: it
+    /// may be the only copy of an identity HQ certified.
+    #[error("{path}: {en}")]
+    Unusable {
+        path: String,
+        en: String,
+        ru: String,
+    },
 }
 
 fn io(path: &Path, source: std::io::Error) -> SignError {
@@ -84,56 +88,133 @@ fn pdf_err(e: impl std::fmt::Display) -> SignError {
     SignError::Pdf(e.to_string())
 }
 
-/// An auditor's signing identity: an ECDSA P-256 key and its X.509 certificate.
+fn unusable(path: &Path, en: impl Into<String>, ru: impl Into<String>) -> SignError {
+    SignError::Unusable {
+        path: path.display().to_string(),
+        en: en.into(),
+        ru: ru.into(),
+    }
+}
+
+const KEY_FILE: &str = "signing-key.pem";
+const CERT_FILE: &str = "signing-cert.pem";
+/// The certificates that issued the signer's, when HQ issued it (PEM, any number).
+const CHAIN_FILE: &str = "signing-chain.pem";
+
+/// An auditor's signing identity: an ECDSA P-256 key and its X.509 certificate, with the
+/// certificates that issued it when HQ did.
 pub struct Signer {
     key: SigningKey,
     cert: Certificate,
     cert_der: Vec<u8>,
+    chain: Vec<Certificate>,
     name: String,
+    dir: Option<PathBuf>,
+}
+
+/// The folder of one signer's key and certificate inside the keys folder: the name as typed
+/// (characters a file name cannot hold replaced) and a hash of its exact spelling, so that
+/// two spellings never share a key or a certificate, even where file names ignore case.
+pub fn signer_folder(name: &str) -> String {
+    let readable: String = name
+        .chars()
+        .map(|c| match c {
+            c if c.is_alphanumeric() || c == '-' || c == '_' => c,
+            ' ' => '-',
+            _ => '_',
+        })
+        .take(40)
+        .collect();
+    let hash = Sha256::digest(name.as_bytes());
+    let short: String = hash[..4].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{readable}-{short}")
 }
 
 impl Signer {
-    /// Loads `dir/signing-key.pem` and `dir/signing-cert.pem`, making them on first use: the
-    /// key file readable by its owner only, the certificate self-signed for ten years. A
-    /// certificate for another name gets replaced by one for `name`, for the same key.
-    pub fn load_or_create(dir: &Path, name: &str, now: DateTime<Utc>) -> Result<Signer, SignError> {
-        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-        let key_path = dir.join("signing-key.pem");
-        let key = if key_path.exists() {
-            let pem = std::fs::read_to_string(&key_path).map_err(|e| io(&key_path, e))?;
-            SigningKey::from_pkcs8_pem(&pem).map_err(|e| SignError::Key(e.to_string()))?
+    /// The identity of `name`, exactly as spelled, from `keys/<signer_folder(name)>/`: its
+    /// key (`signing-key.pem`, readable by its owner only), its certificate
+    /// (`signing-cert.pem`) and, when HQ issued it, the issuing certificates
+    /// (`signing-chain.pem`). What is missing is made, each file written whole or not at all:
+    /// a new key, and a self-made certificate valid for ten years. A key made before
+    /// identities had folders (`keys/signing-key.pem`) is used for the name its certificate
+    /// holds.
+    ///
+    /// Errors: [`SignError::Unusable`] when a key or certificate file is there but empty, cut
+    /// short, not a key or certificate, or not for this key or name: nothing is replaced.
+    pub fn load_or_create(
+        keys: &Path,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Signer, SignError> {
+        let legacy_cert = keys.join(CERT_FILE);
+        let legacy = keys.join(KEY_FILE).exists()
+            && std::fs::read(&legacy_cert)
+                .ok()
+                .and_then(|pem| Certificate::from_pem(&pem).ok())
+                .is_some_and(|c| common_name(&c.tbs_certificate.subject).as_deref() == Some(name));
+        let dir = if legacy {
+            keys.to_path_buf()
         } else {
-            let key = SigningKey::random(&mut rand_core::OsRng);
-            let pem = key
-                .to_pkcs8_pem(LineEnding::LF)
-                .map_err(|e| SignError::Key(e.to_string()))?;
-            write_private(&key_path, pem.as_bytes())?;
-            key
+            keys.join(signer_folder(name))
         };
-        let cert_path = dir.join("signing-cert.pem");
-        let ours = SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).map_err(cert_err)?;
-        let existing = std::fs::read_to_string(&cert_path)
-            .ok()
-            .and_then(|pem| Certificate::from_pem(pem.as_bytes()).ok())
-            .filter(|c| {
-                c.tbs_certificate.subject_public_key_info == ours
-                    && common_name(&c.tbs_certificate.subject).as_deref() == Some(name)
-            });
-        let cert = match existing {
-            Some(c) => c,
+        std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+        let key_path = dir.join(KEY_FILE);
+        let key = match read_if_there(&key_path)? {
+            Some(pem) => read_key(&key_path, &pem)?,
+            None => {
+                let key = SigningKey::random(&mut rand_core::OsRng);
+                let pem = key
+                    .to_pkcs8_pem(LineEnding::LF)
+                    .map_err(|e| SignError::Key(e.to_string()))?;
+                write_private(&key_path, pem.as_bytes())?;
+                // Another process may have made the key first: the file is what counts.
+                let pem = std::fs::read(&key_path).map_err(|e| io(&key_path, e))?;
+                read_key(&key_path, &pem)?
+            }
+        };
+        let cert_path = dir.join(CERT_FILE);
+        let cert = match read_if_there(&cert_path)? {
+            Some(pem) => read_own_certificate(&cert_path, &pem, &key, name)?,
             None => {
                 let c = self_signed(&key, name, now)?;
                 let pem = c.to_pem(LineEnding::LF).map_err(cert_err)?;
-                std::fs::write(&cert_path, pem).map_err(|e| io(&cert_path, e))?;
-                c
+                write_new(&cert_path, pem.as_bytes(), false)?;
+                let pem = std::fs::read(&cert_path).map_err(|e| io(&cert_path, e))?;
+                read_own_certificate(&cert_path, &pem, &key, name)?
             }
         };
+        let chain_path = dir.join(CHAIN_FILE);
+        let chain = match read_if_there(&chain_path)? {
+            Some(pem) => Certificate::load_pem_chain(&pem).map_err(|e| {
+                unusable(
+                    &chain_path,
+                    format!("the issuing certificates cannot be read ({e})"),
+                    format!("сертификаты издателя не читаются ({e})"),
+                )
+            })?,
+            None => Vec::new(),
+        };
+        let mut signer = Signer::with_certificate(name, key, cert, chain)?;
+        signer.dir = Some(dir);
+        Ok(signer)
+    }
+
+    /// An identity from its parts: the key, its certificate, and the certificates that issued
+    /// it (put into every signature so that a reader can build the chain).
+    pub fn with_certificate(
+        name: &str,
+        key: SigningKey,
+        cert: Certificate,
+        chain: Vec<Certificate>,
+    ) -> Result<Signer, SignError> {
         let cert_der = cert.to_der().map_err(cert_err)?;
         Ok(Signer {
             key,
             cert,
             cert_der,
+            chain,
             name: name.to_string(),
+            dir: None,
         })
     }
 
@@ -145,20 +226,116 @@ impl Signer {
         self.cert.to_pem(LineEnding::LF).unwrap_or_default()
     }
 
+    /// Who the certificate says it is, who issued it, and whether it is self-made.
+    pub fn certificate(&self) -> CertificateInfo {
+        CertificateInfo::of(&self.cert)
+    }
+
+    /// The folder the key and certificate are kept in, when they came from one.
+    pub fn folder(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
     pub fn name(&self) -> &str {
         &self.name
     }
 }
 
-/// Creates a file only its owner may read and write (on Unix), flushed to disk.
+/// A file's bytes, or none when there is no such file.
+fn read_if_there(path: &Path) -> Result<Option<Vec<u8>>, SignError> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io(path, e)),
+    }
+}
+
+fn read_key(path: &Path, pem: &[u8]) -> Result<SigningKey, SignError> {
+    let text = std::str::from_utf8(pem).unwrap_or("");
+    if let Ok(key) = SigningKey::from_pkcs8_pem(text) {
+        return Ok(key);
+    }
+    Err(if pem.is_empty() {
+        unusable(
+            path,
+            "the signing key file is empty (the computer probably stopped while it was being made)",
+            "файл ключа подписи пуст (вероятно, компьютер остановился, пока ключ создавался)",
+        )
+    } else if text.starts_with("-----BEGIN PRIVATE KEY-----")
+        && !text.contains("-----END PRIVATE KEY-----")
+    {
+        unusable(
+            path,
+            "the signing key file is cut short",
+            "файл ключа подписи обрезан",
+        )
+    } else {
+        unusable(
+            path,
+            "the signing key file does not hold a key StoreCheck can use (a PKCS #8 PEM P-256 key)",
+            "в файле ключа подписи нет ключа, который может использовать StoreCheck (PKCS #8 PEM, P-256)",
+        )
+    })
+}
+
+/// The certificate in `pem`, which must be for `key` and name `name`.
+fn read_own_certificate(
+    path: &Path,
+    pem: &[u8],
+    key: &SigningKey,
+    name: &str,
+) -> Result<Certificate, SignError> {
+    let Ok(cert) = Certificate::from_pem(pem) else {
+        return Err(if pem.is_empty() {
+            unusable(
+                path,
+                "the certificate file is empty",
+                "файл сертификата пуст",
+            )
+        } else {
+            unusable(
+                path,
+                "the certificate file does not hold a certificate (PEM) or is cut short",
+                "в файле сертификата нет сертификата (PEM) или файл обрезан",
+            )
+        });
+    };
+    let ours = SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).map_err(cert_err)?;
+    if cert.tbs_certificate.subject_public_key_info != ours {
+        return Err(unusable(
+            path,
+            "the certificate is not for the signing key beside it",
+            "сертификат выдан не для ключа подписи, лежащего рядом",
+        ));
+    }
+    let holds = common_name(&cert.tbs_certificate.subject).unwrap_or_default();
+    if holds != name {
+        return Err(unusable(
+            path,
+            format!("the certificate is for «{holds}», not for «{name}»"),
+            format!("сертификат выдан на имя «{holds}», а не «{name}»"),
+        ));
+    }
+    Ok(cert)
+}
+
+/// Writes a new file through the project's durable writer (temporary file, flush, rename,
+/// flush the folder); an existing file is left as it is.
+fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<(), SignError> {
+    let written = if private {
+        storecheck_core::photo::write_durably_private(path, bytes).map(|_| ())
+    } else {
+        storecheck_core::photo::write_durably(path, bytes)
+    };
+    written.map_err(|e| match e {
+        storecheck_core::Error::Io { source, .. } => io(path, source),
+        other => SignError::Key(other.to_string()),
+    })
+}
+
+/// A key file only its owner may read and write (on Unix), written whole or not at all.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), SignError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut f = options.open(path).map_err(|e| io(path, e))?;
-    f.write_all(bytes).map_err(|e| io(path, e))?;
-    f.sync_all().map_err(|e| io(path, e))
+    write_new(path, bytes, true)
 }
 
 fn rdn(
@@ -199,7 +376,7 @@ fn self_signed(key: &SigningKey, name: &str, now: DateTime<Utc>) -> Result<Certi
 }
 
 /// The subject's common name (CN).
-fn common_name(name: &Name) -> Option<String> {
+pub(crate) fn common_name(name: &Name) -> Option<String> {
     name.0.iter().flat_map(|rdn| rdn.0.iter()).find_map(|atv| {
         (atv.oid == OID_CN).then(|| {
             Utf8StringRef::try_from(&atv.value)
@@ -241,7 +418,8 @@ fn write_object(out: &mut Vec<u8>, o: &Object) -> Result<(), SignError> {
         Object::Null => out.extend_from_slice(b"null"),
         Object::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Object::Integer(i) => out.extend_from_slice(i.to_string().as_bytes()),
-        Object::Real(r) => out.extend_from_slice(format!("{r:.4}").as_bytes()),
+        // Rust writes the shortest decimal that reads back as the same number, never an exponent.
+        Object::Real(r) => out.extend_from_slice(format!("{r}").as_bytes()),
         Object::Name(n) => write_name(out, n),
         Object::String(s, _) => {
             out.push(b'<');
@@ -353,8 +531,28 @@ pub fn sign_pdf(
     };
     annots.push(field_ref.clone());
     page.set("Annots", Object::Array(annots));
-    let mut form = Dictionary::new();
-    form.set("Fields", Object::Array(vec![field_ref]));
+    // A report signed before keeps its signature fields: the new one is added to them.
+    let mut form = match catalog.get(b"AcroForm") {
+        Ok(Object::Dictionary(d)) => d.clone(),
+        Ok(Object::Reference(r)) => doc
+            .get_object(*r)
+            .and_then(Object::as_dict)
+            .map_err(pdf_err)?
+            .clone(),
+        _ => Dictionary::new(),
+    };
+    let mut fields = match form.get(b"Fields") {
+        Ok(Object::Array(a)) => a.clone(),
+        Ok(Object::Reference(r)) => doc
+            .get_object(*r)
+            .and_then(Object::as_array)
+            .map_err(pdf_err)?
+            .clone(),
+        _ => Vec::new(),
+    };
+    let field_name = format!("Signature{}", fields.len() + 1);
+    fields.push(field_ref);
+    form.set("Fields", Object::Array(fields));
     form.set("SigFlags", Object::Integer(3));
     catalog.set("AcroForm", Object::Dictionary(form));
 
@@ -390,7 +588,7 @@ pub fn sign_pdf(
     out.extend_from_slice(
         format!(
             "{field_id} 0 obj\n<</Type/Annot/Subtype/Widget/FT/Sig/T{}/V {sig_id} 0 R/F 132/Rect[0 0 0 0]/P {} {} R>>\nendobj\n",
-            text_string("Signature1"),
+            text_string(&field_name),
             page_id.0,
             page_id.1
         )
@@ -504,274 +702,14 @@ fn detached_cms(signer: &Signer, digest: &[u8]) -> Result<Vec<u8>, SignError> {
     data.add_digest_algorithm(sha256)
         .map_err(pdf_err)?
         .add_certificate(CertificateChoices::Certificate(signer.cert.clone()))
-        .map_err(pdf_err)?
-        .add_signer_info::<SigningKey, DerSignature>(info)
+        .map_err(pdf_err)?;
+    for issuer in &signer.chain {
+        data.add_certificate(CertificateChoices::Certificate(issuer.clone()))
+            .map_err(pdf_err)?;
+    }
+    data.add_signer_info::<SigningKey, DerSignature>(info)
         .map_err(pdf_err)?;
     data.build().map_err(pdf_err)?.to_der().map_err(pdf_err)
-}
-
-/// What checking a report's signature found.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[ts(export)]
-pub struct Verification {
-    /// The signed bytes are intact and the signature is the signer certificate's.
-    pub valid: bool,
-    /// The signer certificate's name.
-    pub signer: Option<String>,
-    /// When it was signed (the signature's `/M`), RFC 3339.
-    pub signed_at: Option<String>,
-    /// Whether the given trusted certificate is the signer's or issued it; none without one.
-    pub trusted: Option<bool>,
-    /// What is wrong, when it is not valid.
-    pub problem: Option<String>,
-}
-
-/// The problems [`verify_pdf`] reports, in English and Russian.
-const PROBLEMS: &[(&str, &str)] = &[
-    ("the file is empty", "файл пуст"),
-    ("this is not a PDF file", "это не файл PDF"),
-    (
-        "the file is cut short (it does not end as a PDF does); ask for the report again",
-        "файл обрезан (он не заканчивается так, как PDF); запросите отчёт ещё раз",
-    ),
-    ("the PDF carries no signature", "в PDF нет подписи"),
-    (
-        "the signature does not cover the whole file: something was added or cut after signing",
-        "подпись охватывает не весь файл: после подписания что-то добавили или отрезали",
-    ),
-    (
-        "the signature is damaged (not hexadecimal)",
-        "подпись повреждена (не шестнадцатеричные данные)",
-    ),
-    (
-        "the signature is damaged (its CMS data cannot be read)",
-        "подпись повреждена (её данные CMS не читаются) или в её поле что-то дописали",
-    ),
-    (
-        "the signature has no signed attributes",
-        "у подписи нет подписанных атрибутов",
-    ),
-    (
-        "the document was changed after it was signed",
-        "документ изменили после подписания",
-    ),
-    (
-        "the signature is not an ECDSA P-256 signature this program can check",
-        "это не подпись ECDSA P-256, которую умеет проверять программа",
-    ),
-    (
-        "the signature does not match the signer's certificate",
-        "подпись не соответствует сертификату подписавшего",
-    ),
-    (
-        "the signer's certificate is not the one the signature names: it was changed or replaced",
-        "сертификат подписавшего — не тот, что назван в подписи: его изменили или подменили",
-    ),
-];
-
-impl Verification {
-    /// The same findings with the problem told in `lang`.
-    pub fn in_lang(mut self, lang: storecheck_core::Lang) -> Verification {
-        if lang == storecheck_core::Lang::Ru
-            && let Some(p) = &self.problem
-            && let Some((_, ru)) = PROBLEMS.iter().find(|(en, _)| en == p)
-        {
-            self.problem = Some((*ru).to_string());
-        }
-        self
-    }
-
-    fn invalid(problem: &str) -> Verification {
-        Verification {
-            valid: false,
-            signer: None,
-            signed_at: None,
-            trusted: None,
-            problem: Some(problem.to_string()),
-        }
-    }
-}
-
-/// Parses `[a b c d]` after the last `/ByteRange`.
-fn byte_range(pdf: &[u8]) -> Option<(usize, [usize; 4])> {
-    let at = find_last(pdf, b"/ByteRange")?;
-    let open = at + pdf[at..].iter().position(|&b| b == b'[')?;
-    let close = open + pdf[open..].iter().position(|&b| b == b']')?;
-    let nums: Vec<usize> = std::str::from_utf8(&pdf[open + 1..close])
-        .ok()?
-        .split_whitespace()
-        .map(|n| n.parse().ok())
-        .collect::<Option<_>>()?;
-    Some((at, nums.try_into().ok()?))
-}
-
-/// The `/M (D:YYYYMMDDHHmmSS…)` of the signature dictionary that starts near `at`.
-fn signing_time(pdf: &[u8], at: usize) -> Option<String> {
-    let window = &pdf[at..pdf.len().min(at + CONTENTS_BYTES * 2 + 4096)];
-    let m = window
-        .windows(5)
-        .position(|w| w == b"/M(D:" || w == b"/M (D")?;
-    let start = at + m + window[m..].iter().position(|&b| b == b'D')? + 2;
-    let digits: String = pdf[start..].iter().take(14).map(|&b| b as char).collect();
-    let t = chrono::NaiveDateTime::parse_from_str(&digits, "%Y%m%d%H%M%S").ok()?;
-    Some(
-        t.and_utc()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    )
-}
-
-fn hex_decode(hex: &[u8]) -> Option<Vec<u8>> {
-    hex.chunks(2)
-        .map(|pair| {
-            let s = std::str::from_utf8(pair).ok()?;
-            u8::from_str_radix(s, 16).ok()
-        })
-        .collect()
-}
-
-/// Checks the last signature of a PDF: the signed ranges cover the whole file but the
-/// signature itself, their SHA-256 is the one signed, and the signature is the embedded
-/// certificate's. `trust` is a certificate (PEM or DER) that should be the signer's or its issuer.
-pub fn verify_pdf(pdf: &[u8], trust: Option<&[u8]>) -> Verification {
-    if !pdf.starts_with(b"%PDF-") {
-        return Verification::invalid(if pdf.is_empty() {
-            "the file is empty"
-        } else {
-            "this is not a PDF file"
-        });
-    }
-    let tail = &pdf[pdf.len().saturating_sub(1024)..];
-    if find_last(tail, b"%%EOF").is_none() {
-        return Verification::invalid(
-            "the file is cut short (it does not end as a PDF does); ask for the report again",
-        );
-    }
-    let Some((at, [a, b, c, d])) = byte_range(pdf) else {
-        return Verification::invalid("the PDF carries no signature");
-    };
-    if a != 0
-        || b >= c
-        || c.checked_add(d) != Some(pdf.len())
-        || pdf.get(b) != Some(&b'<')
-        || pdf.get(c - 1) != Some(&b'>')
-    {
-        return Verification::invalid(
-            "the signature does not cover the whole file: something was added or cut after signing",
-        );
-    }
-    let Some(der) = hex_decode(&pdf[b + 1..c - 1]) else {
-        return Verification::invalid("the signature is damaged (not hexadecimal)");
-    };
-    let mut hasher = Sha256::new();
-    hasher.update(&pdf[..b]);
-    hasher.update(&pdf[c..]);
-    let digest = hasher.finalize();
-    let signed_at = signing_time(pdf, at);
-
-    let parsed = (|| {
-        let mut reader = der::SliceReader::new(&der).ok()?;
-        let ci = ContentInfo::decode(&mut reader).ok()?;
-        // The signature is followed by zeros up to the size reserved for it; anything else
-        // there was put in after signing.
-        let used = usize::try_from(u32::from(ci.encoded_len().ok()?)).ok()?;
-        der.get(used..)?.iter().all(|&b| b == 0).then_some(())?;
-        (ci.content_type == OID_SIGNED_DATA).then_some(())?;
-        let sd: SignedData = ci.content.decode_as().ok()?;
-        let cert = sd.certificates.as_ref()?.0.iter().find_map(|c| match c {
-            CertificateChoices::Certificate(c) => Some(c.clone()),
-            _ => None,
-        })?;
-        let si = sd.signer_infos.0.get(0)?.clone();
-        Some((cert, si))
-    })();
-    let Some((cert, si)) = parsed else {
-        return Verification::invalid("the signature is damaged (its CMS data cannot be read)");
-        // (also when bytes were written into the zeros after it)
-    };
-    let signer = common_name(&cert.tbs_certificate.subject);
-    let mut v = Verification {
-        valid: false,
-        signer,
-        signed_at,
-        trusted: trust.map(|t| issued_by(&cert, t)),
-        problem: None,
-    };
-    let Some(attrs) = si.signed_attrs.as_ref() else {
-        v.problem = Some("the signature has no signed attributes".into());
-        return v;
-    };
-    let signed_digest = attrs
-        .iter()
-        .find(|a| a.oid == OID_MESSAGE_DIGEST)
-        .and_then(|a| a.values.iter().next())
-        .and_then(|v| der::asn1::OctetStringRef::try_from(v).ok())
-        .map(|o| o.as_bytes().to_vec());
-    if signed_digest.as_deref() != Some(digest.as_slice()) {
-        v.problem = Some("the document was changed after it was signed".into());
-        return v;
-    }
-    let key = cert
-        .tbs_certificate
-        .subject_public_key_info
-        .to_der()
-        .ok()
-        .and_then(|d| VerifyingKey::from_public_key_der(&d).ok());
-    let (Some(key), Ok(message), Ok(sig)) = (
-        key,
-        attrs.to_der(),
-        DerSignature::from_bytes(si.signature.as_bytes()),
-    ) else {
-        v.problem =
-            Some("the signature is not an ECDSA P-256 signature this program can check".into());
-        return v;
-    };
-    if signature::Verifier::verify(&key, &message, &sig).is_err() {
-        v.problem = Some("the signature does not match the signer's certificate".into());
-        return v;
-    }
-    // The signed attributes name the certificate by its hash: a certificate changed after
-    // signing (another name put in, say) no longer matches.
-    let named = attrs
-        .iter()
-        .find(|a| a.oid == OID_SIGNING_CERTIFICATE_V2)
-        .and_then(|a| a.values.iter().next())
-        .and_then(certificate_hash);
-    let actual = cert.to_der().ok().map(|d| Sha256::digest(d).to_vec());
-    if named.is_none() || named != actual {
-        v.problem = Some(
-            "the signer's certificate is not the one the signature names: it was changed or replaced"
-                .into(),
-        );
-        return v;
-    }
-    v.valid = true;
-    v
-}
-
-/// The elements inside a constructed DER value.
-fn children(any: &Any) -> Option<Vec<Any>> {
-    let mut reader = der::SliceReader::new(any.value()).ok()?;
-    let mut out = Vec::new();
-    while !der::Reader::is_finished(&reader) {
-        out.push(Any::decode(&mut reader).ok()?);
-    }
-    Some(out)
-}
-
-/// The SHA-256 certificate hash of an ESS signing-certificate-v2 value (its first ESSCertIDv2).
-fn certificate_hash(value: &Any) -> Option<Vec<u8>> {
-    let certs = children(value)?.into_iter().next()?;
-    let id = children(&certs)?.into_iter().next()?;
-    let mut parts = children(&id)?.into_iter();
-    let mut first = parts.next()?;
-    if first.tag() == Tag::Sequence {
-        // hashAlgorithm: only SHA-256 is checked here.
-        let alg = children(&first)?.into_iter().next()?;
-        let oid = der::oid::ObjectIdentifier::from_bytes(alg.value()).ok()?;
-        (oid == OID_SHA256).then_some(())?;
-        first = parts.next()?;
-    }
-    (first.tag() == Tag::OctetString).then(|| first.value().to_vec())
 }
 
 /// Reads a certificate given as PEM or DER; none when the bytes are not one.
@@ -779,34 +717,4 @@ pub fn read_certificate(bytes: &[u8]) -> Option<Certificate> {
     Certificate::from_pem(bytes)
         .ok()
         .or_else(|| Certificate::from_der(bytes).ok())
-}
-
-/// Whether `anchor` (PEM or DER) is `cert` itself, or issued it: it is named as the issuer
-/// and its key made the certificate's signature.
-fn issued_by(cert: &Certificate, anchor: &[u8]) -> bool {
-    let Some(anchor) = read_certificate(anchor) else {
-        return false;
-    };
-    if anchor == *cert {
-        return true;
-    }
-    if anchor.tbs_certificate.subject != cert.tbs_certificate.issuer {
-        return false;
-    }
-    let key = anchor
-        .tbs_certificate
-        .subject_public_key_info
-        .to_der()
-        .ok()
-        .and_then(|d| VerifyingKey::from_public_key_der(&d).ok());
-    let (Some(key), Ok(tbs), Some(raw)) = (
-        key,
-        cert.tbs_certificate.to_der(),
-        cert.signature.as_bytes(),
-    ) else {
-        return false;
-    };
-    DerSignature::from_bytes(raw)
-        .map(|sig| signature::Verifier::verify(&key, &tbs, &sig).is_ok())
-        .unwrap_or(false)
 }

@@ -11,7 +11,16 @@ use storecheck_core::{Db, Error, Lang, Result};
 use uuid::Uuid;
 
 use crate::render::{Options, RenderError, ReportInput, Revises, SignatureBlock, render};
-use crate::sign::{Signer, sign_pdf};
+use crate::sign::{SignError, Signer, sign_pdf};
+use crate::verify::CertificateInfo;
+
+/// A signed audit's report and the certificate that signed it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Signed {
+    #[serde(flatten)]
+    pub report: SignedReport,
+    pub certificate: CertificateInfo,
+}
 
 /// What the person signing gives.
 #[derive(Debug, Clone)]
@@ -33,16 +42,19 @@ fn failed(what: &str, e: impl std::fmt::Display) -> Error {
     Error::invalid("report", format!("{what}: {e}"), format!("{what}: {e}"))
 }
 
-/// Renders, signs and records the report of a completed audit; returns where the signed PDF is.
+/// Renders, signs and records the report of a completed audit; returns where the signed PDF is
+/// and which certificate signed it (the signer's own, chosen by the exact name).
 ///
 /// Errors: [`Error::Locked`] unless the audit is completed; [`Error::InvalidInput`] for an
-/// empty signer or a drawn signature that is not a PNG; nothing is recorded then.
+/// empty signer or a drawn signature that is not a PNG; [`Error::SigningFile`] when the
+/// signer's key or certificate file is there but unusable (it is left as it is); nothing is
+/// recorded then.
 pub fn sign_audit(
     db: &mut Db,
     audit: Uuid,
     req: &SignRequest,
     now: DateTime<Utc>,
-) -> Result<SignedReport> {
+) -> Result<Signed> {
     let signer = req.signer.trim();
     if signer.is_empty() {
         return Err(Error::invalid(
@@ -125,15 +137,17 @@ pub fn sign_audit(
         other => failed("the report could not be made", other),
     })?;
     let keys = db.keys_dir()?;
-    let key = Signer::load_or_create(&keys, signer, now)
-        .map_err(|e| failed("the signing key could not be used", e))?;
+    let key = Signer::load_or_create(&keys, signer, now).map_err(|e| match e {
+        SignError::Unusable { path, en, ru } => Error::SigningFile { path, en, ru },
+        other => failed("the signing key could not be used", other),
+    })?;
     let reason = match req.lang {
         Lang::Ru => "Проверка соответствия стандарту обслуживания",
         Lang::En => "Compliance check against the service standard",
     };
     let signed = sign_pdf(&pdf, &key, now, reason)
         .map_err(|e| failed("the report could not be signed", e))?;
-    db.record_signature(
+    let report = db.record_signature(
         audit,
         &NewReport {
             id: report_id,
@@ -146,7 +160,11 @@ pub fn sign_audit(
             acknowledgement_png: acknowledgement,
         },
         &signed,
-    )
+    )?;
+    Ok(Signed {
+        report,
+        certificate: key.certificate(),
+    })
 }
 
 /// Checks the signature of the report at `pdf`, with an optional trusted certificate file, and
@@ -180,5 +198,9 @@ pub fn verify_file(
         }
         None => None,
     };
-    Ok(crate::sign::verify_pdf(&bytes, anchor.as_deref()).in_lang(lang))
+    Ok(crate::verify::verify_pdf_in(
+        &bytes,
+        anchor.as_deref(),
+        lang,
+    ))
 }

@@ -3,32 +3,20 @@
 //! verify_pdf say invalid. Also the auditor's key file and certificate.
 
 use storecheck_core::model::AuditStatus;
-use storecheck_core::{Db, Lang};
-use storecheck_report::sign::{Signer, sign_pdf, verify_pdf};
-use storecheck_report::{SignRequest, sign_audit};
+use storecheck_report::sign::{Signer, sign_pdf, signer_folder, verify_pdf};
 
 mod common;
-use common::{assert_qpdf_accepts, at, pdfsig};
+use common::{assert_qpdf_accepts, at, pdfsig, signed_demo};
 
-/// A demo database with its completed audit signed; returns the signed PDF.
-fn signed_demo() -> (tempfile::TempDir, Db, uuid::Uuid, Vec<u8>) {
-    let (dir, mut db, id) = common::demo_db();
-    sign_audit(
-        &mut db,
-        id,
-        &SignRequest {
-            signer: "Анна Смирнова".into(),
-            lang: Lang::Ru,
-            drawn: None,
-            acknowledged_by: Some("Ольга Петрова".into()),
-            acknowledgement: None,
-            utc_offset: chrono::FixedOffset::east_opt(3 * 3600).expect("offset"),
-        },
-        at(),
+/// Where the demo signer's certificate is kept.
+fn own_certificate(dir: &tempfile::TempDir) -> Vec<u8> {
+    std::fs::read(
+        dir.path()
+            .join("keys")
+            .join(signer_folder("Анна Смирнова"))
+            .join("signing-cert.pem"),
     )
-    .expect("sign");
-    let pdf = db.signed_pdf(id).expect("the signed PDF");
-    (dir, db, id, pdf)
+    .expect("own cert")
 }
 
 #[test]
@@ -44,9 +32,14 @@ fn pdfsig_and_qpdf_accept_the_signed_report() {
     assert_qpdf_accepts(&path);
     let v = verify_pdf(&pdf, None);
     assert!(v.valid, "{v:?}");
-    assert_eq!(v.signer.as_deref(), Some("Анна Смирнова"));
+    assert_eq!(
+        v.signer, None,
+        "without a trusted certificate the name is a claim, not a confirmed signer"
+    );
+    assert_eq!(v.claimed_signer.as_deref(), Some("Анна Смирнова"));
     assert_eq!(v.signed_at.as_deref(), Some("2026-11-22T18:05:00Z"));
     assert_eq!(v.trusted, None);
+    assert_eq!(v.signatures.len(), 1);
     let status = db.load_audit(id).expect("load").header.status;
     assert_eq!(status, AuditStatus::Signed);
 }
@@ -154,7 +147,7 @@ fn another_name_put_into_the_certificate_or_bytes_put_into_the_padding_are_caugh
         n >= 2,
         "the name is in the certificate's subject and issuer"
     );
-    let own = std::fs::read(dir.path().join("keys/signing-cert.pem")).expect("own cert");
+    let own = own_certificate(&dir);
     let v = verify_pdf(&forged, Some(&own));
     assert!(!v.valid, "{v:?}");
     assert!(
@@ -187,8 +180,14 @@ fn another_name_put_into_the_certificate_or_bytes_put_into_the_padding_are_caugh
 #[test]
 fn trust_is_the_signers_certificate_or_its_issuer_and_nothing_else() {
     let (dir, _db, _id, pdf) = signed_demo();
-    let own = std::fs::read(dir.path().join("keys/signing-cert.pem")).expect("own cert");
-    assert_eq!(verify_pdf(&pdf, Some(&own)).trusted, Some(true));
+    let own = own_certificate(&dir);
+    let confirmed = verify_pdf(&pdf, Some(&own));
+    assert_eq!(confirmed.trusted, Some(true));
+    assert_eq!(
+        confirmed.signer.as_deref(),
+        Some("Анна Смирнова"),
+        "the signer's own certificate, given as trusted, confirms the name"
+    );
     let other = Signer::load_or_create(&dir.path().join("other"), "Someone Else", at())
         .expect("another identity");
     let v = verify_pdf(&pdf, Some(other.certificate_pem().as_bytes()));
@@ -210,24 +209,33 @@ fn the_key_is_made_once_readable_by_its_owner_only() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.path().join("signing-key.pem"))
+        let mode = std::fs::metadata(a.folder().expect("folder").join("signing-key.pem"))
             .expect("key file")
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    // Another name: a new certificate for the same key.
+    // Another spelling: another identity, with a key and certificate of its own.
     let c = Signer::load_or_create(dir.path(), "Anna Smirnova", at()).expect("renamed");
     assert_ne!(a.certificate_der(), c.certificate_der());
+    assert_ne!(
+        a.folder(),
+        c.folder(),
+        "one key does not sign for any name typed"
+    );
     assert_eq!(c.name(), "Anna Smirnova");
     // Any PDF can be signed and checked with it.
     let (_d, _db, _id, pdf) = signed_demo();
     let twice = sign_pdf(&pdf, &c, at(), "second signature").expect("sign again");
     let v = verify_pdf(&twice, None);
-    assert!(v.valid, "{v:?}");
+    assert!(
+        v.valid,
+        "a later signature alone changes nothing signed: {v:?}"
+    );
+    assert_eq!(v.signatures.len(), 2, "both signatures are checked");
     assert_eq!(
-        v.signer.as_deref(),
+        v.claimed_signer.as_deref(),
         Some("Anna Smirnova"),
-        "the last signature is checked"
+        "the last signature's certificate"
     );
 }

@@ -171,8 +171,13 @@ export const en = {
   'verify.invalid': 'The signature is NOT valid',
   'verify.signer': 'Signed by',
   'verify.when': 'Signed at',
-  'verify.trusted': 'issued the signer\u2019s certificate',
-  'verify.untrusted': 'did NOT issue the signer\u2019s certificate',
+  'verify.trusted': 'confirms the signer\u2019s certificate',
+  'verify.untrusted': 'does NOT confirm the signer\u2019s certificate',
+  'verify.unconfirmed': 'Who signed it is NOT confirmed: anyone can make a certificate in any name. Choose the chain\u2019s certificate (HQ) to check it.',
+  'verify.certificate': 'Certificate',
+  'verify.selfMade': 'self-made (not certified by HQ)',
+  'verify.issuedBy': 'issued by',
+  'verify.count': 'Signatures',
 } as const;
 
 export type Key = keyof typeof en;

@@ -4,32 +4,91 @@ import { mockIPC } from '@tauri-apps/api/mocks';
 import Verify from '../screens/Verify.svelte';
 import { setLang } from '../i18n/index.svelte';
 import { go } from '../lib/state.svelte';
+import type { Verification } from '../api/bindings/Verification';
+
+const selfMade = {
+  subject: 'Анна Смирнова',
+  issuer: 'Анна Смирнова',
+  self_made: true,
+  not_before: '2026-11-22T18:05:00Z',
+  not_after: '2036-11-20T18:05:00Z',
+};
+
+/** What verify says of an intact report signed with a self-made certificate, no --trust. */
+function intactUnconfirmed(): Verification {
+  const identity =
+    'подписано сертификатом, который называет себя «Анна Смирнова»; он создан самим подписавшим, и доверенный сертификат его не подтверждает';
+  return {
+    valid: true,
+    signer: null,
+    signed_at: '2026-11-22T18:05:00Z',
+    trusted: null,
+    problem: null,
+    claimed_signer: 'Анна Смирнова',
+    identity,
+    certificate: selfMade,
+    trust_problem: null,
+    signatures: [
+      {
+        valid: true,
+        claimed_signer: 'Анна Смирнова',
+        signed_at: '2026-11-22T18:05:00Z',
+        certificate: selfMade,
+        trusted: null,
+        trust_problem: null,
+        problem: null,
+      },
+    ],
+  };
+}
 
 describe('verify a report', () => {
-  it('says valid, who signed and when for an intact report opened from its audit', async () => {
+  it('says an intact report is unchanged but, without a trusted certificate, that who signed is not confirmed', async () => {
     setLang('ru');
     const asked: unknown[] = [];
     mockIPC((cmd, args) => {
       asked.push([cmd, args]);
-      if (cmd === 'verify_report')
-        return { valid: true, signer: 'Анна Смирнова', signed_at: '2026-11-22T18:05:00Z', trusted: null, problem: null };
-      return null;
+      return cmd === 'verify_report' ? intactUnconfirmed() : null;
     });
     go('verify', null, '/data/reports/r1.pdf');
     render(Verify);
     await waitFor(() => expect(screen.getByTestId('verify-result').dataset.valid).toBe('true'));
     expect(asked).toEqual([['verify_report', { path: '/data/reports/r1.pdf', trust: null }]]);
-    expect(screen.getByTestId('verify-signer').textContent).toBe('Анна Смирнова');
-    expect(screen.getByTestId('verify-result').textContent).toContain('Подпись действительна');
+    const card = screen.getByTestId('verify-result');
+    expect(card.textContent).toContain('Подпись действительна');
+    expect(card.dataset.confirmed, 'an unconfirmed signer is not a pass').toBe('false');
+    expect(card.classList.contains('ok'), 'not green when nobody vouches for the certificate').toBe(false);
+    expect(card.classList.contains('warn')).toBe(true);
+    expect(screen.getByTestId('verify-unconfirmed').textContent).toContain('НЕ подтверждена');
+    const signer = screen.getByTestId('verify-signer').textContent ?? '';
+    expect(signer, 'the name is shown as a claim, never bare').toContain('называет себя «Анна Смирнова»');
+    expect(screen.getByTestId('verify-certificate').textContent).toContain('создан самим подписавшим');
+  });
+
+  it('is green only when the trusted certificate confirms the signer', async () => {
+    setLang('en');
+    const v = intactUnconfirmed();
+    v.trusted = true;
+    v.signer = 'Анна Смирнова';
+    v.identity = 'signed by Анна Смирнова (certificate issued by StoreCheck HQ, which is trusted here)';
+    v.certificate = { ...selfMade, issuer: 'StoreCheck HQ', self_made: false };
+    mockIPC((cmd) => (cmd === 'verify_report' ? v : null));
+    go('verify', null, '/data/reports/r1.pdf');
+    render(Verify);
+    await waitFor(() => expect(screen.getByTestId('verify-result').dataset.confirmed).toBe('true'));
+    const card = screen.getByTestId('verify-result');
+    expect(card.classList.contains('ok')).toBe(true);
+    expect(screen.queryByTestId('verify-unconfirmed')).toBeNull();
+    expect(screen.getByTestId('verify-certificate').textContent).toContain('issued by StoreCheck HQ');
   });
 
   it('says NOT valid and why for a changed report', async () => {
     setLang('en');
-    mockIPC((cmd) =>
-      cmd === 'verify_report'
-        ? { valid: false, signer: 'Анна Смирнова', signed_at: null, trusted: null, problem: 'the document was changed after it was signed' }
-        : null,
-    );
+    const v = intactUnconfirmed();
+    v.valid = false;
+    v.signed_at = null;
+    v.problem = 'the document was changed after it was signed';
+    mockIPC((cmd) => (cmd === 'verify_report' ? v : null));
     go('verify', null, '/tmp/changed.pdf');
     render(Verify);
     await waitFor(() => expect(screen.getByTestId('verify-result').dataset.valid).toBe('false'));

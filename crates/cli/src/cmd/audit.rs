@@ -296,7 +296,8 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
             if let Some(p) = &out_path {
                 check_writable(p)?;
             }
-            let report = storecheck_report::sign_audit(db, id, &request, chrono::Utc::now())?;
+            let signed = storecheck_report::sign_audit(db, id, &request, chrono::Utc::now())?;
+            let (report, cert) = (&signed.report, &signed.certificate);
             if let Some(p) = &out_path
                 && let Err(e) = std::fs::copy(&report.path, p)
             {
@@ -318,19 +319,43 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
                 .as_ref()
                 .map_or(report.path.clone(), |p| p.display().to_string());
             let ru = out.lang == storecheck_core::Lang::Ru;
-            out.print(&json!({"report": report, "out": written}), || {
-                if ru {
-                    format!(
-                        "Подписал(а) {} в {}. Проверка заблокирована.\nОтчёт: {written}",
-                        report.signer, report.signed_at
-                    )
-                } else {
-                    format!(
-                        "Signed by {} at {}. The audit is locked.\nReport: {written}",
-                        report.signer, report.signed_at
-                    )
-                }
-            })
+            let certificate = json!({
+                "subject": cert.subject, "issuer": cert.issuer, "self_made": cert.self_made,
+                "not_before": cert.not_before, "not_after": cert.not_after,
+            });
+            out.print(
+                &json!({"report": report, "out": written, "certificate": certificate}),
+                || {
+                    let whose = match (ru, cert.self_made) {
+                        (true, true) => format!(
+                            "Сертификат: «{}», создан самим подписавшим (его ещё не заверил ЦО).",
+                            cert.subject
+                        ),
+                        (true, false) => {
+                            format!("Сертификат: «{}», выдан «{}».", cert.subject, cert.issuer)
+                        }
+                        (false, true) => format!(
+                            "Certificate: \"{}\", self-made (HQ has not certified it yet).",
+                            cert.subject
+                        ),
+                        (false, false) => format!(
+                            "Certificate: \"{}\", issued by \"{}\".",
+                            cert.subject, cert.issuer
+                        ),
+                    };
+                    if ru {
+                        format!(
+                            "Подписал(а) {} в {}. Проверка заблокирована.\n{whose}\nОтчёт: {written}",
+                            report.signer, report.signed_at
+                        )
+                    } else {
+                        format!(
+                            "Signed by {} at {}. The audit is locked.\n{whose}\nReport: {written}",
+                            report.signer, report.signed_at
+                        )
+                    }
+                },
+            )
         }
         Command::Revise { audit, reason } => {
             let id = db.resolve_audit(&audit)?;

@@ -70,16 +70,23 @@ pub fn verify(out: &Out, args: VerifyArgs) -> anyhow::Result<()> {
             }
             s.push('\n');
         }
-        if let Some(who) = &v.signer {
-            s.push_str(&format!(
-                "{}: {who}\n",
-                if ru { "Подписал" } else { "Signed by" }
-            ));
+        // Who signed, said only as far as it is confirmed.
+        if let Some(who) = &v.identity {
+            let mut chars = who.chars();
+            let who: String = chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default();
+            s.push_str(&format!("{who}.\n"));
         }
         if let Some(at) = &v.signed_at {
             s.push_str(&format!(
                 "{}: {at}\n",
-                if ru { "Когда" } else { "Signed at" }
+                if ru {
+                    "Когда (по словам подписи)"
+                } else {
+                    "Signed at (as the signature claims)"
+                }
             ));
         }
         match v.trusted {
@@ -88,11 +95,17 @@ pub fn verify(out: &Out, args: VerifyArgs) -> anyhow::Result<()> {
             } else {
                 "The signer's certificate was issued by the trusted certificate (--trust).\n"
             }),
-            Some(false) => s.push_str(if ru {
-                "Сертификат НЕ выдан доверенным центром (--trust).\n"
-            } else {
-                "The signer's certificate was NOT issued by the trusted certificate (--trust).\n"
-            }),
+            Some(false) => {
+                s.push_str(if ru {
+                    "Доверенный сертификат (--trust) НЕ подтверждает подписавшего"
+                } else {
+                    "The trusted certificate (--trust) does NOT confirm the signer"
+                });
+                if let Some(why) = &v.trust_problem {
+                    s.push_str(&format!(": {why}"));
+                }
+                s.push_str(".\n");
+            }
             None => {}
         }
         s

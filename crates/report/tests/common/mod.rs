@@ -66,3 +66,25 @@ pub fn pdfsig(path: &Path) -> String {
         .expect("pdfsig (poppler-utils) runs");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// A demo database with its completed audit signed by Анна Смирнова (a self-made certificate);
+/// returns the signed PDF.
+pub fn signed_demo() -> (tempfile::TempDir, Db, uuid::Uuid, Vec<u8>) {
+    let (dir, mut db, id) = demo_db();
+    storecheck_report::sign_audit(
+        &mut db,
+        id,
+        &storecheck_report::SignRequest {
+            signer: "Анна Смирнова".into(),
+            lang: Lang::Ru,
+            drawn: None,
+            acknowledged_by: Some("Ольга Петрова".into()),
+            acknowledgement: None,
+            utc_offset: chrono::FixedOffset::east_opt(3 * 3600).expect("offset"),
+        },
+        at(),
+    )
+    .expect("sign");
+    let pdf = db.signed_pdf(id).expect("the signed PDF");
+    (dir, db, id, pdf)
+}
