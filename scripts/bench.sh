@@ -1,63 +1,147 @@
 #!/usr/bin/env bash
 # StoreCheck's benchmark (installs its peers, libvips-tools and chromium, if missing; the
 # photos come from Debian's plasma-workspace-wallpapers): each figure of PRODUCT.md §10 that exists so far, beside its peer
-# measured in the same run. Prints only; never fails on a slow figure.
-set -euo pipefail
+# measured in the same run. Prints only; never fails on a slow figure. A figure that cannot be
+# measured says why (with the last lines its step wrote to stderr) and the bench goes on to the
+# next one.
+set -uo pipefail
 cd "$(dirname "$0")/.."
-scripts/install.sh >/dev/null
-(cd ui && npm run build --silent)
-cargo build --release --quiet -p storecheck-app -p storecheck
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+err="$tmp/stderr"
+sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+
+# Says why a figure could not be measured: the reason, then what the failing step wrote to stderr.
+cannot() {
+  echo "  could not measure: $1"
+  if [ -s "$err" ]; then tail -n 8 "$err" | sed 's/^/    | /'; fi
+  : >"$err"
+}
+
+# Runs one benchmark, printing its figures; its stderr is kept in $err for `cannot`.
+bench() {
+  : >"$err"
+  "$@" 2>"$err" | sed '/^$/d'
+}
+
+: >"$err"
+scripts/install.sh >/dev/null 2>"$err" || cannot "scripts/install.sh failed; the figures below may lack their peers"
+app_built=1
+if ! (cd ui && npm run build --silent) >/dev/null 2>"$err" \
+  || ! cargo build --release --quiet -p storecheck-app -p storecheck 2>"$err"; then
+  app_built=0
+  cannot "the release build of storecheck and storecheck-app failed; app start is skipped"
+fi
+
+# Debian's wallpapers, unpacked once into target/bench/wallpapers.
+wallpapers=target/bench/wallpapers/usr/share/wallpapers
+fetch_wallpapers() {
+  [ -d "$wallpapers" ] && return 0
+  mkdir -p target/bench || return 1
+  (
+    cd target/bench || exit 1
+    if ! apt-get download -qq plasma-workspace-wallpapers >/dev/null; then
+      # A fresh machine may not have read the package lists yet.
+      $sudo_cmd apt-get update -qq && apt-get download -qq plasma-workspace-wallpapers >/dev/null
+    fi || exit 1
+    dpkg -x plasma-workspace-wallpapers_*.deb wallpapers
+  )
+}
+
+# The largest picture of one wallpaper folder: a JPEG when it has one, else a PNG (some
+# folders hold only PNGs). Prints nothing when the folder has neither.
+largest_picture() {
+  local f
+  for ext in jpg png; do
+    f=$(find "$1" -path '*/contents/images/*' -name "*.$ext" -printf '%s %p\n' 2>/dev/null | sort -rn | sed -n '1s/^[0-9]* //p')
+    if [ -n "$f" ]; then echo "$f"; return 0; fi
+  done
+}
+
+# A wallpaper cut to 4000×3000 with a little sensor-like noise, saved as a JPEG at quality 92,
+# as a phone camera would (about 4 MB).
+as_photo() {
+  convert "$1" -resize 4000x3000^ -gravity center -extent 4000x3000 -attenuate 0.25 +noise Gaussian \
+    -quality 92 "$2"
+}
 
 echo "== saving one answer"
-cargo bench --quiet -p storecheck-core --bench save_answer 2>/dev/null | grep -v '^$'
+bench cargo bench --quiet -p storecheck-core --bench save_answer || cannot "the save_answer benchmark failed"
 
 echo
 echo "== attaching one 12-megapixel JPEG (display copy + thumbnail, files flushed, rows committed)"
-# A real photograph: a Debian wallpaper, cut to 4000×3000 with a little sensor-like noise and
-# saved at quality 92, as a phone camera would (about 4 MB).
 photo=target/bench/photo-12mp.jpg
+: >"$err"
 if [ ! -s "$photo" ]; then
-  mkdir -p target/bench
-  (cd target/bench && apt-get download -qq plasma-workspace-wallpapers >/dev/null && dpkg -x plasma-workspace-wallpapers_*.deb wallpapers)
-  convert target/bench/wallpapers/usr/share/wallpapers/Volna/contents/images/5120x2880.jpg \
-    -resize 4000x3000^ -gravity center -extent 4000x3000 -attenuate 0.25 +noise Gaussian -quality 92 "$photo"
+  if ! fetch_wallpapers 2>"$err"; then
+    cannot "Debian's plasma-workspace-wallpapers could not be downloaded and unpacked"
+  else
+    source_picture="$wallpapers/Volna/contents/images/5120x2880.jpg"
+    [ -s "$source_picture" ] || source_picture=$(largest_picture "$wallpapers/")
+    if [ -z "$source_picture" ] || ! as_photo "$source_picture" "$photo" 2>"$err"; then
+      rm -f "$photo"
+      cannot "no 12-megapixel photo could be made from the wallpapers (${source_picture:-none found})"
+    fi
+  fi
 fi
-sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-if ! command -v vipsthumbnail >/dev/null; then
-  echo "  (installing the peer, vipsthumbnail, from Debian's libvips-tools)"
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends libvips-tools >/dev/null
+if [ -s "$photo" ]; then
+  if ! command -v vipsthumbnail >/dev/null; then
+    echo "  (installing the peer, vipsthumbnail, from Debian's libvips-tools)"
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends libvips-tools >/dev/null 2>"$err" \
+      || cannot "libvips-tools could not be installed; the peer is missing"
+  fi
+  STORECHECK_BENCH_PHOTO="$PWD/$photo" bench cargo bench --quiet -p storecheck-core --bench attach_photo \
+    || cannot "the attach_photo benchmark failed"
 fi
-STORECHECK_BENCH_PHOTO="$PWD/$photo" cargo bench --quiet -p storecheck-core --bench attach_photo 2>/dev/null | grep -v '^$'
 
 echo
 echo "== the signed PDF of a 60-requirement audit with 20 photos from 12-megapixel originals"
-# Twenty different Debian wallpapers, cut to 4000×3000 like the photo above.
+# Twenty different Debian wallpapers, cut to 4000×3000 like the photo above. The package has
+# fewer than twenty folders with a JPEG, so folders with only PNGs give the rest.
 mkdir -p target/bench/photos
-n=$(ls target/bench/photos | wc -l)
-for d in target/bench/wallpapers/usr/share/wallpapers/*/; do
-  [ "$n" -ge 20 ] && break
-  f=$(ls -S "$d"contents/images/*.jpg 2>/dev/null | head -1)
-  [ -n "$f" ] || continue
-  n=$((n + 1))
-  convert "$f" -resize 4000x3000^ -gravity center -extent 4000x3000 -attenuate 0.25 +noise Gaussian \
-    -quality 92 "target/bench/photos/p$(printf '%02d' "$n").jpg" 2>/dev/null
-done
-if ! command -v chromium >/dev/null; then
-  echo "  (installing the peer, headless Chromium, from Debian's chromium)"
-  DEBIAN_FRONTEND=noninteractive ${sudo_cmd:-} apt-get install -y -qq --no-install-recommends chromium >/dev/null
+n=$(find target/bench/photos -name '*.jpg' | wc -l)
+: >"$err"
+if [ "$n" -lt 20 ] && fetch_wallpapers 2>"$err"; then
+  for d in "$wallpapers"/*/; do
+    [ "$n" -ge 20 ] && break
+    f=$(largest_picture "$d")
+    [ -n "$f" ] || continue
+    out="target/bench/photos/p$(printf '%02d' "$((n + 1))").jpg"
+    if as_photo "$f" "$out" 2>>"$err"; then n=$((n + 1)); else rm -f "$out"; fi
+  done
 fi
-STORECHECK_BENCH_PHOTOS="$PWD/target/bench/photos" cargo bench --quiet -p storecheck-report --bench report_pdf 2>/dev/null | grep -v '^$'
+if [ "$n" -lt 20 ]; then
+  cannot "only $n of the 20 photos could be made in target/bench/photos"
+else
+  if ! command -v chromium >/dev/null; then
+    echo "  (installing the peer, headless Chromium, from Debian's chromium)"
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>"$err" \
+      || cannot "chromium could not be installed; the peer is missing"
+  fi
+  STORECHECK_BENCH_PHOTOS="$PWD/target/bench/photos" bench cargo bench --quiet -p storecheck-report --bench report_pdf \
+    || cannot "the report_pdf benchmark failed"
+fi
 
 echo
 echo "== app start to a usable window (process start until the first screen shows data), 10 starts"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-target/release/storecheck --db "$tmp/bench.db" demo >/dev/null
-run_start() {
-  STORECHECK_DB="$tmp/bench.db" STORECHECK_EXIT_WHEN_READY=1 WEBKIT_DISABLE_COMPOSITING_MODE=1 \
-    timeout 30 xvfb-run -a -s "-screen 0 1366x768x24" target/release/storecheck-app 2>/dev/null | sed -n 's/^ready after \(.*\) ms$/\1/p'
-}
-run_start >/dev/null # warm the page cache once
-times=()
-for _ in $(seq 10); do times+=("$(run_start)"); done
-printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "  storecheck-app   median %.0f ms   max %.0f ms   (target <= 500 ms)\n", a[int((NR+1)/2)], a[NR]}'
+if [ "$app_built" -eq 0 ]; then
+  echo "  could not measure: the app was not built (see above)"
+elif ! target/release/storecheck --db "$tmp/bench.db" demo >/dev/null 2>"$err"; then
+  cannot "storecheck demo failed, so the app has nothing to show"
+else
+  run_start() {
+    STORECHECK_DB="$tmp/bench.db" STORECHECK_EXIT_WHEN_READY=1 WEBKIT_DISABLE_COMPOSITING_MODE=1 \
+      timeout 30 xvfb-run -a -s "-screen 0 1366x768x24" target/release/storecheck-app 2>"$err" | sed -n 's/^ready after \(.*\) ms$/\1/p'
+  }
+  run_start >/dev/null # warm the page cache once
+  times=()
+  for _ in $(seq 10); do
+    t=$(run_start)
+    [ -n "$t" ] && times+=("$t")
+  done
+  if [ ${#times[@]} -eq 0 ]; then
+    cannot "the app never reported that its first screen was ready"
+  else
+    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "  storecheck-app   median %.0f ms   max %.0f ms   (target <= 500 ms, %d of 10 starts)\n", a[int((NR+1)/2)], a[NR], NR}'
+  fi
+fi

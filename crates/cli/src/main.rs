@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::output::Out;
+use crate::output::{Out, OutputClosed};
 
 #[derive(Parser)]
 #[command(
@@ -74,6 +74,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of the output stopped early (`… | head`): it has what it wanted.
+        Err(e) if e.is::<OutputClosed>() => ExitCode::SUCCESS,
         Err(e) => {
             out.error(&e);
             ExitCode::FAILURE

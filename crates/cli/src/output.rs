@@ -1,4 +1,11 @@
 //! Printing results and errors: text for people, one JSON document with `--json`.
+//!
+//! Everything the program prints goes through here. Standard output may be a pipe whose reader
+//! stops early (`storecheck audit show X | head`): the write then fails with a broken pipe, and
+//! the program ends quietly and successfully, as the reader took what it wanted
+//! ([`OutputClosed`]); `println!` would panic instead.
+
+use std::io::Write;
 
 use serde::Serialize;
 use storecheck_core::{Error, Lang};
@@ -15,6 +22,33 @@ impl std::fmt::Display for AlreadyReported {
 }
 
 impl std::error::Error for AlreadyReported {}
+
+/// Standard output was closed by its reader: nothing more can be printed, and nothing is wrong.
+#[derive(Debug)]
+pub struct OutputClosed;
+
+impl std::fmt::Display for OutputClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("standard output was closed")
+    }
+}
+
+impl std::error::Error for OutputClosed {}
+
+/// Writes `text` to standard output and flushes it. A closed pipe becomes [`OutputClosed`].
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(OutputClosed.into()),
+        Err(e) => Err(anyhow::Error::new(e).context("cannot write to standard output")),
+    }
+}
+
+/// Writes `text` to standard error; there is nowhere left to report a failure to do so.
+fn write_stderr(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
 
 pub struct Out {
     pub json: bool,
@@ -39,22 +73,21 @@ impl Out {
         value: &T,
         human: impl FnOnce() -> String,
     ) -> anyhow::Result<()> {
-        if self.json {
-            println!("{}", serde_json::to_string_pretty(value)?);
+        let mut text = if self.json {
+            serde_json::to_string_pretty(value)?
         } else {
-            let text = human();
-            print!("{text}");
-            if !text.ends_with('\n') {
-                println!();
-            }
+            human()
+        };
+        if !text.ends_with('\n') {
+            text.push('\n');
         }
-        Ok(())
+        write_stdout(&text)
     }
 
     /// Prints an error as `error:` (with the problems, one per line) and `hint:` lines on
     /// stderr; with `--json`, also `{"error": {...}}` on stdout.
     pub fn error(&self, e: &anyhow::Error) {
-        if e.is::<AlreadyReported>() {
+        if e.is::<AlreadyReported>() || e.is::<OutputClosed>() {
             return;
         }
         let core = e.downcast_ref::<Error>();
@@ -62,15 +95,16 @@ impl Out {
             Some(c) => c.headline(self.lang),
             None => format!("{e:#}"),
         };
-        eprintln!("error: {headline}");
+        let mut text = format!("error: {headline}\n");
         let problems = core.map(Error::problems).unwrap_or_default();
         for p in problems {
-            eprintln!("  {}", p.text(self.lang));
+            text.push_str(&format!("  {}\n", p.text(self.lang)));
         }
         let hint = core.and_then(|c| c.hint(self.lang));
         if let Some(h) = &hint {
-            eprintln!("hint: {h}");
+            text.push_str(&format!("hint: {h}\n"));
         }
+        write_stderr(&text);
         if self.json {
             let doc = serde_json::json!({"error": {
                 "code": core.map(Error::code),
@@ -78,7 +112,7 @@ impl Out {
                 "problems": problems.iter().map(|p| p.text(self.lang)).collect::<Vec<_>>(),
                 "hint": hint,
             }});
-            println!("{doc:#}");
+            let _ = write_stdout(&format!("{doc:#}\n"));
         }
     }
 }

@@ -917,3 +917,62 @@ fn signing_refuses_a_draft_a_bad_signature_image_and_verify_refuses_a_changed_fi
 fn out_path(signed: &Value) -> &str {
     signed["out"].as_str().expect("out")
 }
+
+/// Runs storecheck with standard output a pipe whose reader is already gone, as in
+/// `storecheck audit show X | head` once `head` has what it wanted: every write fails with a
+/// broken pipe. Returns the exit code and standard error.
+fn run_into_closed_pipe(cli: &Cli, args: &[&str]) -> (Option<i32>, String) {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_storecheck"))
+        .arg("--db")
+        .arg(&cli.db)
+        .args(args)
+        .env("LANG", "en_US.UTF-8")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("run storecheck");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn output_closed_early_ends_quietly() {
+    let cli = Cli::new();
+    cli.json(&["demo"]);
+    let id = cli.audit_with_status("completed");
+    for args in [
+        vec!["audit", "show", id.as_str()],
+        vec!["audit", "show", id.as_str(), "--json"],
+        vec!["standard", "list"],
+        vec!["audit", "list", "--json"],
+        vec!["demo"],
+    ] {
+        let (code, stderr) = run_into_closed_pipe(&cli, &args);
+        assert!(
+            !stderr.contains("panicked"),
+            "storecheck {args:?} must not panic when its reader stops reading:\n{stderr}"
+        );
+        assert_ne!(
+            code,
+            Some(101),
+            "storecheck {args:?} exited as a panic does"
+        );
+        assert_eq!(
+            code,
+            Some(0),
+            "storecheck {args:?}: a reader that took what it wanted is no failure:\n{stderr}"
+        );
+        assert!(
+            stderr.is_empty(),
+            "storecheck {args:?} ends quietly, with nothing on stderr:\n{stderr}"
+        );
+    }
+    // A failure is still reported on stderr when stdout is closed.
+    let (code, stderr) = run_into_closed_pipe(&cli, &["audit", "show", "no-such-audit"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+}

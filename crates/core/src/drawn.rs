@@ -2,7 +2,7 @@
 //! reduced before it goes into a report that is locked for good.
 //!
 //! The size is read from the PNG's header before any pixel is decoded, so a small file that
-//! declares a huge picture is refused at once; a large but sensible picture is scaled down to
+//! declares a huge picture, or a strip far longer than any signature, is refused at once; a large but sensible picture is scaled down to
 //! [`MAX_WIDTH`] × [`MAX_HEIGHT`], which is more than the report prints.
 
 use std::io::Cursor;
@@ -16,6 +16,11 @@ use crate::error::{Error, Result};
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;
 /// The most pixels a drawn signature may declare.
 pub const MAX_PIXELS: u64 = 25_000_000;
+/// The longest side a drawn signature may declare: a whole A4 page's width scanned at 600 dpi
+/// is 4,960 pixels. Scaling down costs memory in proportion to the long side.
+pub const MAX_SIDE: u32 = 10_000;
+/// How many times longer than its short side a drawn signature's long side may be.
+pub const MAX_RATIO: u32 = 50;
 /// The largest drawn signature kept; larger ones are scaled down to fit.
 pub const MAX_WIDTH: u32 = 1200;
 pub const MAX_HEIGHT: u32 = 400;
@@ -99,6 +104,25 @@ pub fn prepare_signature(png: &[u8], whose: Whose) -> Result<Vec<u8>> {
         return Err(refuse(
             format!("is too large in pixels ({w} × {h}; at most 25 megapixels)"),
             format!("слишком большая в пикселях ({w} × {h}; не больше 25 мегапикселей)"),
+        ));
+    }
+    if w > MAX_SIDE || h > MAX_SIDE {
+        return Err(refuse(
+            format!("is too long ({w} × {h} pixels; a side may be at most {MAX_SIDE} pixels)"),
+            format!("слишком длинная ({w} × {h} пикселей; сторона не больше {MAX_SIDE} пикселей)"),
+        ));
+    }
+    if w == 0 || h == 0 {
+        return Err(damaged(&"it declares an empty picture"));
+    }
+    if u64::from(w.max(h)) > u64::from(w.min(h)) * u64::from(MAX_RATIO) {
+        return Err(refuse(
+            format!(
+                "has a shape no signature has ({w} × {h} pixels; one side may be at most {MAX_RATIO} times the other)"
+            ),
+            format!(
+                "имеет форму, какой у подписи не бывает ({w} × {h} пикселей; одна сторона может быть больше другой не более чем в {MAX_RATIO} раз)"
+            ),
         ));
     }
     let decoder = PngDecoder::new(Cursor::new(png)).map_err(|e| damaged(&e))?;

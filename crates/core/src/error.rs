@@ -123,6 +123,18 @@ pub enum PhotoProblem {
         height: u64,
         max_megapixels: u64,
     },
+    /// A side longer than any camera or screen makes (`max_side` pixels).
+    SideTooLong {
+        width: u64,
+        height: u64,
+        max_side: u64,
+    },
+    /// Longer and thinner than any photo: the long side over `max_ratio` times the short one.
+    TooThin {
+        width: u64,
+        height: u64,
+        max_ratio: u64,
+    },
     /// HEIC, HEIF or AVIF (`kind` says which).
     Heic {
         kind: &'static str,
@@ -352,9 +364,15 @@ impl Error {
                     "attach a JPEG, PNG or WebP photo",
                     "приложите фото в формате JPEG, PNG или WebP",
                 ),
-                PhotoProblem::TooLarge { .. } | PhotoProblem::TooManyPixels { .. } => (
+                PhotoProblem::TooLarge { .. }
+                | PhotoProblem::TooManyPixels { .. }
+                | PhotoProblem::SideTooLong { .. } => (
                     "attach a smaller copy of the photo (any phone or photo viewer can export one)",
                     "приложите уменьшенную копию фото (её можно сохранить в телефоне или программе просмотра)",
+                ),
+                PhotoProblem::TooThin { .. } => (
+                    "attach the photo as the camera or phone saved it, or crop it to an ordinary photo's shape",
+                    "приложите фото в том виде, в каком его сохранили камера или телефон, или обрежьте его до обычных пропорций фото",
                 ),
                 PhotoProblem::Mislabelled { .. } => (
                     "rename the file to the extension of its real format, or export it again as JPEG",
@@ -611,6 +629,48 @@ fn photo_problem(p: &PhotoProblem, lang: Lang) -> String {
             Lang::Ru,
         ) => format!(
             "в нём заявлено {width}×{height} пикселей — больше допустимых {max_megapixels} мегапикселей"
+        ),
+        (
+            PhotoProblem::SideTooLong {
+                width,
+                height,
+                max_side,
+            },
+            lang,
+        ) => {
+            let (en, ru, pixels) = if width >= height {
+                ("wide", "ширина", width)
+            } else {
+                ("high", "высота", height)
+            };
+            match lang {
+                Lang::En => format!(
+                    "it declares {width}×{height} pixels: {pixels} pixels {en}, more than the {max_side} a side of a photo may have"
+                ),
+                Lang::Ru => format!(
+                    "в нём заявлено {width}×{height} пикселей: {ru} {pixels} пикселей — больше допустимых для стороны фото {max_side}"
+                ),
+            }
+        }
+        (
+            PhotoProblem::TooThin {
+                width,
+                height,
+                max_ratio,
+            },
+            Lang::En,
+        ) => format!(
+            "it declares {width}×{height} pixels: one side is more than {max_ratio} times the other, a shape no photo has"
+        ),
+        (
+            PhotoProblem::TooThin {
+                width,
+                height,
+                max_ratio,
+            },
+            Lang::Ru,
+        ) => format!(
+            "в нём заявлено {width}×{height} пикселей: одна сторона больше другой более чем в {max_ratio} раз, таких фото не бывает"
         ),
         (PhotoProblem::Heic { kind }, Lang::En) => {
             format!("{kind} photos are not supported")

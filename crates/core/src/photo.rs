@@ -45,8 +45,15 @@ pub struct Limits {
     /// The most pixels a JPEG may declare. JPEGs decode at a reduced scale, so memory stays
     /// near the display copy's size even for large photos.
     pub max_jpeg_pixels: u64,
-    /// The most pixels a PNG or WebP may declare (these decode at full size).
+    /// The most pixels a PNG, WebP or progressive JPEG may declare (these decode at full size,
+    /// or keep the whole picture's coefficients in memory while decoding).
     pub max_other_pixels: u64,
+    /// The longest side, in pixels. The resizer's tables grow with the long side, not with the
+    /// pixel count, so a picture of 50,000,000 × 1 pixels would take gigabytes to reduce.
+    pub max_side: u32,
+    /// How many times longer than the short side the long side may be. Cameras make 4:3 or
+    /// 16:9 and a phone's panorama or screenshot stays under 1:10.
+    pub max_ratio: u32,
 }
 
 impl Default for Limits {
@@ -55,6 +62,8 @@ impl Default for Limits {
             max_bytes: 50 * 1024 * 1024,
             max_jpeg_pixels: 150_000_000,
             max_other_pixels: 50_000_000,
+            max_side: 20_000,
+            max_ratio: 50,
         }
     }
 }
@@ -338,67 +347,104 @@ struct Decoded {
     height: u32,
 }
 
-fn check_pixels(width: u64, height: u64, max: u64) -> Result<(), PhotoProblem> {
+/// Checks a declared size against the limits: the pixel count (memory), each side and the
+/// shape (the resizer's cost, which grows with the long side and with how thin the picture is).
+fn check_size(
+    width: u64,
+    height: u64,
+    max_pixels: u64,
+    limits: &Limits,
+) -> Result<(), PhotoProblem> {
     if width == 0 || height == 0 {
         return Err(PhotoProblem::Corrupt {
             detail: "it declares an empty picture".into(),
         });
     }
-    if width * height > max {
+    if width * height > max_pixels {
         return Err(PhotoProblem::TooManyPixels {
             width,
             height,
-            max_megapixels: max / 1_000_000,
+            max_megapixels: max_pixels / 1_000_000,
+        });
+    }
+    let max_side = u64::from(limits.max_side);
+    if width > max_side || height > max_side {
+        return Err(PhotoProblem::SideTooLong {
+            width,
+            height,
+            max_side,
+        });
+    }
+    let max_ratio = u64::from(limits.max_ratio);
+    if width.max(height) > width.min(height) * max_ratio {
+        return Err(PhotoProblem::TooThin {
+            width,
+            height,
+            max_ratio,
         });
     }
     Ok(())
 }
 
+/// The most scans a progressive JPEG may have. Cameras and encoders write about ten; each scan
+/// goes over the whole picture again, so thousands of tiny ones would keep the decoder busy for
+/// minutes (libjpeg-turbo's own advice is to bound them).
+const MAX_JPEG_SCANS: u32 = 100;
+
 fn decode_jpeg(data: &[u8], limits: &Limits) -> Result<Decoded, PhotoProblem> {
     let orientation = jpeg_orientation(data);
     let mut d = turbojpeg::Decompressor::new().map_err(corrupt)?;
     let header = d.read_header(data).map_err(jpeg_problem)?;
-    check_pixels(
+    // A progressive JPEG keeps the whole picture's coefficients while decoding, whatever the
+    // scale, and a lossless one cannot be scaled: they get the full-size decoders' limit.
+    let max_pixels = if header.is_progressive || header.is_lossless {
+        limits.max_other_pixels
+    } else {
+        limits.max_jpeg_pixels
+    };
+    check_size(
         header.width as u64,
         header.height as u64,
-        limits.max_jpeg_pixels,
+        max_pixels,
+        limits,
     )?;
     let (width, height) = (header.width as u32, header.height as u32);
-    if matches!(
+    // Print-shop JPEGs come in CMYK (or YCCK, which libjpeg-turbo turns into CMYK): decoded by
+    // the same decoder, at the same reduced scale, so a cut one is refused like any other.
+    let cmyk = matches!(
         header.colorspace,
         turbojpeg::Colorspace::CMYK | turbojpeg::Colorspace::YCCK
-    ) {
-        // Print-shop JPEGs. Rare in photos; the general decoder knows Adobe's inverted CMYK.
-        let img = image::load_from_memory_with_format(data, image::ImageFormat::Jpeg)
-            .map_err(image_problem)?;
-        return Ok(Decoded {
-            image: flatten(img),
-            orientation,
-            width,
-            height,
-        });
-    }
+    );
+    let (format, channels) = if cmyk {
+        (turbojpeg::PixelFormat::CMYK, 4)
+    } else {
+        (turbojpeg::PixelFormat::RGB, 3)
+    };
     // The smallest DCT scale that still leaves at least the display copy's long edge.
     let long = header.width.max(header.height);
     let scale = [8, 4, 2]
         .into_iter()
         .map(|den| turbojpeg::ScalingFactor::new(1, den))
-        .find(|s| s.scale(long) >= DISPLAY_EDGE as usize)
+        .find(|s| !header.is_lossless && s.scale(long) >= DISPLAY_EDGE as usize)
         .unwrap_or(turbojpeg::ScalingFactor::ONE);
     let scaled = header.scaled(scale);
     d.set_scaling_factor(scale).map_err(corrupt)?;
-    let mut pixels = vec![0u8; 3 * scaled.width * scaled.height];
+    d.set_scan_limit(MAX_JPEG_SCANS).map_err(corrupt)?;
+    let mut pixels = vec![0u8; channels * scaled.width * scaled.height];
+    // libjpeg-turbo reports a file that ends early ("premature end of data") and any damaged
+    // segment as a warning; TurboJPEG turns every warning into an error, so they are refused.
     d.decompress(
         data,
         turbojpeg::Image {
             pixels: pixels.as_mut_slice(),
             width: scaled.width,
-            pitch: 3 * scaled.width,
+            pitch: channels * scaled.width,
             height: scaled.height,
-            format: turbojpeg::PixelFormat::RGB,
+            format,
         },
     )
     .map_err(jpeg_problem)?;
+    let pixels = if cmyk { cmyk_to_rgb(&pixels) } else { pixels };
     let image = RgbImage::from_raw(scaled.width as u32, scaled.height as u32, pixels).ok_or(
         PhotoProblem::Corrupt {
             detail: "the decoder returned fewer pixels than declared".into(),
@@ -412,18 +458,33 @@ fn decode_jpeg(data: &[u8], limits: &Limits) -> Result<Decoded, PhotoProblem> {
     })
 }
 
+/// CMYK as JPEGs store it (inverted, as Adobe's applications and libjpeg write it: 255 is no
+/// ink) to RGB on white paper.
+fn cmyk_to_rgb(cmyk: &[u8]) -> Vec<u8> {
+    cmyk.chunks_exact(4)
+        .flat_map(|p| {
+            let k = u32::from(p[3]);
+            let ink = |c: u8| ((u32::from(c) * k + 127) / 255) as u8;
+            [ink(p[0]), ink(p[1]), ink(p[2])]
+        })
+        .collect()
+}
+
 fn decode_other(data: &[u8], format: Format, limits: &Limits) -> Result<Decoded, PhotoProblem> {
     let fmt = match format {
         Format::Png => image::ImageFormat::Png,
         _ => image::ImageFormat::WebP,
     };
+    if format == Format::Webp && webp_cut_short(data) {
+        return Err(PhotoProblem::Truncated);
+    }
     let mut reader = ImageReader::with_format(std::io::Cursor::new(data), fmt);
     let mut lim = image::Limits::default();
     lim.max_alloc = Some(limits.max_other_pixels * 8);
     reader.limits(lim.clone());
     let mut decoder = reader.into_decoder().map_err(image_problem)?;
     let (width, height) = decoder.dimensions();
-    check_pixels(width as u64, height as u64, limits.max_other_pixels)?;
+    check_size(width as u64, height as u64, limits.max_other_pixels, limits)?;
     decoder.set_limits(lim).map_err(image_problem)?;
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let img = DynamicImage::from_decoder(decoder).map_err(image_problem)?;
@@ -433,6 +494,16 @@ fn decode_other(data: &[u8], format: Format, limits: &Limits) -> Result<Decoded,
         width,
         height,
     })
+}
+
+/// Does a WebP end before the length its RIFF header declares? The WebP decoder reads whole
+/// chunks, so a cut one fails with a bare "failed to fill whole buffer"; the header says plainly.
+fn webp_cut_short(data: &[u8]) -> bool {
+    let Some(declared) = data.get(4..8) else {
+        return true;
+    };
+    let declared = u32::from_le_bytes([declared[0], declared[1], declared[2], declared[3]]);
+    (data.len() as u64) < u64::from(declared) + 8
 }
 
 /// RGB with any transparency laid over white, as a viewer shows it.
@@ -560,7 +631,18 @@ fn jpeg_problem(e: turbojpeg::Error) -> PhotoProblem {
 fn image_problem(e: image::ImageError) -> PhotoProblem {
     let text = e.to_string();
     let lower = text.to_lowercase();
-    if lower.contains("eof") || lower.contains("end of") || lower.contains("truncat") {
+    // The decoders report a file that ends early as an I/O error of their reader, sometimes
+    // wrapped in a decoding error, sometimes only in words.
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    let mut ends_early = false;
+    while let Some(s) = source {
+        ends_early |= s
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::UnexpectedEof);
+        source = s.source();
+    }
+    if ends_early || lower.contains("eof") || lower.contains("end of") || lower.contains("truncat")
+    {
         PhotoProblem::Truncated
     } else if let image::ImageError::Limits(_) = e {
         PhotoProblem::Corrupt {

@@ -747,3 +747,246 @@ fn a_damaged_display_copy_is_made_again_from_the_original_and_a_lost_photo_is_na
         "{err}"
     );
 }
+
+/// A real, valid PNG of `w`×`h` grey pixels; a flat picture compresses to a small file.
+fn grey_png(w: u32, h: u32) -> Vec<u8> {
+    let pixels = vec![128u8; w as usize * h as usize];
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new_with_quality(
+        &mut out,
+        image::codecs::png::CompressionType::Fast,
+        image::codecs::png::FilterType::NoFilter,
+    )
+    .write_image(&pixels, w, h, image::ExtendedColorType::L8)
+    .expect("encode png");
+    out
+}
+
+#[test]
+fn extreme_shapes_are_refused_by_their_side_or_shape_before_decoding() {
+    // Under the 50-megapixel limit, but a side no camera makes: reducing it took 15 s and 3 GB.
+    refused(
+        "strip.png",
+        &grey_png(50_000_000, 1),
+        "50000000 pixels wide, more than the 20000 a side of a photo may have",
+        "ширина 50000000 пикселей — больше допустимых для стороны фото 20000",
+    );
+    // The same turned on its side (only its header: a real one is 80 MB, over the byte limit).
+    refused(
+        "column.png",
+        &png_declaring(1, 50_000_000),
+        "50000000 pixels high, more than the 20000",
+        "высота 50000000 пикселей — больше допустимых для стороны фото 20000",
+    );
+    refused(
+        "banner.png",
+        &grey_png(30_000, 100),
+        "30000 pixels wide, more than the 20000",
+        "ширина 30000 пикселей",
+    );
+    // Within every side limit, but 100 times longer than high: no photo has that shape.
+    refused(
+        "ribbon.png",
+        &grey_png(10_000, 100),
+        "10000×100 pixels: one side is more than 50 times the other",
+        "более чем в 50 раз",
+    );
+    refused(
+        "ribbon.jpg",
+        &jpeg_declaring(100, 12_000),
+        "100×12000 pixels: one side is more than 50 times the other",
+        "более чем в 50 раз",
+    );
+    let mut webp = Vec::new();
+    image::codecs::webp::WebPEncoder::new_lossless(&mut webp)
+        .write_image(
+            &vec![90u8; 3 * 6000 * 60],
+            6000,
+            60,
+            image::ExtendedColorType::Rgb8,
+        )
+        .expect("encode webp");
+    refused(
+        "ribbon.webp",
+        &webp,
+        "6000×60 pixels: one side is more than 50 times the other",
+        "более чем в 50 раз",
+    );
+    // The widest shape a photo may have is still taken.
+    let p = prepare("panorama.png", grey_png(10_000, 200), &Limits::default())
+        .expect("a 50:1 panorama is a photo");
+    assert_eq!((p.display.width, p.display.height), (1600, 32));
+}
+
+/// A JPEG of `w`×`h` in CMYK (inverted, as Adobe and libjpeg write it), pure red.
+fn cmyk_jpeg(w: usize, h: usize) -> Vec<u8> {
+    let pixels: Vec<u8> = (0..w * h)
+        .flat_map(|i| [255u8, (i % 7) as u8, 0, 255])
+        .collect();
+    let mut c = turbojpeg::Compressor::new().expect("compressor");
+    c.set_quality(90).expect("quality");
+    c.set_subsamp(turbojpeg::Subsamp::None).expect("subsamp");
+    c.compress_to_vec(turbojpeg::Image {
+        pixels: pixels.as_slice(),
+        width: w,
+        pitch: 4 * w,
+        height: h,
+        format: turbojpeg::PixelFormat::CMYK,
+    })
+    .expect("encode CMYK")
+}
+
+fn cut(bytes: &[u8]) -> &[u8] {
+    &bytes[..bytes.len() / 2]
+}
+
+#[test]
+fn a_truncated_photo_is_refused_whatever_its_format_or_colours() {
+    // A CMYK JPEG cut in half was taken, its missing half grey.
+    let cmyk = cmyk_jpeg(1200, 900);
+    refused("print.jpg", cut(&cmyk), "cut short", "обрезан");
+    // A few bytes of CMYK data under a frame header claiming 12000 × 12000: also cut short.
+    let mut claim = cmyk_jpeg(64, 64);
+    let sof = claim
+        .windows(2)
+        .position(|m| m == [0xFF, 0xC0])
+        .expect("baseline frame header");
+    claim[sof + 5..sof + 7].copy_from_slice(&12_000u16.to_be_bytes());
+    claim[sof + 7..sof + 9].copy_from_slice(&12_000u16.to_be_bytes());
+    refused("poster.jpg", &claim, "cut short", "обрезан");
+
+    let progressive = jpeg(&marked(1200, 900), true);
+    refused("progressive.jpg", cut(&progressive), "cut short", "обрезан");
+
+    let mut png16 = Vec::new();
+    let wide: Vec<u8> = (0..600u32 * 400)
+        .flat_map(|i| {
+            let v = (i % 65_536) as u16;
+            [v.to_be_bytes(), v.to_le_bytes(), 7u16.to_be_bytes()].concat()
+        })
+        .collect();
+    image::codecs::png::PngEncoder::new(&mut png16)
+        .write_image(&wide, 600, 400, image::ExtendedColorType::Rgb16)
+        .expect("encode 16-bit png");
+    refused("deep.png", cut(&png16), "cut short", "обрезан");
+
+    let interlaced = interlaced_png(&marked(600, 400));
+    let p = prepare("whole.png", interlaced.clone(), &Limits::default()).expect("interlaced PNG");
+    assert!(is_red(decode(&p.display.bytes).get_pixel(10, 10)));
+    refused("interlaced.png", cut(&interlaced), "cut short", "обрезан");
+
+    let mut webp = Vec::new();
+    image::codecs::webp::WebPEncoder::new_lossless(&mut webp)
+        .write_image(
+            marked(640, 480).as_raw(),
+            640,
+            480,
+            image::ExtendedColorType::Rgb8,
+        )
+        .expect("encode webp");
+    refused("shelf.webp", cut(&webp), "cut short", "обрезан");
+}
+
+#[test]
+fn a_drawn_signature_of_no_signature_shape_is_refused_before_decoding() {
+    use storecheck_core::drawn::{Whose, prepare_signature};
+    let err = prepare_signature(&png_declaring(20_000_000, 1), Whose::Signer).expect_err("strip");
+    assert!(
+        err.to_string().contains(
+            "the drawn signature is too long (20000000 × 1 pixels; a side may be at most 10000 pixels)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.message(Lang::Ru)
+            .contains("сторона не больше 10000 пикселей"),
+        "{}",
+        err.message(Lang::Ru)
+    );
+    let err =
+        prepare_signature(&png_declaring(5000, 20), Whose::Acknowledgement).expect_err("ribbon");
+    assert!(
+        err.to_string().contains(
+            "the acknowledgement's drawn signature has a shape no signature has (5000 × 20 pixels; one side may be at most 50 times the other)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.message(Lang::Ru).contains("не более чем в 50 раз"),
+        "{}",
+        err.message(Lang::Ru)
+    );
+}
+
+/// An Adam7-interlaced RGB PNG (no encoder at hand writes one), its data in stored deflate
+/// blocks.
+fn interlaced_png(img: &RgbImage) -> Vec<u8> {
+    fn crc(data: &[u8]) -> u32 {
+        let mut c = 0xFFFF_FFFFu32;
+        for &b in data {
+            c ^= u32::from(b);
+            for _ in 0..8 {
+                c = if c & 1 != 0 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
+    }
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&crc(&body).to_be_bytes());
+    }
+    let (w, h) = img.dimensions();
+    // The seven passes: (x start, y start, x step, y step).
+    let passes = [
+        (0, 0, 8, 8),
+        (4, 0, 8, 8),
+        (0, 4, 4, 8),
+        (2, 0, 4, 4),
+        (0, 2, 2, 4),
+        (1, 0, 2, 2),
+        (0, 1, 1, 2),
+    ];
+    let mut raw = Vec::new();
+    for (x0, y0, dx, dy) in passes {
+        for y in (y0..h).step_by(dy) {
+            if x0 >= w {
+                continue;
+            }
+            raw.push(0); // filter: none
+            for x in (x0..w).step_by(dx) {
+                raw.extend_from_slice(&img.get_pixel(x, y).0);
+            }
+        }
+    }
+    let mut zlib = vec![0x78, 0x01];
+    let blocks: Vec<&[u8]> = raw.chunks(65_535).collect();
+    for (i, block) in blocks.iter().enumerate() {
+        zlib.push(u8::from(i + 1 == blocks.len()));
+        let len = block.len() as u16;
+        zlib.extend_from_slice(&len.to_le_bytes());
+        zlib.extend_from_slice(&(!len).to_le_bytes());
+        zlib.extend_from_slice(block);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for &byte in &raw {
+        a = (a + u32::from(byte)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    zlib.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&w.to_be_bytes());
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 1]);
+    chunk(&mut out, b"IHDR", &ihdr);
+    chunk(&mut out, b"IDAT", &zlib);
+    chunk(&mut out, b"IEND", &[]);
+    out
+}

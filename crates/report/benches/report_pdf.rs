@@ -41,15 +41,27 @@ fn main() {
         );
         std::process::exit(2);
     };
-    let mut originals: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("photo folder")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "jpg"))
-        .collect();
+    let mut originals: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "jpg"))
+            .collect(),
+        Err(e) => {
+            eprintln!("cannot read the photo folder {}: {e}", dir.display());
+            std::process::exit(2);
+        }
+    };
     originals.sort();
     originals.truncate(20);
-    assert_eq!(originals.len(), 20, "20 photos needed in {dir:?}");
+    if originals.len() < 20 {
+        eprintln!(
+            "{} holds {} JPEG photos; the figure needs 20 (scripts/bench.sh makes them)",
+            PathBuf::from(&dir).display(),
+            originals.len()
+        );
+        std::process::exit(2);
+    }
 
     let tmp = tempfile::tempdir().expect("temp dir");
     let at = Utc
