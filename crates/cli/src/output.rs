@@ -57,13 +57,9 @@ pub struct Out {
 
 impl Out {
     pub fn new(json: bool) -> Out {
-        let tag = ["STORECHECK_LANG", "LC_ALL", "LC_MESSAGES", "LANG"]
-            .iter()
-            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-            .unwrap_or_default();
         Out {
             json,
-            lang: Lang::from_tag(&tag),
+            lang: Lang::from_locale(|k| std::env::var(k).ok()),
         }
     }
 
