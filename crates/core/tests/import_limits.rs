@@ -137,7 +137,7 @@ fn a_cell_at_xfd1048576_is_refused_without_building_the_sheet_it_implies() {
     );
     assert_says(
         &ru,
-        "cell XFD1048576: лист стандарта занимает не больше 100 столбцов",
+        "ячейка XFD1048576: лист стандарта занимает не больше 100 столбцов",
     );
 }
 
