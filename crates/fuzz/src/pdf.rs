@@ -75,8 +75,10 @@ impl Pdf {
                 "unexpected /ByteRange [{a} {b} {c} {d}] in the seed"
             ));
         }
-        let trust = std::fs::read(db.keys_dir().map_err(err)?.join("signing-cert.pem"))
-            .map_err(|e| format!("the signer's certificate: {e}"))?;
+        let trust = Signer::load_or_create(&db.keys_dir().map_err(err)?, "Анна Смирнова", at())
+            .map_err(|e| format!("the signer's certificate: {e}"))?
+            .certificate_pem()
+            .into_bytes();
         // The forger: another key, a self-made certificate in the same name.
         let forger = Signer::load_or_create(&dir.path().join("forger"), "Анна Смирнова", at())
             .map_err(|e| format!("the forger's key: {e}"))?;
@@ -135,7 +137,13 @@ impl Target for Pdf {
     fn check(&mut self, input: &Input) -> Result<(), Failure> {
         let trust = (input.name == "trust.pdf").then_some(self.trust.as_slice());
         let v = verify_pdf(&input.bytes, trust);
-        if v.valid && !self.same_signed_bytes(&input.bytes) {
+        // A later signature appended to the intact original is a valid file (PDF allows it),
+        // but it must never lend the first signer's confirmed identity to the later signer.
+        let later_signature_only = input.bytes.starts_with(&self.original)
+            && v.signatures.len() > 1
+            && v.trusted != Some(true)
+            && v.signer.is_none();
+        if v.valid && !self.same_signed_bytes(&input.bytes) && !later_signature_only {
             let after = input.bytes.len() as i64 - self.original.len() as i64;
             return Err(Failure::new(
                 "false-valid",
