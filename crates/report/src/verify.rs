@@ -402,11 +402,11 @@ fn identity_sentence(checks: &[SignatureCheck], with_trust: bool, lang: Lang) ->
                 Text::new(
                     format!(
                         "signed by a certificate that names itself {name}; it is self-made, and no trusted certificate confirms it{}",
-                        if with_trust { "" } else { " (give HQ's certificate with --trust to check)" }
+                        if with_trust { "" } else { " (to check it, give the chain's HQ certificate as the trusted one)" }
                     ),
                     format!(
                         "подписано сертификатом, который называет себя «{name}»; он создан самим подписавшим, и доверенный сертификат его не подтверждает{}",
-                        if with_trust { "" } else { " (для проверки укажите сертификат ЦО в --trust)" }
+                        if with_trust { "" } else { " (для проверки укажите сертификат ЦО как доверенный)" }
                     ),
                 )
             } else {
