@@ -520,15 +520,7 @@ pub fn sign_pdf(
 
     // The field on page 1 (invisible), and the catalog's form that lists it.
     let field_ref = Object::Reference((field_id, 0));
-    let mut annots = match page.get(b"Annots") {
-        Ok(Object::Array(a)) => a.clone(),
-        Ok(Object::Reference(r)) => doc
-            .get_object(*r)
-            .and_then(Object::as_array)
-            .map_err(pdf_err)?
-            .clone(),
-        _ => Vec::new(),
-    };
+    let mut annots = array_entry(&doc, &page, b"Annots")?;
     annots.push(field_ref.clone());
     page.set("Annots", Object::Array(annots));
     // A report signed before keeps its signature fields: the new one is added to them.
@@ -541,15 +533,7 @@ pub fn sign_pdf(
             .clone(),
         _ => Dictionary::new(),
     };
-    let mut fields = match form.get(b"Fields") {
-        Ok(Object::Array(a)) => a.clone(),
-        Ok(Object::Reference(r)) => doc
-            .get_object(*r)
-            .and_then(Object::as_array)
-            .map_err(pdf_err)?
-            .clone(),
-        _ => Vec::new(),
-    };
+    let mut fields = array_entry(&doc, &form, b"Fields")?;
     let field_name = format!("Signature{}", fields.len() + 1);
     fields.push(field_ref);
     form.set("Fields", Object::Array(fields));
@@ -678,6 +662,23 @@ fn signing_certificate_v2(cert_der: &[u8]) -> Result<Attribute, SignError> {
     Ok(Attribute {
         oid: OID_SIGNING_CERTIFICATE_V2,
         values: SetOfVec::try_from(vec![value]).map_err(cert_err)?,
+    })
+}
+
+/// A dictionary's array entry, given in place or by reference; empty when absent.
+fn array_entry(
+    doc: &lopdf::Document,
+    dict: &Dictionary,
+    key: &[u8],
+) -> Result<Vec<Object>, SignError> {
+    Ok(match dict.get(key) {
+        Ok(Object::Array(a)) => a.clone(),
+        Ok(Object::Reference(r)) => doc
+            .get_object(*r)
+            .and_then(Object::as_array)
+            .map_err(pdf_err)?
+            .clone(),
+        _ => Vec::new(),
     })
 }
 
