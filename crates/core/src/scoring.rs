@@ -26,9 +26,9 @@ pub struct SectionScore {
     pub title: String,
     /// Percentage rounded to one decimal; `None` when nothing in the section counts.
     pub score: Option<f64>,
-    /// Requirements answered, `text` ones left out.
+    /// Requirements answered, `text` ones (the auditor's own notes) included.
     pub answered: u32,
-    /// Requirements to answer, `text` ones left out.
+    /// Every requirement of the section, `text` ones included.
     pub total: u32,
     pub findings: u32,
 }
@@ -145,18 +145,14 @@ pub fn score(standard: &Standard, answers: &HashMap<Uuid, Given<'_>>) -> ScoreCa
         };
         let (mut s_sum, mut s_weights) = (0.0, 0.0);
         for req in &section.requirements {
-            if req.kind != Kind::Text {
-                sec.total += 1;
-            }
+            sec.total += 1;
             let Some(given) = answers.get(&req.id) else {
                 if req.kind != Kind::Text {
                     card.open.push(req.code.clone());
                 }
                 continue;
             };
-            if req.kind != Kind::Text {
-                sec.answered += 1;
-            }
+            sec.answered += 1;
             let Some(value) = requirement_score(req, given.response) else {
                 continue;
             };
@@ -414,10 +410,13 @@ mod tests {
         assert_eq!(c.sections[0].score, None);
         assert_eq!(c.sections[1].score, None);
         assert_eq!(
-            c.sections[1].total, 0,
-            "text requirements are not counted as to answer"
+            (c.sections[1].answered, c.sections[1].total),
+            (1, 1),
+            "a text requirement counts, and an answered one counts as answered"
         );
+        assert_eq!((c.answered, c.total), (2, 2));
         let empty = card(&st, &[]);
+        assert_eq!((empty.answered, empty.total), (0, 2));
         assert_eq!(
             empty.open,
             vec!["a".to_string()],

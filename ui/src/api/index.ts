@@ -1,5 +1,6 @@
 // Typed wrappers around the Rust commands (src-tauri/src/commands.rs). The only module that
 // calls invoke(); every type comes from ./bindings, generated from the Rust types.
+import { t } from '../i18n/index.svelte';
 import { invoke } from '@tauri-apps/api/core';
 import { open, save } from '@tauri-apps/plugin-dialog';
 import type { AnswerInput } from './bindings/AnswerInput';
@@ -99,20 +100,22 @@ export async function pickStandardFile(title: string): Promise<string | null> {
     title,
     multiple: false,
     directory: false,
-    filters: [{ name: 'Standard', extensions: ['xlsx', 'csv', 'json'] }],
+    filters: [{ name: t('filter.standard'), extensions: ['xlsx', 'csv', 'json'] }],
   });
   return typeof picked === 'string' ? picked : null;
 }
 
 /** The native save dialog for a copy of a report; null when cancelled. */
 export async function pickReportDestination(title: string, name: string): Promise<string | null> {
-  const picked = await save({ title, defaultPath: name, filters: [{ name: 'PDF', extensions: ['pdf'] }] });
+  const picked = await save({ title, defaultPath: name, filters: [{ name: t('filter.pdf'), extensions: ['pdf'] }] });
   return typeof picked === 'string' ? picked : null;
 }
 
 /** The native open dialog for a PDF report, or for a certificate (PEM) to trust. */
 export async function pickFile(title: string, kind: 'pdf' | 'cert'): Promise<string | null> {
-  const filters = kind === 'pdf' ? [{ name: 'PDF', extensions: ['pdf'] }] : [{ name: 'Certificate', extensions: ['pem', 'crt', 'cer', 'der'] }];
+  // The filter's name is shown in the dialog: in the UI's language, like everything else.
+  const filters =
+    kind === 'pdf' ? [{ name: t('filter.pdf'), extensions: ['pdf'] }] : [{ name: t('filter.cert'), extensions: ['pem', 'crt', 'cer', 'der'] }];
   const picked = await open({ title, multiple: false, directory: false, filters });
   return typeof picked === 'string' ? picked : null;
 }

@@ -20,6 +20,29 @@ export function t(key: Key, params: Record<string, string | number> = {}): strin
   return table[key].replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? `{${k}}`));
 }
 
+/**
+ * Which plural form a count takes: Russian has three (1 требование, 2 требования,
+ * 5 требований; 21 like 1, 11–14 like 5), English two.
+ */
+export function pluralForm(n: number, lang: Lang = i18n.lang): 0 | 1 | 2 {
+  const abs = Math.abs(Math.trunc(n));
+  if (lang === 'en') return abs === 1 ? 0 : 1;
+  const ten = abs % 10;
+  const hundred = abs % 100;
+  if (ten === 1 && hundred !== 11) return 0;
+  if (ten >= 2 && ten <= 4 && (hundred < 12 || hundred > 14)) return 1;
+  return 2;
+}
+
+/**
+ * A string whose forms are separated by `|` (one|few|many in Russian, one|other in English),
+ * the form chosen by `n`, and `{n}` and the other placeholders filled.
+ */
+export function tn(key: Key, n: number, params: Record<string, string | number> = {}): string {
+  const forms = t(key, { ...params, n }).split('|');
+  return forms[Math.min(pluralForm(n), forms.length - 1)];
+}
+
 /** A percentage as people in this language write it: 87.5% or 87,5 %. */
 export function percent(v: number | null): string {
   if (v === null) return '—';
@@ -33,10 +56,42 @@ export function ratingLabel(r: string | null): string {
   return key in en ? t(key) : r;
 }
 
-/** A date `YYYY-MM-DD` as the language writes it. */
+/** A date `YYYY-MM-DD` as the language writes it: 15.12.2026 in Russian, 2026-12-15 in English. */
 export function date(d: string): string {
   const [y, m, day] = d.split('-');
   return i18n.lang === 'ru' ? `${day}.${m}.${y}` : d;
+}
+
+/** How a date is typed in this language, for placeholders and messages. */
+export function datePattern(): string {
+  return i18n.lang === 'ru' ? 'ДД.ММ.ГГГГ' : 'YYYY-MM-DD';
+}
+
+/**
+ * A typed date as `YYYY-MM-DD`, or null when it is not a real date. Takes what either language
+ * writes: 15.12.2026, 15.12.26, 15.12 (this year), 15/12/2026, 2026-12-15.
+ */
+export function parseDate(text: string, today: Date = new Date()): string | null {
+  const s = text.trim();
+  let y: number, m: number, d: number;
+  let match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(s);
+  if (match) {
+    [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  } else {
+    match = /^(\d{1,2})[./](\d{1,2})(?:[./](\d{2}|\d{4}))?$/.exec(s);
+    if (!match) return null;
+    [d, m] = [Number(match[1]), Number(match[2])];
+    y = match[3] === undefined ? today.getFullYear() : match[3].length === 2 ? 2000 + Number(match[3]) : Number(match[3]);
+  }
+  const at = new Date(Date.UTC(y, m - 1, d));
+  if (y < 1900 || y > 2999 || at.getUTCMonth() !== m - 1 || at.getUTCDate() !== d) return null;
+  return at.toISOString().slice(0, 10);
+}
+
+/** Today on this computer's calendar, as `YYYY-MM-DD`. */
+export function today(now: Date = new Date()): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${two(now.getMonth() + 1)}-${two(now.getDate())}`;
 }
 
 /** A moment (RFC 3339) in this computer's local time, as the language writes it. */

@@ -12,6 +12,9 @@ export const nav = $state<{ screen: Screen; audit: string | null; focus: string 
 
 export const errors = $state<{ current: IpcError | null }>({ current: null });
 
+/** The audit whose completion was just refused: its form says what is still missing. */
+export const completion = $state<{ refused: string | null }>({ refused: null });
+
 export function go(screen: Screen, audit: string | null = nav.audit, focus: string | null = null): void {
   nav.screen = screen;
   nav.audit = audit;

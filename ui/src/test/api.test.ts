@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mockIPC } from '@tauri-apps/api/mocks';
-import { api, asIpcError } from '../api';
+import { api, asIpcError, pickFile, pickStandardFile } from '../api';
+import { setLang } from '../i18n/index.svelte';
 
 describe('api wrappers', () => {
   it('send the command names and arguments the Rust side expects', async () => {
@@ -30,5 +31,19 @@ describe('api wrappers', () => {
     const err = await api.loadAudit('x').catch((e: unknown) => asIpcError(e));
     expect(err).toMatchObject({ code: 'locked', message: 'audit is signed' });
     expect(asIpcError(new Error('boom'))).toMatchObject({ code: 'storage', message: 'Error: boom' });
+  });
+
+  it('name the file dialogs\' filters in the UI\'s language', async () => {
+    const seen: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd.startsWith('plugin:dialog')) seen.push((args as { options: { filters: { name: string }[] } }).options.filters.map((f) => f.name));
+      return null;
+    });
+    setLang('ru');
+    await pickStandardFile('Импорт');
+    await pickFile('Отчёт', 'pdf');
+    await pickFile('Сертификат', 'cert');
+    expect(seen).toEqual([['Стандарт (XLSX, CSV, JSON)'], ['PDF-отчёт'], ['Сертификат']]);
+    setLang('en');
   });
 });

@@ -25,11 +25,11 @@ export const emptyScore = (): ScoreCard => ({
   sections: [
     { title: 'Приветствие', score: null, answered: 0, total: 2, findings: 0 },
     { title: 'Потребности', score: null, answered: 0, total: 2, findings: 0 },
-    { title: 'Итоги', score: null, answered: 0, total: 0, findings: 0 },
+    { title: 'Итоги', score: null, answered: 0, total: 1, findings: 0 },
   ],
   findings: [],
   answered: 0,
-  total: 4,
+  total: 5,
   open: ['1.1', '1.2', '2.1', '2.2'],
 });
 

@@ -53,7 +53,7 @@ describe('the form', () => {
     expect(screen.getByTestId('save-status').dataset.state).toBe('saved');
   });
 
-  it('saves a typed value with Enter and refuses n/a where the standard forbids it', async () => {
+  it('answers a small scale with one digit key and saves a typed value with Enter', async () => {
     const saved: Saved[] = [];
     mockAudit(auditView(), saved);
     render(Form, { id: 'a1' });
@@ -63,13 +63,63 @@ describe('the form', () => {
     expect(saved).toHaveLength(0); // 1.1 has na: false
     press('KeyF', 'f');
     await waitFor(() => expect(focused()).toBe('1.2'));
-    const input = document.querySelector<HTMLInputElement>('[data-code="1.2"] [data-testid="value-input"]');
+    // A 1–5 scale is one row of buttons, with no second field holding the same value.
+    const row12 = document.querySelector('[data-testid="requirement"][data-code="1.2"]')!;
+    expect(row12.querySelectorAll('[data-testid="scale-button"]')).toHaveLength(5);
+    expect(row12.querySelector('[data-testid="value-input"]')).toBeNull();
+    press('Digit4', '4');
+    await waitFor(() => expect(saved).toHaveLength(2));
+    expect(saved[1].input.response).toEqual({ type: 'value', value: 4 });
+    await waitFor(() => expect(focused()).toBe('2.1')); // moved into the next section
+    const input = document.querySelector<HTMLInputElement>('[data-code="2.1"] [data-testid="value-input"]');
     await waitFor(() => expect(document.activeElement).toBe(input)); // typing goes straight into the value
     input!.value = '4,5';
     input!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
-    await waitFor(() => expect(saved).toHaveLength(2));
-    expect(saved[1].input.response).toEqual({ type: 'value', value: 4.5 });
-    await waitFor(() => expect(focused()).toBe('2.1')); // moved into the next section
+    await waitFor(() => expect(saved).toHaveLength(3));
+    expect(saved[2].input.response).toEqual({ type: 'value', value: 4.5 });
+  });
+
+  it('takes N in a value field as "not applicable", never as a typed letter', async () => {
+    setLang('ru');
+    const saved: Saved[] = [];
+    const view = auditView();
+    view.answers = [
+      { requirement_id: 'x', code: '1.1', response: { type: 'pass' }, note: null, updated_at: '' },
+      { requirement_id: 'y', code: '1.2', response: { type: 'value', value: 5 }, note: null, updated_at: '' },
+    ];
+    mockAudit(view, saved);
+    render(Form, { id: 'a1' });
+    await waitFor(() => expect(focused()).toBe('2.1'));
+    const input = document.querySelector<HTMLInputElement>('[data-code="2.1"] [data-testid="value-input"]')!;
+    await waitFor(() => expect(document.activeElement).toBe(input));
+    const typed = new KeyboardEvent('keydown', { code: 'KeyN', key: 'т', bubbles: true, cancelable: true });
+    input.dispatchEvent(typed);
+    expect(typed.defaultPrevented).toBe(true); // the letter never reaches the field
+    await waitFor(() => expect(saved).toHaveLength(1));
+    expect(saved[0]).toEqual({ code: '2.1', input: { response: { type: 'na' }, note: null } });
+    expect(input.value).toBe('');
+  });
+
+  it('says what a value field takes when given something that is not a number', async () => {
+    setLang('ru');
+    const saved: Saved[] = [];
+    const view = auditView();
+    view.answers = [
+      { requirement_id: 'x', code: '1.1', response: { type: 'pass' }, note: null, updated_at: '' },
+      { requirement_id: 'y', code: '1.2', response: { type: 'value', value: 5 }, note: null, updated_at: '' },
+    ];
+    mockAudit(view, saved);
+    const { errors } = await import('../lib/state.svelte');
+    render(Form, { id: 'a1' });
+    await waitFor(() => expect(focused()).toBe('2.1'));
+    const input = document.querySelector<HTMLInputElement>('[data-code="2.1"] [data-testid="value-input"]')!;
+    input.value = '4 шт';
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(saved).toHaveLength(0);
+    expect(errors.current?.message).toBe('Требование 2.1: «4 шт» — не число');
+    expect(errors.current?.hint).toBe('Введите измеренное число (норма — не менее 4) или нажмите N — «не применимо».');
+    errors.current = null;
   });
 
   it('shows a refused save as an error, not as saved', async () => {

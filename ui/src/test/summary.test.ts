@@ -3,22 +3,105 @@ import { render, screen, waitFor, fireEvent } from '@testing-library/svelte';
 import { mockIPC } from '@tauri-apps/api/mocks';
 import Summary from '../screens/Summary.svelte';
 import App from '../App.svelte';
+import Form from '../screens/Form.svelte';
 import { setLang } from '../i18n/index.svelte';
 import { auditView } from './fixture';
 
 describe('the summary', () => {
-  it('lists what is missing when completion is refused', async () => {
-    setLang('en');
+  it('takes the manager to the first missing item when completion is refused, and says what is missing', async () => {
+    setLang('ru');
+    const view = auditView();
+    view.missing = [
+      { code: '1.2', what: 'answer' },
+      { code: '2.1', what: 'answer' },
+      { code: '2.2', what: 'answer' },
+      { code: '2.2', what: 'photo' },
+    ];
     mockIPC((cmd) => {
-      if (cmd === 'load_audit') return auditView();
-      if (cmd === 'complete_audit') throw { code: 'incomplete', message: 'the audit cannot be completed yet', hint: null, problems: [] };
+      if (cmd === 'load_audit') return view;
+      if (cmd === 'complete_audit') throw { code: 'incomplete', message: 'нельзя', hint: null, problems: [] };
+      return null;
+    });
+    const { nav, completion } = await import('../lib/state.svelte');
+    const summary = render(Summary, { id: 'a1' });
+    await fireEvent.click(await screen.findByTestId('complete-audit'));
+    await waitFor(() => expect(nav.screen).toBe('form'));
+    expect(nav.focus).toBe('1.2');
+    expect(completion.refused).toBe('a1');
+    summary.unmount();
+
+    render(Form, { id: 'a1' });
+    const notice = await screen.findByTestId('completion-notice');
+    expect(notice.textContent).toContain('Проверку пока нельзя завершить. Осталось: 3 требования без ответа; фото для 1 требования.');
+    await waitFor(() => expect(document.querySelector('[data-testid="requirement"][aria-current="true"]')?.getAttribute('data-code')).toBe('1.2'));
+    expect(document.querySelector('[data-testid="requirement"][data-code="1.2"]')?.classList.contains('missing')).toBe(true);
+    expect(document.querySelector('[data-testid="requirement"][data-code="1.1"]')?.classList.contains('missing')).toBe(false);
+    completion.refused = null;
+  });
+
+  it('completes with the key S as with the button', async () => {
+    setLang('en');
+    let completed = 0;
+    mockIPC((cmd) => {
+      const v = auditView();
+      if (cmd === 'complete_audit') {
+        completed += 1;
+        v.header.status = 'completed';
+      }
+      return cmd === 'load_audit' || cmd === 'complete_audit' ? v : null;
+    });
+    render(Summary, { id: 'a1' });
+    await screen.findByTestId('complete-audit');
+    document.body.dispatchEvent(new KeyboardEvent('keydown', { code: 'KeyS', key: 's', bubbles: true }));
+    await waitFor(() => expect(screen.getByTestId('audit-status').dataset.status).toBe('completed'));
+    expect(completed).toBe(1);
+  });
+
+  it('shows a failed value beside its norm, and the auditor\'s conclusions', async () => {
+    setLang('ru');
+    const view = auditView();
+    view.answers = [
+      { requirement_id: 'x', code: '2.1', response: { type: 'value', value: 3 }, note: null, updated_at: '' },
+      { requirement_id: 'y', code: '3.1', response: { type: 'text', value: 'Сильная команда, быстрая примерка' }, note: null, updated_at: '' },
+    ];
+    view.score.findings = [{ requirement_id: 'x', code: '2.1', text: 'Вопросов задано', section: 'Потребности', hard: false, note: null }];
+    mockIPC((cmd) => (cmd === 'load_audit' ? view : null));
+    render(Summary, { id: 'a1' });
+    expect((await screen.findByTestId('finding-value')).textContent).toBe('норма: не менее 4 — измерено 3');
+    const conclusions = screen.getByTestId('conclusions');
+    expect(conclusions.textContent).toContain('Выводы проверяющего');
+    expect(conclusions.textContent).toContain('Сильная команда, быстрая примерка');
+  });
+
+  it('clears the corrective-action form after Add, and takes the due date as the UI writes it', async () => {
+    setLang('ru');
+    const view = auditView();
+    view.score.findings = [{ requirement_id: 'x', code: '2.2', text: 'Предложил акцию', section: 'Потребности', hard: false, note: null }];
+    const added: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'load_audit') return view;
+      if (cmd === 'add_action') {
+        const input = (args as { action: { code: string; what: string; owner: string; due: string } }).action;
+        added.push(input);
+        return { id: 'c1', ...input };
+      }
       return null;
     });
     render(Summary, { id: 'a1' });
-    await fireEvent.click(await screen.findByTestId('complete-audit'));
-    const missing = await screen.findByTestId('missing-list');
-    expect(missing.textContent).toContain('1.1 (answer)');
-    expect(missing.textContent).toContain('1.2 (answer)');
+    const what = await screen.findByTestId<HTMLInputElement>('action-what');
+    const owner = screen.getByTestId<HTMLInputElement>('action-owner');
+    const due = screen.getByTestId<HTMLInputElement>('action-due');
+    expect(due.placeholder).toBe('Срок');
+    await fireEvent.input(what, { target: { value: 'Провести тренинг по акциям' } });
+    await fireEvent.input(owner, { target: { value: 'Администратор смены' } });
+    await fireEvent.input(due, { target: { value: '15.12.2026' } });
+    await fireEvent.click(screen.getByTestId('action-add'));
+    await waitFor(() => expect(added).toHaveLength(1));
+    expect(added[0]).toMatchObject({ code: '2.2', what: 'Провести тренинг по акциям', owner: 'Администратор смены', due: '2026-12-15' });
+    expect((await screen.findByTestId('action')).textContent).toContain('Администратор смены, 15.12.2026');
+    await waitFor(() => expect(what.value).toBe(''));
+    expect(owner.value).toBe('');
+    expect(due.value).toBe('');
   });
 
   it('shows the new status once completed', async () => {
