@@ -2,6 +2,7 @@
 import type { Lang } from '../api/bindings/Lang';
 import { en, type Key } from './en';
 import { ru } from './ru';
+export { parseDate, today, addDays } from '../lib/dates';
 
 const saved = typeof localStorage !== 'undefined' ? localStorage.getItem('storecheck.lang') : null;
 const initial: Lang = saved === 'ru' || saved === 'en' ? saved : navigator.language.toLowerCase().startsWith('ru') ? 'ru' : 'en';
@@ -65,33 +66,6 @@ export function date(d: string): string {
 /** How a date is typed in this language, for placeholders and messages. */
 export function datePattern(): string {
   return i18n.lang === 'ru' ? 'ДД.ММ.ГГГГ' : 'YYYY-MM-DD';
-}
-
-/**
- * A typed date as `YYYY-MM-DD`, or null when it is not a real date. Takes what either language
- * writes: 15.12.2026, 15.12.26, 15.12 (this year), 15/12/2026, 2026-12-15.
- */
-export function parseDate(text: string, today: Date = new Date()): string | null {
-  const s = text.trim();
-  let y: number, m: number, d: number;
-  let match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(s);
-  if (match) {
-    [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  } else {
-    match = /^(\d{1,2})[./](\d{1,2})(?:[./](\d{2}|\d{4}))?$/.exec(s);
-    if (!match) return null;
-    [d, m] = [Number(match[1]), Number(match[2])];
-    y = match[3] === undefined ? today.getFullYear() : match[3].length === 2 ? 2000 + Number(match[3]) : Number(match[3]);
-  }
-  const at = new Date(Date.UTC(y, m - 1, d));
-  if (y < 1900 || y > 2999 || at.getUTCMonth() !== m - 1 || at.getUTCDate() !== d) return null;
-  return at.toISOString().slice(0, 10);
-}
-
-/** Today on this computer's calendar, as `YYYY-MM-DD`. */
-export function today(now: Date = new Date()): string {
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${now.getFullYear()}-${two(now.getMonth() + 1)}-${two(now.getDate())}`;
 }
 
 /** A moment (RFC 3339) in this computer's local time, as the language writes it. */
