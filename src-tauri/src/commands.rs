@@ -310,6 +310,25 @@ pub fn open_report(state: State<'_, AppState>, id: Uuid) -> Reply<()> {
     })
 }
 
+/// The auditor's drawn signature on a signed audit's report (a PNG), for its card.
+#[tauri::command(async)]
+pub fn drawn_signature(state: State<'_, AppState>, id: Uuid) -> Reply<Option<Vec<u8>>> {
+    with_db(&state, |db| db.drawn_signature(id))
+}
+
+/// The audit a report file covers, when that very file was signed on this computer: the Verify
+/// screen then says which store, shift and score it holds.
+#[tauri::command(async)]
+pub fn report_audit(state: State<'_, AppState>, path: PathBuf) -> Reply<Option<AuditSummary>> {
+    with_db(&state, |db| {
+        let pdf = std::fs::read(&path).map_err(|e| storecheck_core::Error::io(&path, e))?;
+        let Some(id) = db.audit_of_report(&pdf)? else {
+            return Ok(None);
+        };
+        Ok(db.list_audits()?.into_iter().find(|a| a.id == id))
+    })
+}
+
 /// Checks a report's signature; `trust` is a certificate file that must have issued it.
 #[tauri::command(async)]
 pub fn verify_report(

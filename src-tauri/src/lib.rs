@@ -99,6 +99,8 @@ pub fn run() {
             commands::sign_audit,
             commands::save_report,
             commands::open_report,
+            commands::drawn_signature,
+            commands::report_audit,
             commands::verify_report,
             commands::revise_audit,
         ])

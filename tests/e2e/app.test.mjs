@@ -23,7 +23,7 @@ function storecheck(...args) {
   return JSON.parse(execFileSync(cli, ['--db', db, '--json', ...args], { encoding: 'utf8' }));
 }
 
-function startDriver() {
+function startDriver(lang = 'ru_RU.UTF-8') {
   const bin = process.env.TAURI_DRIVER ?? join(homedir(), '.cargo/bin/tauri-driver');
   const child = spawn(bin, ['--port', String(port)], {
     detached: true, // its own process group, so WebKitWebDriver goes with it
@@ -33,7 +33,7 @@ function startDriver() {
       STORECHECK_DB: db,
       WEBKIT_DISABLE_COMPOSITING_MODE: '1',
       WEBKIT_DISABLE_DMABUF_RENDERER: '1',
-      LANG: 'ru_RU.UTF-8',
+      LANG: lang,
     },
   });
   return child;
@@ -50,6 +50,54 @@ async function openApp() {
       await new Promise((r) => setTimeout(r, 250));
     }
   }
+}
+
+/**
+ * Everything on screen whose text does not fit: clipped or "…"-ended boxes without the full text
+ * on hover (a title), buttons whose label spills out, and fields whose placeholder, value or
+ * chosen option is wider than the field.
+ */
+async function cutText(s) {
+  return s.exec(`
+    const out = [];
+    const canvas = document.createElement('canvas').getContext('2d');
+    const width = (el, text) => {
+      const cs = getComputedStyle(el);
+      canvas.font = cs.fontWeight + ' ' + cs.fontSize + ' ' + cs.fontFamily;
+      return canvas.measureText(text).width;
+    };
+    const name = (el) => el.tagName.toLowerCase() + (el.dataset.testid ? '[' + el.dataset.testid + ']' : el.className ? '.' + String(el.className).split(' ')[0] : '');
+    for (const el of document.querySelectorAll('body *')) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+      if (el.closest('[title]')) continue; // the full text is on hover
+      const cs = getComputedStyle(el);
+      if (['INPUT', 'TEXTAREA'].includes(el.tagName)) {
+        if (el.type === 'file' || el.type === 'checkbox') continue;
+        const room = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+        for (const text of [el.placeholder, el.tagName === 'INPUT' ? el.value : '']) {
+          if (text && width(el, text) > room + 1) out.push(name(el) + ': «' + text + '»');
+        }
+        continue;
+      }
+      if (el.tagName === 'SELECT') {
+        const text = el.selectedOptions[0]?.textContent ?? '';
+        if (width(el, text) > el.clientWidth - 34) out.push(name(el) + ': «' + text + '»');
+        continue;
+      }
+      const text = el.textContent.trim();
+      if (!text) continue;
+      const clips = cs.overflowX !== 'visible' || cs.textOverflow === 'ellipsis';
+      const spills = el.tagName === 'BUTTON' || el.classList.contains('chip');
+      if ((clips || spills) && el.scrollWidth > el.clientWidth + 1) out.push(name(el) + ': «' + text.slice(0, 80) + '»');
+    }
+    return out;
+  `);
+}
+
+async function assertNothingCut(s, where) {
+  const cut = await cutText(s);
+  assert.deepEqual(cut, [], `text cut on ${where}`);
 }
 
 // WebKitWebDriver's own screenshot hangs under Xvfb here; the X server's picture is the same.
@@ -80,6 +128,7 @@ test('first start, the demo, and a whole audit by keyboard whose score equals th
     await s.click('[data-testid="load-demo"]');
     await s.waitFor('[data-testid="audit-row"]');
     await shot(s, '01-home-ru');
+    await assertNothingCut(s, '01-home-ru');
 
     // New audit for a shift, with the keyboard-friendly dialog.
     await s.click('[data-testid="new-audit"]');
@@ -90,8 +139,12 @@ test('first start, the demo, and a whole audit by keyboard whose score equals th
        i.value = ''; i.dispatchEvent(new Event('input', { bubbles: true }));`,
     );
     await s.type('[data-testid="auditor-input"]', 'Мария Иванова');
+    // The date reads as a Russian writes it, whatever the computer's locale.
+    assert.match(await s.exec('return document.querySelector(\'[data-testid="date-input"]\').value'), /^\d\d\.\d\d\.\d{4}$/);
     await shot(s, '02-new-audit-ru');
-    await s.click('[data-testid="create-audit"]');
+    await assertNothingCut(s, '02-new-audit-ru');
+    // Enter in the auditor's field starts the audit: no Tab through the rest of the dialog.
+    await s.keys(KEYS.Enter);
     await s.waitUntil(async () => (await s.exec('return document.body.dataset.screen')) === 'form', 'the form');
     // The form screen shows first and loads the audit after: wait for its rows, not just the screen.
     await s.waitFor('[data-testid="requirement"]');
@@ -114,6 +167,8 @@ test('first start, the demo, and a whole audit by keyboard whose score equals th
       assert.equal(current, r.code, 'focus moves to the next requirement by itself');
       if (kind === 'check') {
         await s.keys(failOn.has(r.code) ? 'f' : 'p');
+      } else if (kind === 'scale' && r.max <= 9) {
+        await s.keys(String(r.max)); // one row of buttons: one digit answers it
       } else if (kind === 'scale') {
         await s.keys(...String(r.max), KEYS.Enter);
       } else if (kind === 'number') {
@@ -138,6 +193,7 @@ test('first start, the demo, and a whole audit by keyboard whose score equals th
       'everything saved',
     );
     await shot(s, '03-form-ru');
+    await assertNothingCut(s, '03-form-ru');
 
     // The score the app shows is the score the CLI computes from the same database.
     const shown = Number(await s.attr('[data-testid="live-score"]', 'data-score'));
@@ -157,16 +213,23 @@ test('first start, the demo, and a whole audit by keyboard whose score equals th
     // Completion is refused until the required photos are there; the summary lists them.
     const needPhotos = cliView.missing.filter((m) => m.what === 'photo').map((m) => m.code);
     assert.ok(needPhotos.includes('2.1') && needPhotos.includes('3.1'), `photos needed: ${needPhotos}`);
+    // Refused: the form opens at the first missing item and says what is missing.
     await s.click('[data-testid="complete-audit"]');
-    await s.waitFor('[data-testid="missing-list"] [data-what="photo"]');
+    await s.waitUntil(async () => (await s.exec('return document.body.dataset.screen')) === 'form', 'the form with what is missing');
+    const notice = await s.text('[data-testid="completion-notice"]');
+    assert.match(notice, /Проверку пока нельзя завершить\. Осталось: фото для \d+ требовани/, notice);
+    await s.waitUntil(
+      async () => (await s.exec(`return document.querySelector('[data-testid="requirement"][aria-current="true"]')?.dataset.code`)) === needPhotos[0],
+      'the first missing item focused',
+    );
     await shot(s, '04-missing-photos-ru');
+    await assertNothingCut(s, '04-missing-photos-ru');
     const picture = join(dir, 'витрина.jpg');
     execFileSync('convert', ['-size', '3000x2000', 'gradient:#c33-#36c', '-quality', '90', picture]);
     const heic = join(dir, 'IMG_0001.HEIC');
     writeFileSync(heic, Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypheic\0\0\0\0mif1heic'), Buffer.alloc(100)]));
     for (const [i, code] of needPhotos.entries()) {
-      await s.click(`[data-testid="missing-list"] [data-code="${code}"][data-what="photo"]`);
-      await s.waitUntil(async () => (await s.exec('return document.body.dataset.screen')) === 'form', 'the form');
+      await s.click(`[data-testid="completion-notice"] [data-code="${code}"]`);
       const input = await s.waitFor(`[data-testid="photo-input"][data-code="${code}"]`);
       // What the file picker hands over: here a photo and, the first time, an iPhone HEIC too.
       await s.cmd('POST', `/element/${input}/value`, { text: i === 0 ? `${picture}\n${heic}` : picture });
@@ -197,13 +260,15 @@ test('first start, the demo, and a whole audit by keyboard whose score equals th
         await s.keys(KEYS.Escape);
       }
       await s.exec('document.activeElement?.blur()');
-      await s.keys('s');
-      await s.waitUntil(async () => (await s.exec('return document.body.dataset.screen')) === 'summary', 'the summary again');
     }
+    await s.waitUntil(async () => (await s.attr('[data-testid="completion-notice"]', 'data-missing')) === '0', 'nothing missing');
+    await s.keys('s');
+    await s.waitUntil(async () => (await s.exec('return document.body.dataset.screen')) === 'summary', 'the summary again');
     const photos = storecheck('audit', 'show', mine.id).photos;
     assert.deepEqual(photos.map((p) => p.requirement).sort(), [...needPhotos].sort());
     assert.ok(photos.every((p) => p.width === 1600 && p.height === 1067), 'display copies of 3000×2000');
     await shot(s, '07-summary-ru');
+    await assertNothingCut(s, '07-summary-ru');
     await s.click('[data-testid="complete-audit"]');
     await s.waitUntil(
       async () => (await s.attr('[data-testid="audit-status"]', 'data-status')) === 'completed',
@@ -220,6 +285,7 @@ test('first start, the demo, and a whole audit by keyboard whose score equals th
     await s.click('[data-testid="sign-audit"]');
     await s.waitFor('[data-testid="signed-card"]', 20000);
     await shot(s, '09-signed-ru');
+    await assertNothingCut(s, '09-signed-ru');
     const pdf = await s.attr('[data-testid="signed-card"]', 'data-report');
     const verified = storecheck('verify', pdf);
     assert.equal(verified.valid, true);
@@ -247,6 +313,7 @@ test('first start, the demo, and a whole audit by keyboard whose score equals th
     assert.match(await s.text('[data-testid="verify-signer"]'), /называет себя «Мария Иванова»/);
     assert.equal(await s.attr('[data-testid="verify-result"]', 'data-confirmed'), 'false');
     await shot(s, '10-verify-ru');
+    await assertNothingCut(s, '10-verify-ru');
   } finally {
     await s.close();
   }
@@ -283,6 +350,82 @@ test('an answer shown as saved survives the app being killed', async () => {
     assert.equal(saved?.answer, 'fail', `answer to ${first} survived the kill`);
   } finally {
     await s.close().catch(() => {});
+  }
+});
+
+test('in English on an English computer, and with the longest names: no text is cut, no word of the other language', async () => {
+  process.kill(-driver.pid, 'SIGTERM');
+  await new Promise((r) => setTimeout(r, 500));
+  driver = startDriver('en_US.UTF-8');
+  const longName = 'Торговый центр «Европейский», площадь Киевского вокзала, 2/1';
+  assert.equal(longName.length, 60);
+  execFileSync(cli, ['--db', db, 'store', 'add', 'MSK-LONG-77', longName, '--region', 'Москва и Московская область']);
+  const s = await openApp();
+  try {
+    await s.waitFor('[data-testid="audit-row"]');
+    // Focus starts on the list, so Enter opens the first audit.
+    await s.waitUntil(async () => (await s.exec('return document.activeElement?.dataset.testid')) === 'audit-row', 'focus on the list').catch(async (e) => {
+      throw new Error(`${e.message}: ${await s.exec('return document.activeElement?.outerHTML.slice(0, 200)')}`);
+    });
+    await s.click('[data-testid="lang-en"]');
+    await s.waitUntil(async () => (await s.text('[data-testid="new-audit"]')).startsWith('New audit'), 'the English UI');
+    await s.exec('document.activeElement?.blur()');
+    await shot(s, '11-home-en');
+    await assertNothingCut(s, '11-home-en');
+
+    await s.keys('n');
+    await s.waitFor('[data-testid="create-audit"]');
+    await s.exec(
+      `const sel = document.querySelector('[data-testid="store-select"]');
+       sel.value = 'MSK-LONG-77'; sel.dispatchEvent(new Event('change', { bubbles: true }));`,
+    );
+    // The auditor is remembered: focus waits on "Start", so Enter alone starts the audit.
+    assert.equal(await s.exec('return document.activeElement?.dataset.testid'), 'create-audit');
+    assert.match(await s.exec('return document.querySelector(\'[data-testid="date-input"]\').value'), /^\d{4}-\d\d-\d\d$/);
+    await shot(s, '12-new-audit-en');
+    await assertNothingCut(s, '12-new-audit-en');
+    await s.keys(KEYS.Enter);
+    await s.waitFor('[data-testid="requirement"]');
+    await s.waitUntil(
+      () => s.exec(`return document.querySelector('[data-testid="requirement"][aria-current="true"]')?.dataset.code`),
+      'a focused requirement',
+    );
+    const kindOf = () => s.exec(`return document.querySelector('[data-testid="requirement"][aria-current="true"]')?.dataset.kind`);
+    for (let i = 0; i < 10 && (await kindOf()) !== 'check'; i++) {
+      await s.keys(KEYS.Escape, KEYS.ArrowDown);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await s.keys('f');
+    await s.waitUntil(async () => (await s.attr('[data-testid="save-status"]', 'data-state')) === 'saved', 'saved');
+    await shot(s, '13-form-en');
+    await assertNothingCut(s, '13-form-en');
+    // The standard's own texts are Russian; everything the app itself says is English.
+    for (const chrome of ['.legend', '.stats', '.head-actions', '.controls', '.back']) {
+      assert.doesNotMatch(await s.text(chrome), /[А-Яа-яЁё]/u, `${chrome} is English`);
+    }
+
+    await s.keys('s');
+    await s.waitUntil(async () => (await s.exec('return document.body.dataset.screen')) === 'summary', 'the summary');
+    await shot(s, '14-summary-en');
+    await assertNothingCut(s, '14-summary-en');
+    await s.click('[data-testid="lang-ru"]');
+    await s.waitUntil(async () => (await s.text('main')).includes('Итоги'), 'the Russian UI');
+    await shot(s, '15-summary-ru-long');
+    await assertNothingCut(s, '15-summary-ru-long');
+    await s.click('[data-testid="complete-audit"]');
+    await s.waitUntil(async () => (await s.exec('return document.body.dataset.screen')) === 'form', 'the form with what is missing');
+    await shot(s, '16-form-ru-long');
+    await assertNothingCut(s, '16-form-ru-long');
+    await s.exec('document.activeElement?.blur()');
+    await s.click('.back');
+    await s.waitFor('[data-testid="audit-row"]');
+    await shot(s, '17-home-ru-long');
+    await assertNothingCut(s, '17-home-ru-long');
+  } finally {
+    await s.close().catch(() => {});
+    process.kill(-driver.pid, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    driver = startDriver();
   }
 });
 

@@ -223,6 +223,33 @@ impl Db {
         Ok(bytes)
     }
 
+    /// The auditor's drawn signature on an audit's signed report: the PNG kept when it was signed.
+    pub fn drawn_signature(&self, audit: Uuid) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT signature_png FROM report WHERE audit_id = ?1",
+                [audit.to_string()],
+                |r| r.get::<_, Option<Vec<u8>>>(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// The audit whose signed report has exactly these bytes, when it was signed in this database.
+    pub fn audit_of_report(&self, pdf: &[u8]) -> Result<Option<Uuid>> {
+        let hash = crate::photo::hex(&Sha256::digest(pdf));
+        self.conn
+            .query_row(
+                "SELECT audit_id FROM report WHERE pdf_sha256 = ?1",
+                [hash],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .map(|id| parse_uuid(&id))
+            .transpose()
+    }
+
     /// The audit started as a revision of `audit`, if any.
     pub fn revised_by(&self, audit: Uuid) -> Result<Option<Uuid>> {
         self.conn

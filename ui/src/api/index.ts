@@ -81,6 +81,10 @@ export const api = {
   /** Opens a signed audit's PDF in the computer's PDF viewer. */
   openReport: (id: string) => invoke<void>('open_report', { id }),
   verifyReport: (path: string, trust: string | null) => invoke<Verification>('verify_report', { path, trust }),
+  /** The PNG of the drawn signature on a signed audit's report, if one was drawn. */
+  drawnSignature: (id: string) => invoke<number[] | null>('drawn_signature', { id }),
+  /** The audit a report file covers, when that very file was signed on this computer. */
+  reportAudit: (path: string) => invoke<AuditSummary | null>('report_audit', { path }),
   /** A new draft correcting a signed audit; resolves with its id. */
   reviseAudit: (id: string, reason: string) => invoke<string>('revise_audit', { id, reason }),
   /** Takes a photo off its requirement (drafts only); resolves with the new score. */

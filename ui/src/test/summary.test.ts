@@ -139,6 +139,10 @@ describe('revisions', () => {
     mockIPC((cmd) => (cmd === 'load_audit' ? signed() : null));
     const first = render(Summary, { id: 'a1' });
     expect(await screen.findByTestId('revise-audit')).toBeTruthy();
+    // The report is named by store, date and shift; the UUID path is only on hover.
+    const name = screen.getByTestId('report-name');
+    expect(name.textContent).toBe('MSK-01 Тверская, 12 — 2026-11-22, Opening.pdf');
+    expect(name.title).toBe('/data/reports/r1.pdf');
     first.unmount();
 
     mockIPC((cmd) => (cmd === 'load_audit' ? { ...signed(), revised_by: 'a2' } : null));

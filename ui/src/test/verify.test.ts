@@ -42,18 +42,45 @@ function intactUnconfirmed(): Verification {
   };
 }
 
+const covered = {
+  id: 'a1',
+  store_code: 'MSK-01',
+  store_name: 'Тверская, 12',
+  shift_date: '2026-11-22',
+  shift: 'opening',
+  auditor: 'Анна Смирнова',
+  standard_code: 'DEMO',
+  standard_version: '1',
+  status: 'signed',
+  score: 93.9,
+  rating: 'excellent',
+  answered: 61,
+  total: 61,
+  updated_at: '2026-11-22T18:05:00Z',
+};
+
 describe('verify a report', () => {
   it('says an intact report is unchanged but, without a trusted certificate, that who signed is not confirmed', async () => {
     setLang('ru');
     const asked: unknown[] = [];
     mockIPC((cmd, args) => {
       asked.push([cmd, args]);
+      if (cmd === 'report_audit') return covered;
       return cmd === 'verify_report' ? intactUnconfirmed() : null;
     });
     go('verify', null, '/data/reports/r1.pdf');
     render(Verify);
     await waitFor(() => expect(screen.getByTestId('verify-result').dataset.valid).toBe('true'));
-    expect(asked).toEqual([['verify_report', { path: '/data/reports/r1.pdf', trust: null }]]);
+    await waitFor(() => expect(screen.getByTestId('verify-covers').textContent).toContain('MSK-01'));
+    expect(asked).toEqual([
+      ['verify_report', { path: '/data/reports/r1.pdf', trust: null }],
+      ['report_audit', { path: '/data/reports/r1.pdf' }],
+    ]);
+    // Which store, shift and score the report covers, read from this computer's own records.
+    expect(screen.getByTestId('verify-covers').textContent?.replace(/\s+/g, ' ').trim()).toBe(
+      'MSK-01 · Тверская, 12 · 22.11.2026, Открытие · Анна Смирнова · 93,9 %, Отлично',
+    );
+    expect(screen.getByTestId('verify-self-signed').textContent).toContain('Самоподписанный сертификат');
     const card = screen.getByTestId('verify-result');
     expect(card.textContent).toContain('Подпись действительна');
     expect(card.dataset.confirmed, 'an unconfirmed signer is not a pass').toBe('false');
@@ -95,5 +122,6 @@ describe('verify a report', () => {
     const text = screen.getByTestId('verify-result').textContent ?? '';
     expect(text).toContain('NOT valid');
     expect(text).toContain('changed after it was signed');
+    expect(screen.queryByTestId('verify-covers'), 'a changed report covers nothing').toBeNull();
   });
 });
