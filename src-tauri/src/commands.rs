@@ -65,6 +65,24 @@ pub fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
 /// (the start-up benchmark) it prints the time since start and exits. Otherwise, now that the
 /// window is usable, it removes this database's temporary files an earlier crash left
 /// half-written (a day old at least, so a write under way in the command line is never touched).
+/// The UI painted its first frame; `script_ms` and `paint_ms` are the page's own clock (ms
+/// since the web view began loading it) when its script started and when it painted. For the
+/// start-up benchmark, which splits the time into the shell and web view starting, the page
+/// loading, and the first screen being built.
+#[tauri::command]
+pub fn ui_painted(state: State<'_, AppState>, script_ms: f64, paint_ms: f64) {
+    let mut painted = state.painted.lock().unwrap_or_else(|p| p.into_inner());
+    let at = *painted.get_or_insert(state.started.elapsed().as_secs_f64() * 1000.0);
+    if std::env::var_os("STORECHECK_EXIT_WHEN_READY").is_some() {
+        let loading = at - paint_ms;
+        println!("painted after {at:.1} ms");
+        println!(
+            "web view loading at {loading:.1} ms, script at {:.1} ms",
+            loading + script_ms
+        );
+    }
+}
+
 #[tauri::command(async)]
 pub fn ui_ready(state: State<'_, AppState>) {
     if std::env::var_os("STORECHECK_EXIT_WHEN_READY").is_some() {

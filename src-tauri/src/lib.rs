@@ -8,8 +8,8 @@ pub mod commands;
 pub mod error;
 
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use storecheck_core::{Db, Lang};
@@ -18,22 +18,30 @@ use storecheck_core::{Db, Lang};
 pub struct AppState {
     /// The database, or why it could not be opened: then every command answers with that
     /// reason, so the window says what is wrong and what to do instead of never appearing.
-    pub db: Mutex<Result<Db, storecheck_core::Error>>,
+    ///
+    /// It is opened on a thread of its own while the window and its web view start (which
+    /// takes most of the start-up time); that thread holds the lock until the database is open,
+    /// so the first command simply waits for it.
+    pub db: Arc<Mutex<Result<Db, storecheck_core::Error>>>,
     pub path: PathBuf,
     pub started: Instant,
+    /// When the UI first painted, in ms since start (for the start-up benchmark).
+    pub painted: Mutex<Option<f64>>,
     russian: AtomicBool,
 }
 
 impl AppState {
-    pub fn new(
-        db: Result<Db, storecheck_core::Error>,
+    /// A state whose database another thread is opening behind `db`'s lock.
+    pub fn opening(
+        db: Arc<Mutex<Result<Db, storecheck_core::Error>>>,
         path: PathBuf,
         started: Instant,
     ) -> AppState {
         AppState {
-            db: Mutex::new(db),
+            db,
             path,
             started,
+            painted: Mutex::new(None),
             // Until the UI says its language: the computer's (the first message may come
             // before, such as why the database could not be opened).
             russian: AtomicBool::new(Lang::from_locale(|k| std::env::var(k).ok()) == Lang::Ru),
@@ -57,14 +65,7 @@ impl AppState {
 pub fn run() {
     let started = Instant::now();
     let path = storecheck_core::db::default_path();
-    let db = Db::open(&path, storecheck_core::db::system_clock());
-    if let Err(e) = &db {
-        // The window still opens and shows this, in the UI's language, on its first screen.
-        eprintln!("error: {}", e.headline(Lang::En));
-        if let Some(h) = e.hint(Lang::En) {
-            eprintln!("hint: {h}");
-        }
-    }
+    let db = open_in_background(path.clone());
     let photos = storecheck_core::photo::PhotoStore::beside(&path);
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
@@ -73,10 +74,11 @@ pub fn run() {
             let path = request.uri().path().to_string();
             std::thread::spawn(move || responder.respond(commands::serve_photo(&photos, &path)));
         })
-        .manage(AppState::new(db, path, started))
+        .manage(AppState::opening(db, path, started))
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::ui_ready,
+            commands::ui_painted,
             commands::set_lang,
             commands::load_demo,
             commands::import_standard,
@@ -109,4 +111,33 @@ pub fn run() {
         eprintln!("error: StoreCheck could not start its window: {e}");
         std::process::exit(1);
     }
+}
+
+/// Opens the database on a thread of its own, holding the lock until it is open, and returns
+/// once that thread holds the lock: the window starts meanwhile and the first command waits.
+fn open_in_background(path: PathBuf) -> Arc<Mutex<Result<Db, storecheck_core::Error>>> {
+    let not_yet = storecheck_core::Error::Database {
+        path: path.display().to_string(),
+        problem: storecheck_core::error::DatabaseProblem::Damaged {
+            detail: "still being opened".into(),
+        },
+    };
+    let db = Arc::new(Mutex::new(Err(not_yet)));
+    let (locked, wait) = std::sync::mpsc::channel();
+    let shared = Arc::clone(&db);
+    std::thread::spawn(move || {
+        let mut slot = shared.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = locked.send(());
+        let opened = Db::open(&path, storecheck_core::db::system_clock());
+        if let Err(e) = &opened {
+            // The window still opens and shows this, in the UI's language, on its first screen.
+            eprintln!("error: {}", e.headline(Lang::En));
+            if let Some(h) = e.hint(Lang::En) {
+                eprintln!("hint: {h}");
+            }
+        }
+        *slot = opened;
+    });
+    let _ = wait.recv();
+    db
 }

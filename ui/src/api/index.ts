@@ -38,6 +38,7 @@ export const api = {
   appInfo: () => invoke<AppInfo>('app_info'),
   /** Tells the app the first screen shows data (used to measure start-up). */
   uiReady: () => invoke<void>('ui_ready'),
+  uiPainted: (scriptMs: number, paintMs: number) => invoke<void>('ui_painted', { scriptMs, paintMs }),
   /** The language of messages coming from Rust from now on. */
   setLang: (lang: Lang) => invoke<void>('set_lang', { lang }),
   loadDemo: (lang: Lang) => invoke<DemoOutcome>('load_demo', { lang }),
