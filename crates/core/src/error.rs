@@ -1,12 +1,19 @@
 //! Errors that reach a person: each says what happened and what to do, in English or Russian.
 //!
-//! `Display` gives the English text (the command line's language); [`Error::message`] gives
-//! either language for the desktop app. [`Error::code`] is the small closed set the UI switches on.
+//! Every message is a typed value ([`Entity`], [`Invalid`], [`Conflict`], the import
+//! [`Problem`]s, …) said in either language by one `match` (see [`crate::i18n`]); nothing is
+//! looked up by an English string. `Display` gives the English text; [`Error::message`],
+//! [`Error::headline`] and [`Error::hint`] give either language. [`Error::code`] is the small
+//! closed set the UI switches on.
 
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::i18n::Lang;
+use crate::drawn::{DrawnProblem, Whose};
+use crate::i18n::{Lang, Noun, Text};
+use crate::model::AuditStatus;
+
+pub use crate::import::problem::{ImportProblem, Location, Problem};
 
 /// What kind of failure an error is, for the UI to switch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -23,44 +30,245 @@ pub enum ErrorCode {
     Storage,
 }
 
-/// One thing wrong in an imported file, at a place a person can find.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[ts(export)]
-pub struct Problem {
-    /// `row 4, column kind`, `row 1`, `requirements[3].kind` or `line 5, column 2`.
-    pub location: String,
-    pub en: String,
-    pub ru: String,
+/// The things a person looks for by code or id, and may not find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    Audit,
+    Store,
+    Standard,
+    Requirement,
+    Action,
+    Photo,
+    SignedReport,
 }
 
-impl Problem {
-    pub fn new(location: impl Into<String>, en: impl Into<String>, ru: impl Into<String>) -> Self {
-        Problem {
-            location: location.into(),
-            en: en.into(),
-            ru: ru.into(),
-        }
+impl Entity {
+    /// `"{entity} {key} was not found"` in either language (Russian agrees with the noun's
+    /// gender).
+    fn not_found(self, key: &str, lang: Lang) -> String {
+        let (en, ru, found) = match self {
+            Entity::Audit => ("audit", "Проверка", "найдена"),
+            Entity::Store => ("store", "Магазин", "найден"),
+            Entity::Standard => ("standard", "Стандарт", "найден"),
+            Entity::Requirement => ("requirement", "Требование", "найдено"),
+            Entity::Action => ("action", "Корректирующее действие", "найдено"),
+            Entity::Photo => ("photo", "Фото", "найдено"),
+            Entity::SignedReport => ("signed report", "Подписанный отчёт", "найден"),
+        };
+        lang.pick(
+            format!("{en} {key:?} was not found"),
+            format!("{ru} «{key}» не {found}"),
+        )
     }
 
-    pub fn text(&self, lang: Lang) -> String {
-        let msg = match lang {
-            Lang::En => &self.en,
-            Lang::Ru => &self.ru,
+    fn hint(self, lang: Lang) -> Option<String> {
+        Some(match self {
+            Entity::Audit => lang.pick(
+                "list audits with `storecheck audit list`",
+                "список проверок: `storecheck audit list`",
+            ),
+            Entity::Store => lang.pick(
+                "add it with `storecheck store add CODE NAME`",
+                "добавьте магазин: `storecheck store add КОД НАЗВАНИЕ`",
+            ),
+            Entity::Standard => lang.pick(
+                "import one with `storecheck standard import FILE` or load the demo with `storecheck demo`",
+                "импортируйте стандарт (`storecheck standard import ФАЙЛ`) или загрузите демо (`storecheck demo`)",
+            ),
+            Entity::Requirement => lang.pick(
+                "use a code from the audit's standard, as `storecheck audit show` lists them",
+                "используйте код требования из стандарта проверки (`storecheck audit show`)",
+            ),
+            Entity::Action | Entity::Photo | Entity::SignedReport => return None,
+        })
+    }
+}
+
+/// A field a person fills in, named in messages about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputField {
+    /// The shift's date.
+    Date,
+    Auditor,
+    /// What a corrective action is to do.
+    What,
+    Owner,
+    Due,
+}
+
+impl InputField {
+    fn name(self, lang: Lang) -> &'static str {
+        let (en, ru) = match self {
+            InputField::Date => ("date", "дата"),
+            InputField::Auditor => ("auditor", "проверяющий"),
+            InputField::What => ("what", "что сделать"),
+            InputField::Owner => ("owner", "ответственный"),
+            InputField::Due => ("due", "срок"),
         };
-        if self.location.is_empty() {
-            msg.clone()
-        } else {
-            let loc = match lang {
-                Lang::En => self.location.clone(),
-                Lang::Ru => self
-                    .location
-                    .replace("row ", "строка ")
-                    .replace("column ", "столбец ")
-                    .replace("line ", "строка ")
-                    .replace("sheet ", "лист ")
-                    .replace("cell ", "ячейка "),
-            };
-            format!("{loc}: {msg}")
+        match lang {
+            Lang::En => en,
+            Lang::Ru => ru,
+        }
+    }
+}
+
+/// Why an input was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Invalid {
+    NotADate {
+        field: InputField,
+        given: String,
+    },
+    Empty {
+        field: InputField,
+    },
+    /// An id prefix that more than one audit starts with.
+    AmbiguousAudit {
+        prefix: String,
+    },
+    /// A corrective action for a requirement that did not fail.
+    NotAFinding {
+        code: String,
+    },
+    NoSignedReport {
+        audit: String,
+        status: AuditStatus,
+    },
+    /// The signed PDF on disk is not the one that was signed.
+    ReportChanged {
+        path: String,
+    },
+    NoRevisionReason,
+    RevisionOfUnsigned,
+    AlreadyRevised {
+        audit: String,
+        revision: String,
+    },
+    StoreNeedsCodeAndName,
+    /// An in-memory database has no folder for photos.
+    NoPhotoFolder,
+    TakesNoPhotos {
+        code: String,
+    },
+    /// A photo's display copy and original are both damaged or gone.
+    PhotoLost {
+        file: String,
+        code: String,
+        folder: String,
+    },
+    DrawnSignature {
+        whose: Whose,
+        problem: DrawnProblem,
+    },
+    /// The rating bands could not be stored.
+    Ratings {
+        detail: String,
+    },
+    /// Said by a caller outside this crate that has no message type of its own yet: `field`
+    /// and the text in both languages. Core itself never uses it.
+    Given {
+        field: String,
+        en: String,
+        ru: String,
+    },
+}
+
+impl Text for Invalid {
+    fn text(&self, lang: Lang) -> String {
+        use Invalid as I;
+        match self {
+            I::NotADate { field, given } => lang.pick(
+                format!("{}: \"{given}\" is not a date; write it as YYYY-MM-DD, e.g. 2026-11-22", field.name(Lang::En)),
+                format!("{}: «{given}» — не дата; пишите ГГГГ-ММ-ДД, например 2026-11-22", field.name(Lang::Ru)),
+            ),
+            I::Empty { field } => lang.pick(
+                format!("{0}: the {0} is empty; fill it in", field.name(Lang::En)),
+                format!("{0}: поле «{0}» не заполнено", field.name(Lang::Ru)),
+            ),
+            I::AmbiguousAudit { prefix } => lang.pick(
+                format!("audit: \"{prefix}\" matches more than one audit; give more of the id"),
+                format!("проверка: «{prefix}» подходит к нескольким проверкам; укажите id длиннее"),
+            ),
+            I::NotAFinding { code } => lang.pick(
+                format!("requirement {code} is not a finding of this audit; corrective actions are for failed requirements"),
+                format!("требование {code} не нарушено в этой проверке; корректирующие действия назначаются по несоответствиям"),
+            ),
+            I::NoSignedReport { audit, status } => {
+                let (en, ru) = match status {
+                    AuditStatus::Draft => ("a draft", "черновик"),
+                    AuditStatus::Completed | AuditStatus::Signed => {
+                        ("completed but not signed", "завершена, но не подписана")
+                    }
+                };
+                lang.pick(
+                    format!("audit {audit} has no signed report: it is {en}; sign it first (storecheck audit sign)"),
+                    format!("у проверки {audit} нет подписанного отчёта: она {ru}; сначала подпишите её (storecheck audit sign)"),
+                )
+            }
+            I::ReportChanged { path } => lang.pick(
+                format!("{path} is not the PDF that was signed: it was changed on disk. Copies sent earlier are unaffected; restore this file from a backup"),
+                format!("{path} — не тот PDF, что был подписан: файл изменили на диске. Отправленные ранее копии не затронуты; восстановите этот файл из резервной копии"),
+            ),
+            I::NoRevisionReason => lang.pick(
+                "reason: say why the signed audit needs a revision",
+                "причина: укажите, почему подписанную проверку нужно исправить",
+            ),
+            I::RevisionOfUnsigned => lang.pick(
+                "only a signed audit is corrected by a revision; reopen a completed one instead",
+                "новой редакцией исправляется только подписанная проверка; завершённую откройте снова",
+            ),
+            I::AlreadyRevised { audit, revision } => lang.pick(
+                format!("audit {audit} already has a revision ({revision}); correct that one instead (once signed, it can be revised in turn)"),
+                format!("у проверки {audit} уже есть новая редакция ({revision}); исправляйте её (подписанную редакцию тоже можно исправить новой)"),
+            ),
+            I::StoreNeedsCodeAndName => lang.pick(
+                "a store needs a code and a name",
+                "у магазина должны быть код и название",
+            ),
+            I::NoPhotoFolder => lang.pick(
+                "an in-memory database cannot keep photos; open a database file",
+                "база в памяти не хранит фото; откройте файл базы",
+            ),
+            I::TakesNoPhotos { code } => lang.pick(
+                format!("requirement {code} takes no photos (its photo rule is none)"),
+                format!("к требованию {code} фото не прикладываются (правило фото: нет)"),
+            ),
+            I::PhotoLost { file, code, folder } => lang.pick(
+                format!("the photo «{file}» of requirement {code} is damaged or missing in the photos folder ({folder}), and so is its original; restore that folder from a backup"),
+                format!("фото «{file}» к требованию {code} повреждено или отсутствует в папке фото ({folder}), как и его оригинал; восстановите эту папку из резервной копии"),
+            ),
+            I::DrawnSignature { whose, problem } => {
+                format!("{} {}", whose.text(lang), problem.text(lang))
+            }
+            I::Ratings { detail } => lang.pick(
+                format!("ratings: {detail}"),
+                format!("оценки: {detail}"),
+            ),
+            I::Given { field, en, ru } => lang.pick(format!("{field}: {en}"), format!("{field}: {ru}")),
+        }
+    }
+}
+
+/// Why a change would contradict what is already recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Conflict {
+    /// A store code already used by a store of another name or region.
+    StoreExists { code: String, name: String },
+    /// A published standard version with other content.
+    VersionExists { code: String, version: String },
+}
+
+impl Text for Conflict {
+    fn text(&self, lang: Lang) -> String {
+        match self {
+            Conflict::StoreExists { code, name } => lang.pick(
+                format!("store {code} already exists as \"{name}\"; use another code"),
+                format!("магазин {code} уже есть («{name}»); выберите другой код"),
+            ),
+            Conflict::VersionExists { code, version } => lang.pick(
+                format!("standard {code} version {version} already exists with different content; published versions never change. Give the file a new version number"),
+                format!("стандарт {code} версии {version} уже есть с другим содержанием; опубликованные версии не меняются. Укажите в файле новый номер версии"),
+            ),
         }
     }
 }
@@ -75,6 +283,12 @@ pub enum AnswerProblem {
     NaNotAllowed,
     /// The input does not fit the requirement's kind; carries the kind's name.
     WrongKind(&'static str),
+}
+
+impl Text for AnswerProblem {
+    fn text(&self, lang: Lang) -> String {
+        answer_problem(self, lang)
+    }
 }
 
 /// What is still missing before an audit can be completed.
@@ -157,27 +371,23 @@ pub enum PhotoProblem {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{what} {key:?} was not found")]
-    NotFound { what: &'static str, key: String },
+    #[error("{}", what.not_found(key, Lang::En))]
+    NotFound { what: Entity, key: String },
 
-    #[error("{field}: {en}")]
-    InvalidInput {
-        field: String,
-        en: String,
-        ru: String,
-    },
+    #[error("{}", .0.text(Lang::En))]
+    InvalidInput(Invalid),
 
-    #[error("{file} cannot be imported: {} problem(s); nothing was imported", problems.len())]
+    #[error("{}", import_headline(file, problems.len(), Lang::En))]
     ImportInvalid {
         file: String,
         problems: Vec<Problem>,
     },
 
-    #[error("{en}")]
-    Conflict { en: String, ru: String },
+    #[error("{}", .0.text(Lang::En))]
+    Conflict(Conflict),
 
-    #[error("audit {id} is {status}: it can no longer be changed")]
-    Locked { id: String, status: &'static str },
+    #[error("audit {id} is {}: it can no longer be changed", status.as_str())]
+    Locked { id: String, status: AuditStatus },
 
     #[error(
         "the audit cannot be completed yet: {}",
@@ -210,6 +420,7 @@ pub enum Error {
     Db(#[from] rusqlite::Error),
 
     /// A signing key or certificate file that exists but cannot be used; it is never replaced.
+    /// The texts are the report crate's, which reads those files.
     #[error("{path}: {en}")]
     SigningFile {
         path: String,
@@ -227,13 +438,40 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+impl From<Invalid> for Error {
+    fn from(i: Invalid) -> Self {
+        Error::InvalidInput(i)
+    }
+}
+
+impl From<Conflict> for Error {
+    fn from(c: Conflict) -> Self {
+        Error::Conflict(c)
+    }
+}
+
+fn import_headline(file: &str, problems: usize, lang: Lang) -> String {
+    lang.pick(
+        format!(
+            "{file} cannot be imported: {}; nothing was imported",
+            Noun::Problem.count(problems, lang)
+        ),
+        format!(
+            "{file} не импортирован: {}; ничего не записано",
+            Noun::Problem.count(problems, lang)
+        ),
+    )
+}
+
 impl Error {
+    /// An input refused by a caller outside this crate, in both languages. Core's own refusals
+    /// are [`Invalid`] variants.
     pub fn invalid(field: impl Into<String>, en: impl Into<String>, ru: impl Into<String>) -> Self {
-        Error::InvalidInput {
+        Error::InvalidInput(Invalid::Given {
             field: field.into(),
             en: en.into(),
             ru: ru.into(),
-        }
+        })
     }
 
     pub fn io(path: impl AsRef<std::path::Path>, source: std::io::Error) -> Self {
@@ -246,9 +484,9 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::NotFound { .. } => ErrorCode::NotFound,
-            Error::InvalidInput { .. } | Error::InvalidAnswer { .. } => ErrorCode::InvalidInput,
+            Error::InvalidInput(_) | Error::InvalidAnswer { .. } => ErrorCode::InvalidInput,
             Error::ImportInvalid { .. } => ErrorCode::ImportInvalid,
-            Error::Conflict { .. } => ErrorCode::Conflict,
+            Error::Conflict(_) => ErrorCode::Conflict,
             Error::Locked { .. } => ErrorCode::Locked,
             Error::Incomplete { .. } => ErrorCode::Incomplete,
             Error::Photo { .. } => ErrorCode::InvalidPhoto,
@@ -272,78 +510,69 @@ impl Error {
 
     /// What happened, in one line.
     pub fn headline(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (_, Lang::En) => self.to_string(),
-            (Error::NotFound { what, key }, Lang::Ru) => {
-                let (entity, found) = ru_entity(what);
-                format!("{entity} «{key}» не {found}")
-            }
-            (Error::InvalidInput { field, ru, .. }, Lang::Ru) => format!("{field}: {ru}"),
-            (Error::ImportInvalid { file, problems }, Lang::Ru) => format!(
-                "{file} не импортирован: проблем — {}; ничего не записано",
-                problems.len()
+        match self {
+            Error::NotFound { what, key } => what.not_found(key, lang),
+            Error::InvalidInput(invalid) => invalid.text(lang),
+            Error::ImportInvalid { file, problems } => import_headline(file, problems.len(), lang),
+            Error::Conflict(conflict) => conflict.text(lang),
+            Error::Locked { id, status } => lang.pick(
+                format!(
+                    "audit {id} is {}: it can no longer be changed",
+                    status.as_str()
+                ),
+                format!("проверка {}: изменить её уже нельзя", status.text(Lang::Ru)),
             ),
-            (Error::Conflict { ru, .. }, Lang::Ru) => ru.clone(),
-            (Error::Locked { status, .. }, Lang::Ru) => format!(
-                "проверка {}: изменить её уже нельзя",
-                match *status {
-                    "signed" => "подписана",
-                    "completed" => "завершена",
-                    other => other,
-                }
+            Error::Incomplete { missing } => lang.pick(
+                format!(
+                    "the audit cannot be completed yet: {}",
+                    describe_missing(missing, lang)
+                ),
+                format!(
+                    "проверку пока нельзя завершить: {}",
+                    describe_missing(missing, lang)
+                ),
             ),
-            (Error::Incomplete { missing }, Lang::Ru) => format!(
-                "проверку пока нельзя завершить: {}",
-                describe_missing(missing, Lang::Ru)
+            Error::InvalidAnswer { code, problem } => lang.pick(
+                format!("requirement {code}: {}", answer_problem(problem, lang)),
+                format!("требование {code}: {}", answer_problem(problem, lang)),
             ),
-            (Error::InvalidAnswer { code, problem }, Lang::Ru) => {
-                format!("требование {code}: {}", answer_problem(problem, Lang::Ru))
-            }
-            (Error::Photo { file, problem }, Lang::Ru) => format!(
-                "фото «{file}» не приложено: {}",
-                photo_problem(problem, Lang::Ru)
+            Error::Photo { file, problem } => lang.pick(
+                format!(
+                    "photo {file:?} cannot be attached: {}",
+                    photo_problem(problem, lang)
+                ),
+                format!(
+                    "фото «{file}» не приложено: {}",
+                    photo_problem(problem, lang)
+                ),
             ),
-            (Error::Database { path, problem }, Lang::Ru) => {
-                format!("{path}: {}", database_problem(problem, Lang::Ru))
+            Error::Database { path, problem } => {
+                format!("{path}: {}", database_problem(problem, lang))
             }
-            (Error::Corrupt(d), Lang::Ru) => {
-                format!("база данных не прошла проверку целостности: {d}")
+            Error::Corrupt(d) => lang.pick(
+                format!("the database failed its integrity check: {d}"),
+                format!("база данных не прошла проверку целостности: {d}"),
+            ),
+            Error::Db(e) => sqlite_problem(e, lang),
+            Error::Io { path, source } => format!("{path}: {}", io_problem(source, lang)),
+            Error::SigningFile { path, en, ru } => {
+                lang.pick(format!("{path}: {en}"), format!("{path}: {ru}"))
             }
-            (Error::Db(e), Lang::Ru) => sqlite_problem(e, Lang::Ru),
-            (Error::Io { path, source }, Lang::Ru) => {
-                format!("{path}: {}", io_problem(source, Lang::Ru))
-            }
-            (Error::SigningFile { path, ru, .. }, Lang::Ru) => format!("{path}: {ru}"),
         }
     }
 
     /// What to do about it, where there is something to say.
     pub fn hint(&self, lang: Lang) -> Option<String> {
         let (en, ru) = match self {
-            Error::NotFound { what, .. } => match *what {
-                "audit" => (
-                    "list audits with `storecheck audit list`",
-                    "список проверок: `storecheck audit list`",
-                ),
-                "store" => (
-                    "add it with `storecheck store add CODE NAME`",
-                    "добавьте магазин: `storecheck store add КОД НАЗВАНИЕ`",
-                ),
-                "standard" => (
-                    "import one with `storecheck standard import FILE` or load the demo with `storecheck demo`",
-                    "импортируйте стандарт (`storecheck standard import ФАЙЛ`) или загрузите демо (`storecheck demo`)",
-                ),
-                "requirement" => (
-                    "use a code from the audit's standard, as `storecheck audit show` lists them",
-                    "используйте код требования из стандарта проверки (`storecheck audit show`)",
-                ),
-                _ => return None,
-            },
+            Error::NotFound { what, .. } => return what.hint(lang),
             Error::ImportInvalid { .. } => (
                 "fix what is listed above and import the file again",
                 "исправьте перечисленное выше и импортируйте файл снова",
             ),
-            Error::Locked { status, .. } if *status == "signed" => (
+            Error::Locked {
+                status: AuditStatus::Signed,
+                ..
+            } => (
                 "a signed audit can only be corrected by a new revision",
                 "подписанную проверку можно исправить только новой редакцией",
             ),
@@ -398,12 +627,11 @@ impl Error {
                 "check that the path exists and that you may read and write it",
                 "проверьте, что путь существует и доступен для чтения и записи",
             ),
-            _ => return None,
+            Error::InvalidInput(_) | Error::Conflict(_) | Error::InvalidAnswer { .. } => {
+                return None;
+            }
         };
-        Some(match lang {
-            Lang::En => en.to_string(),
-            Lang::Ru => ru.to_string(),
-        })
+        Some(lang.pick(en, ru))
     }
 
     /// The import problems, one per line, when this is an import error.
@@ -551,19 +779,6 @@ fn io_problem(e: &std::io::Error, lang: Lang) -> String {
             std::io::ErrorKind::PermissionDenied => "нет прав доступа".into(),
             _ => e.to_string(),
         },
-    }
-}
-
-/// The Russian noun and the matching form of "found".
-fn ru_entity(what: &str) -> (&'static str, &'static str) {
-    match what {
-        "audit" => ("Проверка", "найдена"),
-        "store" => ("Магазин", "найден"),
-        "standard" => ("Стандарт", "найден"),
-        "requirement" => ("Требование", "найдено"),
-        "action" => ("Корректирующее действие", "найдено"),
-        "photo" => ("Фото", "найдено"),
-        _ => ("Объект", "найден"),
     }
 }
 

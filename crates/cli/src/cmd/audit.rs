@@ -166,7 +166,7 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
                 .standard
                 .requirement_by_code(req_code.trim())
                 .ok_or_else(|| storecheck_core::Error::NotFound {
-                    what: "requirement",
+                    what: storecheck_core::error::Entity::Requirement,
                     key: req_code.clone(),
                 })?;
             let response = Response::parse_for(req.kind, &answer).ok_or_else(|| {
