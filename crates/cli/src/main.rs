@@ -3,12 +3,14 @@
 //! or as one JSON document with `--json`.
 
 mod cmd;
+mod messages;
 mod output;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use storecheck_core::Lang;
 
 use crate::output::{Out, OutputClosed};
 
@@ -56,7 +58,17 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let out = Out::new(cli.json);
+    // Everything said comes in one language: the command's `--lang`, else the locale's.
+    let lang = match &cli.command {
+        Command::Demo(args) => args.lang.as_deref(),
+        Command::Audit(c) => c.lang(),
+        _ => None,
+    }
+    .map_or_else(
+        || Lang::from_locale(|k| std::env::var(k).ok()),
+        Lang::from_tag,
+    );
+    let out = Out::new(cli.json, lang);
     let db_path = cli.db.unwrap_or_else(storecheck_core::db::default_path);
     let result = match cli.command {
         // Verifying needs only the file, not a database.
