@@ -9,6 +9,8 @@ mod output;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::io::Write as _;
+
 use clap::{Parser, Subcommand};
 use storecheck_core::Lang;
 
@@ -57,7 +59,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return refuse_command_line(&e),
+    };
     // Everything said comes in one language: the command's `--lang`, else the locale's.
     let lang = match &cli.command {
         Command::Demo(args) => args.lang.as_deref(),
@@ -93,4 +98,19 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A command line clap refused (or `--help`, `--version`). Under a Russian locale the refusal
+/// is said in Russian; clap's own words, the help included, are English only.
+fn refuse_command_line(e: &clap::Error) -> ExitCode {
+    let lang = Lang::from_locale(|k| std::env::var(k).ok());
+    match messages::usage_error(e, lang).filter(|_| lang != Lang::En && e.use_stderr()) {
+        Some(text) => {
+            let _ = std::io::stderr().lock().write_all(text.as_bytes());
+        }
+        None => {
+            let _ = e.print();
+        }
+    }
+    ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
 }

@@ -203,6 +203,22 @@ pub enum Message<'a> {
     NotTrusted,
     VerifyFailed,
     VerifyUntrusted,
+    // the command line itself (clap's own words are English only)
+    BadValue {
+        arg: &'a str,
+        value: &'a str,
+        valid: &'a str,
+    },
+    MissingArguments {
+        args: &'a str,
+    },
+    UnknownArgument {
+        arg: &'a str,
+    },
+    UnknownCommand {
+        name: &'a str,
+    },
+    SeeHelp,
 }
 
 impl Text for Message<'_> {
@@ -498,6 +514,34 @@ impl Text for Message<'_> {
                 "the signature is intact, but the signer's certificate was not issued by the trusted one",
                 "подпись цела, но сертификат подписавшего выдан не доверенным центром",
             ),
+            M::BadValue {
+                arg,
+                value,
+                valid: "",
+            } => lang.pick(
+                format!("{arg}: \"{value}\" is not a valid value"),
+                format!("{arg}: «{value}» — недопустимое значение"),
+            ),
+            M::BadValue { arg, value, valid } => lang.pick(
+                format!("{arg}: \"{value}\" is not a valid value; use one of {valid}"),
+                format!("{arg}: «{value}» — недопустимое значение; допустимы {valid}"),
+            ),
+            M::MissingArguments { args } => lang.pick(
+                format!("the command needs {args}"),
+                format!("не хватает параметров: {args}"),
+            ),
+            M::UnknownArgument { arg } => lang.pick(
+                format!("{arg} is not an option of this command"),
+                format!("у этой команды нет параметра {arg}"),
+            ),
+            M::UnknownCommand { name } => lang.pick(
+                format!("there is no command \"{name}\""),
+                format!("команды «{name}» нет"),
+            ),
+            M::SeeHelp => lang.pick(
+                "add --help to the command to see what it takes",
+                "добавьте к команде --help, чтобы увидеть её параметры",
+            ),
         }
     }
 }
@@ -506,4 +550,37 @@ impl Message<'_> {
     pub fn text(&self, lang: Lang) -> String {
         Text::text(self, lang)
     }
+}
+
+/// A command line clap refused, said in `lang` as `error:` and `hint:` lines, like every other
+/// failure. `None` for what clap says best itself (help, version) or has no words for here.
+pub fn usage_error(e: &clap::Error, lang: Lang) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let get = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::Strings(v)) => v.join(", "),
+        Some(v) => v.to_string(),
+        None => String::new(),
+    };
+    let (arg, value, valid, command) = (
+        get(ContextKind::InvalidArg),
+        get(ContextKind::InvalidValue),
+        get(ContextKind::ValidValue),
+        get(ContextKind::InvalidSubcommand),
+    );
+    let said = match e.kind() {
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => Message::BadValue {
+            arg: &arg,
+            value: &value,
+            valid: &valid,
+        },
+        ErrorKind::MissingRequiredArgument => Message::MissingArguments { args: &arg },
+        ErrorKind::UnknownArgument => Message::UnknownArgument { arg: &arg },
+        ErrorKind::InvalidSubcommand => Message::UnknownCommand { name: &command },
+        _ => return None,
+    };
+    Some(format!(
+        "error: {}\nhint: {}\n",
+        said.text(lang),
+        Message::SeeHelp.text(lang)
+    ))
 }
