@@ -92,9 +92,10 @@ impl crate::i18n::Text for DrawnProblem {
                     "имеет форму, какой у подписи не бывает ({width} × {height} пикселей; одна сторона может быть больше другой не более чем в {MAX_RATIO} раз)"
                 ),
             ),
+            // The decoder's detail is English only.
             DrawnProblem::Damaged { detail } => lang.pick(
                 format!("is a damaged PNG ({detail})"),
-                format!("— повреждённый файл PNG ({detail})"),
+                "— повреждённый файл PNG",
             ),
         }
     }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::drawn::{DrawnProblem, Whose};
-use crate::i18n::{Lang, Noun, Text};
+use crate::i18n::{Lang, Noun, Text, file_size};
 use crate::model::AuditStatus;
 
 pub use crate::import::problem::{ImportProblem, Location, Problem};
@@ -665,9 +665,8 @@ fn database_problem(p: &DatabaseProblem, lang: Lang) -> String {
         (DatabaseProblem::Damaged { detail }, Lang::En) => {
             format!("the database file is damaged ({detail})")
         }
-        (DatabaseProblem::Damaged { detail }, Lang::Ru) => {
-            format!("файл базы данных повреждён ({detail})")
-        }
+        // SQLite's own detail is English only; the Russian text says what it means.
+        (DatabaseProblem::Damaged { .. }, Lang::Ru) => "файл базы данных повреждён".into(),
         (DatabaseProblem::Newer { found, supported }, Lang::En) => format!(
             "the database was written by a newer StoreCheck (schema {found}; this StoreCheck knows up to {supported})"
         ),
@@ -683,9 +682,9 @@ fn database_problem(p: &DatabaseProblem, lang: Lang) -> String {
         (DatabaseProblem::UpgradeFailed { from, detail }, Lang::En) => format!(
             "the database could not be upgraded from schema {from} ({detail}); it was left as it was"
         ),
-        (DatabaseProblem::UpgradeFailed { from, detail }, Lang::Ru) => format!(
-            "базу данных не удалось обновить со схемы {from} ({detail}); она оставлена как была"
-        ),
+        (DatabaseProblem::UpgradeFailed { from, .. }, Lang::Ru) => {
+            format!("базу данных не удалось обновить со схемы {from}; она оставлена как была")
+        }
     }
 }
 
@@ -734,10 +733,8 @@ fn sqlite_problem(e: &rusqlite::Error, lang: Lang) -> String {
             "база данных занята другим окном или командой StoreCheck: изменение не сохранено",
         ),
         _ => {
-            return match lang {
-                Lang::En => format!("database error: {e}"),
-                Lang::Ru => format!("ошибка базы данных: {e}"),
-            };
+            // SQLite's own words are English only.
+            return lang.pick(format!("database error: {e}"), "ошибка базы данных");
         }
     };
     match lang {
@@ -774,11 +771,23 @@ fn io_problem(e: &std::io::Error, lang: Lang) -> String {
         (true, Lang::En) => "the disk is full: the file was not written".into(),
         (true, Lang::Ru) => "диск заполнен: файл не записан".into(),
         (false, Lang::En) => e.to_string(),
-        (false, Lang::Ru) => match e.kind() {
-            std::io::ErrorKind::NotFound => "нет такого файла или папки".into(),
-            std::io::ErrorKind::PermissionDenied => "нет прав доступа".into(),
-            _ => e.to_string(),
-        },
+        (false, Lang::Ru) => {
+            use std::io::ErrorKind as K;
+            match e.kind() {
+                K::NotFound => "нет такого файла или папки",
+                K::PermissionDenied => "нет прав доступа",
+                K::AlreadyExists => "такой файл уже есть",
+                K::IsADirectory => "это папка, а нужен файл",
+                K::NotADirectory => "в пути файл там, где должна быть папка",
+                K::ReadOnlyFilesystem => "диск или папка доступны только для чтения",
+                K::InvalidData | K::UnexpectedEof => "файл повреждён или обрезан",
+                K::FileTooLarge => "файл слишком большой",
+                K::InvalidFilename => "недопустимое имя файла",
+                // The system's own words are English only.
+                _ => "файл не удалось прочитать или записать",
+            }
+            .into()
+        }
     }
 }
 
@@ -811,19 +820,18 @@ fn answer_problem(p: &AnswerProblem, lang: Lang) -> String {
 }
 
 fn photo_problem(p: &PhotoProblem, lang: Lang) -> String {
-    let mb = |b: u64| format!("{:.1}", b as f64 / (1024.0 * 1024.0));
     match (p, lang) {
         (PhotoProblem::Empty, Lang::En) => "the file is empty".into(),
         (PhotoProblem::Empty, Lang::Ru) => "файл пуст".into(),
         (PhotoProblem::TooLarge { bytes, max }, Lang::En) => format!(
-            "the file is {} MB; photos may be at most {} MB",
-            mb(*bytes),
-            mb(*max)
+            "the file is {}; photos may be at most {}",
+            file_size(*bytes, lang),
+            file_size(*max, lang)
         ),
         (PhotoProblem::TooLarge { bytes, max }, Lang::Ru) => format!(
-            "файл занимает {} МБ; фото может быть не больше {} МБ",
-            mb(*bytes),
-            mb(*max)
+            "файл занимает {}; фото может быть не больше {}",
+            file_size(*bytes, lang),
+            file_size(*max, lang)
         ),
         (
             PhotoProblem::TooManyPixels {
@@ -920,7 +928,8 @@ fn photo_problem(p: &PhotoProblem, lang: Lang) -> String {
         (PhotoProblem::Corrupt { detail }, Lang::En) => {
             format!("the file is damaged ({detail})")
         }
-        (PhotoProblem::Corrupt { detail }, Lang::Ru) => format!("файл повреждён ({detail})"),
+        // The decoder's detail is English only.
+        (PhotoProblem::Corrupt { .. }, Lang::Ru) => "файл повреждён".into(),
     }
 }
 
@@ -948,4 +957,84 @@ fn describe_missing(missing: &[Missing], lang: Lang) -> String {
         });
     }
     parts.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_found_names_the_entity_in_either_language() {
+        let e = Error::NotFound {
+            what: Entity::Requirement,
+            key: "9.9".into(),
+        };
+        assert_eq!(e.to_string(), "requirement \"9.9\" was not found");
+        assert_eq!(e.headline(Lang::Ru), "Требование «9.9» не найдено");
+        assert!(
+            e.hint(Lang::Ru)
+                .is_some_and(|h| h.contains("storecheck audit show"))
+        );
+    }
+
+    #[test]
+    fn an_import_error_counts_its_problems_with_the_right_plural() {
+        let problems = |n| Error::ImportInvalid {
+            file: "s.csv".into(),
+            problems: vec![Problem::file(ImportProblem::Empty); n],
+        };
+        assert!(problems(1).headline(Lang::Ru).contains("1 проблема;"));
+        assert!(problems(3).headline(Lang::Ru).contains("3 проблемы;"));
+        assert!(problems(5).headline(Lang::Ru).contains("5 проблем;"));
+        assert!(problems(1).to_string().contains("1 problem;"));
+        assert!(problems(2).to_string().contains("2 problems;"));
+    }
+
+    #[test]
+    fn russian_messages_carry_no_english_detail_or_unit() {
+        let photo = Error::Photo {
+            file: "a.jpg".into(),
+            problem: PhotoProblem::Corrupt {
+                detail: "Format error decoding Jpeg".into(),
+            },
+        };
+        assert_eq!(
+            photo.headline(Lang::Ru),
+            "фото «a.jpg» не приложено: файл повреждён"
+        );
+        let big = Error::Photo {
+            file: "b.jpg".into(),
+            problem: PhotoProblem::TooLarge {
+                bytes: 31 * 1024 * 1024 + 300_000,
+                max: 30 * 1024 * 1024,
+            },
+        };
+        assert!(
+            big.headline(Lang::Ru)
+                .contains("31,3 МБ; фото может быть не больше 30 МБ")
+        );
+        assert!(
+            big.to_string()
+                .contains("31.3 MB; photos may be at most 30 MB")
+        );
+        let io = Error::io("/x", std::io::Error::other("Some English"));
+        assert!(
+            !io.headline(Lang::Ru).contains("English"),
+            "{}",
+            io.headline(Lang::Ru)
+        );
+        let locked = Error::Locked {
+            id: "a".into(),
+            status: AuditStatus::Signed,
+        };
+        assert_eq!(
+            locked.headline(Lang::Ru),
+            "проверка подписана: изменить её уже нельзя"
+        );
+        assert!(
+            locked
+                .hint(Lang::En)
+                .is_some_and(|h| h.contains("new revision"))
+        );
+    }
 }

@@ -341,13 +341,13 @@ impl Text for ImportProblem {
             }
             P::NotXlsx { detail } => lang.pick(
                 format!("this is not a readable XLSX spreadsheet ({detail}); save it from Excel or LibreOffice as .xlsx, or export CSV"),
-                format!("это не читаемая таблица XLSX ({detail}); сохраните её в Excel или LibreOffice как .xlsx или выгрузите CSV"),
+                "это не читаемая таблица XLSX; сохраните её в Excel или LibreOffice как .xlsx или выгрузите CSV",
             ),
             P::NoSheets => lang.pick("the workbook has no sheets", "в книге нет листов"),
             P::FirstSheetEmpty => lang.pick("the first sheet is empty", "первый лист пуст"),
             P::SheetUnreadable { detail } => lang.pick(
                 format!("the sheet cannot be read: {detail}"),
-                format!("лист не читается: {detail}"),
+                format!("лист не читается; {RESAVE_RU}"),
             ),
             P::TooManyArchiveEntries { entries } => lang.pick(
                 format!(
@@ -404,7 +404,7 @@ impl Text for ImportProblem {
             ),
             P::EntryDamaged { detail } => lang.pick(
                 format!("this part of the archive cannot be unpacked ({detail}); the file is damaged. {RESAVE_EN}"),
-                format!("эта часть архива не распаковывается ({detail}); файл повреждён. {RESAVE_RU}"),
+                format!("эта часть архива не распаковывается; файл повреждён. {RESAVE_RU}"),
             ),
             P::NotJson { detail, ended } => lang.pick(
                 format!("this is not valid JSON: {detail}"),
