@@ -649,41 +649,37 @@ const DISK_FULL_HINT: (&str, &str) = (
 );
 
 fn database_problem(p: &DatabaseProblem, lang: Lang) -> String {
-    match (p, lang) {
-        (DatabaseProblem::Empty, Lang::En) => {
-            "the database file is empty (0 bytes): it holds no StoreCheck data".into()
-        }
-        (DatabaseProblem::Empty, Lang::Ru) => {
-            "файл базы данных пуст (0 байт): данных StoreCheck в нём нет".into()
-        }
-        (DatabaseProblem::NotStoreCheck, Lang::En) => {
-            "this file is not a StoreCheck database".into()
-        }
-        (DatabaseProblem::NotStoreCheck, Lang::Ru) => {
-            "этот файл — не база данных StoreCheck".into()
-        }
-        (DatabaseProblem::Damaged { detail }, Lang::En) => {
-            format!("the database file is damaged ({detail})")
-        }
-        // SQLite's own detail is English only; the Russian text says what it means.
-        (DatabaseProblem::Damaged { .. }, Lang::Ru) => "файл базы данных повреждён".into(),
-        (DatabaseProblem::Newer { found, supported }, Lang::En) => format!(
-            "the database was written by a newer StoreCheck (schema {found}; this StoreCheck knows up to {supported})"
-        ),
-        (DatabaseProblem::Newer { found, supported }, Lang::Ru) => format!(
-            "база данных записана более новой версией StoreCheck (схема {found}; эта версия знает схемы до {supported})"
-        ),
-        (DatabaseProblem::UnknownSchema { found }, Lang::En) => {
-            format!("the database has schema number {found}, which no StoreCheck ever wrote")
-        }
-        (DatabaseProblem::UnknownSchema { found }, Lang::Ru) => {
-            format!("у базы данных номер схемы {found}, которого не бывает у StoreCheck")
-        }
-        (DatabaseProblem::UpgradeFailed { from, detail }, Lang::En) => format!(
-            "the database could not be upgraded from schema {from} ({detail}); it was left as it was"
-        ),
-        (DatabaseProblem::UpgradeFailed { from, .. }, Lang::Ru) => {
-            format!("базу данных не удалось обновить со схемы {from}; она оставлена как была")
+    p.text(lang)
+}
+
+impl Text for DatabaseProblem {
+    fn text(&self, lang: Lang) -> String {
+        match self {
+            DatabaseProblem::Empty => lang.pick(
+                "the database file is empty (0 bytes): it holds no StoreCheck data",
+                "файл базы данных пуст (0 байт): данных StoreCheck в нём нет",
+            ),
+            DatabaseProblem::NotStoreCheck => lang.pick(
+                "this file is not a StoreCheck database",
+                "этот файл — не база данных StoreCheck",
+            ),
+            // SQLite's own detail is English only; the Russian text says what it means.
+            DatabaseProblem::Damaged { detail } => lang.pick(
+                format!("the database file is damaged ({detail})"),
+                "файл базы данных повреждён",
+            ),
+            DatabaseProblem::Newer { found, supported } => lang.pick(
+                format!("the database was written by a newer StoreCheck (schema {found}; this StoreCheck knows up to {supported})"),
+                format!("база данных записана более новой версией StoreCheck (схема {found}; эта версия знает схемы до {supported})"),
+            ),
+            DatabaseProblem::UnknownSchema { found } => lang.pick(
+                format!("the database has schema number {found}, which no StoreCheck ever wrote"),
+                format!("у базы данных номер схемы {found}, которого не бывает у StoreCheck"),
+            ),
+            DatabaseProblem::UpgradeFailed { from, detail } => lang.pick(
+                format!("the database could not be upgraded from schema {from} ({detail}); it was left as it was"),
+                format!("базу данных не удалось обновить со схемы {from}; она оставлена как была"),
+            ),
         }
     }
 }
@@ -737,10 +733,7 @@ fn sqlite_problem(e: &rusqlite::Error, lang: Lang) -> String {
             return lang.pick(format!("database error: {e}"), "ошибка базы данных");
         }
     };
-    match lang {
-        Lang::En => text.0.into(),
-        Lang::Ru => text.1.into(),
-    }
+    lang.pick(text.0, text.1)
 }
 
 fn sqlite_hint(e: &rusqlite::Error) -> Option<(&'static str, &'static str)> {
@@ -767,169 +760,132 @@ fn is_disk_full(e: &std::io::Error) -> bool {
 }
 
 fn io_problem(e: &std::io::Error, lang: Lang) -> String {
-    match (is_disk_full(e), lang) {
-        (true, Lang::En) => "the disk is full: the file was not written".into(),
-        (true, Lang::Ru) => "диск заполнен: файл не записан".into(),
-        (false, Lang::En) => e.to_string(),
-        (false, Lang::Ru) => {
-            use std::io::ErrorKind as K;
-            match e.kind() {
-                K::NotFound => "нет такого файла или папки",
-                K::PermissionDenied => "нет прав доступа",
-                K::AlreadyExists => "такой файл уже есть",
-                K::IsADirectory => "это папка, а нужен файл",
-                K::NotADirectory => "в пути файл там, где должна быть папка",
-                K::ReadOnlyFilesystem => "диск или папка доступны только для чтения",
-                K::InvalidData | K::UnexpectedEof => "файл повреждён или обрезан",
-                K::FileTooLarge => "файл слишком большой",
-                K::InvalidFilename => "недопустимое имя файла",
-                // The system's own words are English only.
-                _ => "файл не удалось прочитать или записать",
-            }
-            .into()
-        }
+    use std::io::ErrorKind as K;
+    if is_disk_full(e) {
+        return lang.pick(
+            "the disk is full: the file was not written",
+            "диск заполнен: файл не записан",
+        );
     }
+    // The system's own words are English only: Russian says what the kind of failure means.
+    let ru = match e.kind() {
+        K::NotFound => "нет такого файла или папки",
+        K::PermissionDenied => "нет прав доступа",
+        K::AlreadyExists => "такой файл уже есть",
+        K::IsADirectory => "это папка, а нужен файл",
+        K::NotADirectory => "в пути файл там, где должна быть папка",
+        K::ReadOnlyFilesystem => "диск или папка доступны только для чтения",
+        K::InvalidData | K::UnexpectedEof => "файл повреждён или обрезан",
+        K::FileTooLarge => "файл слишком большой",
+        K::InvalidFilename => "недопустимое имя файла",
+        _ => "файл не удалось прочитать или записать",
+    };
+    lang.pick(e.to_string(), ru)
 }
 
 fn answer_problem(p: &AnswerProblem, lang: Lang) -> String {
-    use crate::model::format_number as n;
-    match (p, lang) {
-        (AnswerProblem::OutOfRange { min, max }, Lang::En) => {
-            format!("the value must be between {} and {}", n(*min), n(*max))
-        }
-        (AnswerProblem::OutOfRange { min, max }, Lang::Ru) => {
-            format!("значение должно быть от {} до {}", n(*min), n(*max))
-        }
-        (AnswerProblem::NaNotAllowed, Lang::En) => {
-            "\"not applicable\" is not allowed for this requirement; answer it".into()
-        }
-        (AnswerProblem::NaNotAllowed, Lang::Ru) => {
-            "ответ «н/п» для этого требования не допускается; дайте ответ".into()
-        }
-        (AnswerProblem::WrongKind(kind), Lang::En) => match *kind {
-            "check" => "answer pass, fail or na".into(),
-            "text" => "write a note".into(),
-            _ => format!("this is a {kind} requirement: give a number (or na)"),
-        },
-        (AnswerProblem::WrongKind(kind), Lang::Ru) => match *kind {
-            "check" => "ответьте pass (да), fail (нет) или na (н/п)".into(),
-            "text" => "напишите заметку".into(),
-            _ => "это числовое требование: укажите число (или н/п)".into(),
+    use crate::model::{Kind, format_number as n};
+    match p {
+        AnswerProblem::OutOfRange { min, max } => lang.pick(
+            format!("the value must be between {} and {}", n(*min), n(*max)),
+            format!("значение должно быть от {} до {}", n(*min), n(*max)),
+        ),
+        AnswerProblem::NaNotAllowed => lang.pick(
+            "\"not applicable\" is not allowed for this requirement; answer it",
+            "ответ «н/п» для этого требования не допускается; дайте ответ",
+        ),
+        AnswerProblem::WrongKind(kind) => match Kind::parse(kind) {
+            Some(Kind::Check) => lang.pick(
+                "answer pass, fail or na",
+                "ответьте pass (да), fail (нет) или na (н/п)",
+            ),
+            Some(Kind::Text) => lang.pick("write a note", "напишите заметку"),
+            Some(Kind::Scale | Kind::Number) | None => lang.pick(
+                format!("this is a {kind} requirement: give a number (or na)"),
+                "это числовое требование: укажите число (или н/п)",
+            ),
         },
     }
 }
 
 fn photo_problem(p: &PhotoProblem, lang: Lang) -> String {
-    match (p, lang) {
-        (PhotoProblem::Empty, Lang::En) => "the file is empty".into(),
-        (PhotoProblem::Empty, Lang::Ru) => "файл пуст".into(),
-        (PhotoProblem::TooLarge { bytes, max }, Lang::En) => format!(
-            "the file is {}; photos may be at most {}",
-            file_size(*bytes, lang),
-            file_size(*max, lang)
-        ),
-        (PhotoProblem::TooLarge { bytes, max }, Lang::Ru) => format!(
-            "файл занимает {}; фото может быть не больше {}",
-            file_size(*bytes, lang),
-            file_size(*max, lang)
-        ),
-        (
-            PhotoProblem::TooManyPixels {
+    p.text(lang)
+}
+
+impl Text for PhotoProblem {
+    fn text(&self, lang: Lang) -> String {
+        use PhotoProblem as P;
+        match self {
+            P::Empty => lang.pick("the file is empty", "файл пуст"),
+            P::TooLarge { bytes, max } => lang.pick(
+                format!(
+                    "the file is {}; photos may be at most {}",
+                    file_size(*bytes, lang),
+                    file_size(*max, lang)
+                ),
+                format!(
+                    "файл занимает {}; фото может быть не больше {}",
+                    file_size(*bytes, lang),
+                    file_size(*max, lang)
+                ),
+            ),
+            P::TooManyPixels {
                 width,
                 height,
                 max_megapixels,
-            },
-            Lang::En,
-        ) => format!(
-            "it declares {width}×{height} pixels, more than the {max_megapixels} megapixels a photo may have"
-        ),
-        (
-            PhotoProblem::TooManyPixels {
-                width,
-                height,
-                max_megapixels,
-            },
-            Lang::Ru,
-        ) => format!(
-            "в нём заявлено {width}×{height} пикселей — больше допустимых {max_megapixels} мегапикселей"
-        ),
-        (
-            PhotoProblem::SideTooLong {
+            } => lang.pick(
+                format!("it declares {width}×{height} pixels, more than the {max_megapixels} megapixels a photo may have"),
+                format!("в нём заявлено {width}×{height} пикселей — больше допустимых {max_megapixels} мегапикселей"),
+            ),
+            P::SideTooLong {
                 width,
                 height,
                 max_side,
-            },
-            lang,
-        ) => {
-            let (en, ru, pixels) = if width >= height {
-                ("wide", "ширина", width)
-            } else {
-                ("high", "высота", height)
-            };
-            match lang {
-                Lang::En => format!(
-                    "it declares {width}×{height} pixels: {pixels} pixels {en}, more than the {max_side} a side of a photo may have"
-                ),
-                Lang::Ru => format!(
-                    "в нём заявлено {width}×{height} пикселей: {ru} {pixels} пикселей — больше допустимых для стороны фото {max_side}"
-                ),
+            } => {
+                let (en, ru, pixels) = if width >= height {
+                    ("wide", "ширина", width)
+                } else {
+                    ("high", "высота", height)
+                };
+                lang.pick(
+                    format!("it declares {width}×{height} pixels: {pixels} pixels {en}, more than the {max_side} a side of a photo may have"),
+                    format!("в нём заявлено {width}×{height} пикселей: {ru} {pixels} пикселей — больше допустимых для стороны фото {max_side}"),
+                )
             }
-        }
-        (
-            PhotoProblem::TooThin {
+            P::TooThin {
                 width,
                 height,
                 max_ratio,
-            },
-            Lang::En,
-        ) => format!(
-            "it declares {width}×{height} pixels: one side is more than {max_ratio} times the other, a shape no photo has"
-        ),
-        (
-            PhotoProblem::TooThin {
-                width,
-                height,
-                max_ratio,
-            },
-            Lang::Ru,
-        ) => format!(
-            "в нём заявлено {width}×{height} пикселей: одна сторона больше другой более чем в {max_ratio} раз, таких фото не бывает"
-        ),
-        (PhotoProblem::Heic { kind }, Lang::En) => {
-            format!("{kind} photos are not supported")
+            } => lang.pick(
+                format!("it declares {width}×{height} pixels: one side is more than {max_ratio} times the other, a shape no photo has"),
+                format!("в нём заявлено {width}×{height} пикселей: одна сторона больше другой более чем в {max_ratio} раз, таких фото не бывает"),
+            ),
+            P::Heic { kind } => lang.pick(
+                format!("{kind} photos are not supported"),
+                format!("фото в формате {kind} не поддерживаются"),
+            ),
+            P::Unsupported { kind } => lang.pick(
+                format!("it is a {kind} file; photos must be JPEG, PNG or WebP"),
+                format!("это файл {kind}; фото принимаются в форматах JPEG, PNG и WebP"),
+            ),
+            P::NotAnImage => lang.pick(
+                "it is not an image (JPEG, PNG or WebP expected)",
+                "это не изображение (ожидается JPEG, PNG или WebP)",
+            ),
+            P::Mislabelled { extension, actual } => lang.pick(
+                format!("it is named .{extension} but its contents are {actual}"),
+                format!("у файла расширение .{extension}, но внутри {actual}"),
+            ),
+            P::Truncated => lang.pick(
+                "the file is cut short (it ends before the picture does)",
+                "файл обрезан (он кончается раньше, чем изображение)",
+            ),
+            // The decoder's detail is English only.
+            P::Corrupt { detail } => lang.pick(
+                format!("the file is damaged ({detail})"),
+                "файл повреждён",
+            ),
         }
-        (PhotoProblem::Heic { kind }, Lang::Ru) => {
-            format!("фото в формате {kind} не поддерживаются")
-        }
-        (PhotoProblem::Unsupported { kind }, Lang::En) => {
-            format!("it is a {kind} file; photos must be JPEG, PNG or WebP")
-        }
-        (PhotoProblem::Unsupported { kind }, Lang::Ru) => {
-            format!("это файл {kind}; фото принимаются в форматах JPEG, PNG и WebP")
-        }
-        (PhotoProblem::NotAnImage, Lang::En) => {
-            "it is not an image (JPEG, PNG or WebP expected)".into()
-        }
-        (PhotoProblem::NotAnImage, Lang::Ru) => {
-            "это не изображение (ожидается JPEG, PNG или WebP)".into()
-        }
-        (PhotoProblem::Mislabelled { extension, actual }, Lang::En) => {
-            format!("it is named .{extension} but its contents are {actual}")
-        }
-        (PhotoProblem::Mislabelled { extension, actual }, Lang::Ru) => {
-            format!("у файла расширение .{extension}, но внутри {actual}")
-        }
-        (PhotoProblem::Truncated, Lang::En) => {
-            "the file is cut short (it ends before the picture does)".into()
-        }
-        (PhotoProblem::Truncated, Lang::Ru) => {
-            "файл обрезан (он кончается раньше, чем изображение)".into()
-        }
-        (PhotoProblem::Corrupt { detail }, Lang::En) => {
-            format!("the file is damaged ({detail})")
-        }
-        // The decoder's detail is English only.
-        (PhotoProblem::Corrupt { .. }, Lang::Ru) => "файл повреждён".into(),
     }
 }
 
@@ -945,16 +901,16 @@ fn describe_missing(missing: &[Missing], lang: Lang) -> String {
     let photos = codes(MissingWhat::Photo);
     let mut parts = Vec::new();
     if !answers.is_empty() {
-        parts.push(match lang {
-            Lang::En => format!("{} unanswered ({})", answers.len(), answers.join(", ")),
-            Lang::Ru => format!("без ответа: {} ({})", answers.len(), answers.join(", ")),
-        });
+        parts.push(lang.pick(
+            format!("{} unanswered ({})", answers.len(), answers.join(", ")),
+            format!("без ответа: {} ({})", answers.len(), answers.join(", ")),
+        ));
     }
     if !photos.is_empty() {
-        parts.push(match lang {
-            Lang::En => format!("photos missing for {}", photos.join(", ")),
-            Lang::Ru => format!("нет фото для {}", photos.join(", ")),
-        });
+        parts.push(lang.pick(
+            format!("photos missing for {}", photos.join(", ")),
+            format!("нет фото для {}", photos.join(", ")),
+        ));
     }
     parts.join("; ")
 }
