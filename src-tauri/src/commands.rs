@@ -265,7 +265,7 @@ fn parse_id(s: &str, lang: Lang) -> Reply<Uuid> {
     Uuid::parse_str(s).map_err(|_| {
         IpcError::from_core(
             &storecheck_core::Error::NotFound {
-                what: "audit",
+                what: storecheck_core::error::Entity::Audit,
                 key: s.to_string(),
             },
             lang,
@@ -321,7 +321,7 @@ pub fn open_report(state: State<'_, AppState>, id: Uuid) -> Reply<()> {
         let report = db
             .signed_report(id)?
             .ok_or_else(|| storecheck_core::Error::NotFound {
-                what: "signed report",
+                what: storecheck_core::error::Entity::SignedReport,
                 key: id.to_string(),
             })?;
         open::that_detached(&report.path).map_err(|e| storecheck_core::Error::io(&report.path, e))

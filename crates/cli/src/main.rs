@@ -3,12 +3,16 @@
 //! or as one JSON document with `--json`.
 
 mod cmd;
+mod messages;
 mod output;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::io::Write as _;
+
 use clap::{Parser, Subcommand};
+use storecheck_core::Lang;
 
 use crate::output::{Out, OutputClosed};
 
@@ -55,8 +59,21 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let out = Out::new(cli.json);
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return refuse_command_line(&e),
+    };
+    // Everything said comes in one language: the command's `--lang`, else the locale's.
+    let lang = match &cli.command {
+        Command::Demo(args) => args.lang.as_deref(),
+        Command::Audit(c) => c.lang(),
+        _ => None,
+    }
+    .map_or_else(
+        || Lang::from_locale(|k| std::env::var(k).ok()),
+        Lang::from_tag,
+    );
+    let out = Out::new(cli.json, lang);
     let db_path = cli.db.unwrap_or_else(storecheck_core::db::default_path);
     let result = match cli.command {
         // Verifying needs only the file, not a database.
@@ -81,4 +98,19 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A command line clap refused (or `--help`, `--version`). Under a Russian locale the refusal
+/// is said in Russian; clap's own words, the help included, are English only.
+fn refuse_command_line(e: &clap::Error) -> ExitCode {
+    let lang = Lang::from_locale(|k| std::env::var(k).ok());
+    match messages::usage_error(e, lang).filter(|_| lang != Lang::En && e.use_stderr()) {
+        Some(text) => {
+            let _ = std::io::stderr().lock().write_all(text.as_bytes());
+        }
+        None => {
+            let _ = e.print();
+        }
+    }
+    ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
 }

@@ -56,11 +56,8 @@ pub struct Out {
 }
 
 impl Out {
-    pub fn new(json: bool) -> Out {
-        Out {
-            json,
-            lang: Lang::from_locale(|k| std::env::var(k).ok()),
-        }
+    pub fn new(json: bool, lang: Lang) -> Out {
+        Out { json, lang }
     }
 
     /// Prints `value` as JSON with `--json`, else the text `human` makes.

@@ -976,3 +976,537 @@ fn output_closed_early_ends_quietly() {
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.starts_with("error: "), "{stderr}");
 }
+
+// ---- Language ---------------------------------------------------------------------------
+
+const RU: &str = "ru_RU.UTF-8";
+const EN: &str = "en_US.UTF-8";
+
+/// English words the command line used to print under a Russian locale. Whole words only, so
+/// commands quoted in a message (`storecheck audit list`) and ids do not count.
+const ENGLISH: &[&str] = &[
+    "Imported",
+    "Nothing",
+    "requirement",
+    "requirements",
+    "section",
+    "sections",
+    "row",
+    "column",
+    "line",
+    "answered",
+    "Saved",
+    "Score",
+    "rating",
+    "Store",
+    "Audit",
+    "Audits",
+    "Sections",
+    "Findings",
+    "Answers",
+    "Completed",
+    "Reopened",
+    "Corrective",
+    "Signed",
+    "Certificate",
+    "Report",
+    "Wrote",
+    "bytes",
+    "draft",
+    "completed",
+    "signed",
+    "opening",
+    "shift",
+    "auditor",
+    "note",
+    "photo",
+    "photos",
+    "Attached",
+    "Still",
+    "Demo",
+    "Next",
+    "by",
+    "KB",
+    "MB",
+    "hard",
+    "FAILED",
+];
+
+impl Cli {
+    /// Runs under `lang` and expects success; returns what was printed on stdout.
+    fn says(&self, args: &[&str], lang: &str) -> String {
+        let out = self.run_in(args, lang);
+        assert!(
+            out.status.success(),
+            "storecheck {args:?} under {lang} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Runs under `lang` and expects failure; returns stderr.
+    fn refused(&self, args: &[&str], lang: &str) -> String {
+        let out = self.run_in(args, lang);
+        assert!(
+            !out.status.success(),
+            "storecheck {args:?} should have failed"
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+}
+
+/// Fails when `text` holds a word of [`ENGLISH`].
+fn assert_no_english(what: &str, text: &str) {
+    let found: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| ENGLISH.contains(w))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "{what}: English {found:?} under a Russian locale:\n{text}"
+    );
+}
+
+#[test]
+fn every_command_speaks_russian_under_a_russian_locale() {
+    let cli = Cli::new();
+    let mut said = Vec::new();
+    let mut say = |what: &str, text: String| {
+        assert_no_english(what, &text);
+        said.push((what.to_string(), text));
+    };
+    let imported = cli.says(
+        &[
+            "standard",
+            "import",
+            &path("standards/demo-fashion.ru.json"),
+        ],
+        RU,
+    );
+    assert!(
+        imported.contains("Импортирован стандарт DEMO-FASHION")
+            && imported.contains("13 разделов, 61 требование."),
+        "{imported}"
+    );
+    say("standard import", imported);
+    let again = cli.says(
+        &[
+            "standard",
+            "import",
+            &path("standards/demo-fashion.ru.json"),
+        ],
+        RU,
+    );
+    assert!(again.contains("уже импортирован"), "{again}");
+    say("standard import again", again);
+    let list = cli.says(&["standard", "list"], RU);
+    assert!(list.contains("13 разделов, 61 требование"), "{list}");
+    say("standard list", list);
+    let added = cli.says(&["store", "add", "MSK-01", "Тверская, 12"], RU);
+    assert!(
+        added.contains("Магазин MSK-01 «Тверская, 12» готов."),
+        "{added}"
+    );
+    say("store add", added);
+    say("store list", cli.says(&["store", "list"], RU));
+    let id = cli
+        .says(
+            &[
+                "audit",
+                "new",
+                "--store",
+                "MSK-01",
+                "--shift",
+                "opening",
+                "--date",
+                "2026-11-20",
+                "--auditor",
+                "Анна Смирнова",
+            ],
+            RU,
+        )
+        .trim()
+        .to_string();
+    let answered = cli.says(&["audit", "answer", &id, "1.2", "pass"], RU);
+    assert!(
+        answered.contains("Сохранено 1.2: pass.") && answered.contains("отвечено 1 из "),
+        "{answered}"
+    );
+    say("audit answer", answered);
+    let listed = cli.says(&["audit", "list"], RU);
+    assert!(
+        listed.contains("открытие") && listed.contains("черновик"),
+        "{listed}"
+    );
+    say("audit list", listed);
+    let filled = cli.says(
+        &["audit", "fill", &id, &path("answers/demo-fashion-pass.csv")],
+        RU,
+    );
+    assert!(filled.starts_with("Сохранено: "), "{filled}");
+    say("audit fill", filled);
+    let photo = cli.picture("uniform.png", 800, 600);
+    for code in ["2.1", "3.1", "3.5"] {
+        say(
+            "audit photo",
+            cli.says(&["audit", "photo", &id, code, &photo], RU),
+        );
+    }
+    let show = cli.json(&["audit", "show", &id]);
+    let finding = show["findings"][0]["code"]
+        .as_str()
+        .expect("a finding")
+        .to_string();
+    let action = cli.says(
+        &[
+            "audit",
+            "action",
+            &id,
+            &finding,
+            "--what",
+            "Провести инструктаж",
+            "--owner",
+            "Ольга",
+            "--due",
+            "2026-11-27",
+        ],
+        RU,
+    );
+    assert!(
+        action.contains(&format!("Корректирующее действие по {finding}")),
+        "{action}"
+    );
+    say("audit action", action);
+    let shown = cli.says(&["audit", "show", &id], RU);
+    assert!(
+        shown.contains("Разделы:")
+            && shown.contains("Несоответствия:")
+            && shown.contains("Ответы:"),
+        "{shown}"
+    );
+    say("audit show", shown);
+    let completed = cli.says(&["audit", "complete", &id], RU);
+    assert!(completed.starts_with("Проверка завершена."), "{completed}");
+    say("audit complete", completed);
+    let reopened = cli.says(&["audit", "reopen", &id], RU);
+    assert!(reopened.contains("снова черновик"), "{reopened}");
+    say("audit reopen", reopened);
+    say(
+        "audit complete again",
+        cli.says(&["audit", "complete", &id], RU),
+    );
+    let signed = cli.says(&["audit", "sign", &id, "--signer", "Анна Смирнова"], RU);
+    assert!(signed.contains("Подписал(а) Анна Смирнова"), "{signed}");
+    say("audit sign", signed);
+    let pdf = cli._dir.path().join("копия.pdf").display().to_string();
+    let written = cli.says(&["report", "pdf", &id, "--out", &pdf], RU);
+    assert!(written.starts_with("Записан "), "{written}");
+    say("report pdf", written);
+    let revised = cli.says(&["audit", "revise", &id, "--reason", "опечатка"], RU);
+    assert!(
+        revised.contains("Новый черновик, исправляющий"),
+        "{revised}"
+    );
+    say("audit revise", revised);
+
+    let demo = Cli::new();
+    let loaded = demo.says(&["demo"], RU);
+    assert!(loaded.starts_with("Демо загружено"), "{loaded}");
+    say("demo", loaded);
+    say("demo again", demo.says(&["demo"], RU));
+    assert!(said.len() > 15);
+}
+
+#[test]
+fn every_command_speaks_english_under_an_english_locale() {
+    let cli = Cli::new();
+    let imported = cli.says(
+        &[
+            "standard",
+            "import",
+            &path("standards/demo-fashion.ru.json"),
+        ],
+        EN,
+    );
+    assert!(
+        imported.starts_with("Imported DEMO-FASHION")
+            && imported.contains("13 sections, 61 requirements."),
+        "{imported}"
+    );
+    let id = new_audit(&cli, "DEMO-FASHION");
+    let answered = cli.says(&["audit", "answer", &id, "1.2", "pass"], EN);
+    assert!(answered.contains(". Score 100.0%, 1 of "), "{answered}");
+    let listed = cli.says(&["audit", "list"], EN);
+    assert!(
+        listed.contains("opening") && listed.contains("draft"),
+        "{listed}"
+    );
+    let shown = cli.says(&["audit", "show", &id], EN);
+    assert!(
+        shown.contains("Sections:") && shown.contains("Answers:") && !shown.contains("Разделы"),
+        "{shown}"
+    );
+    let reopened = cli.refused(&["audit", "reopen", &id], EN);
+    assert!(reopened.starts_with("error: "), "{reopened}");
+    let loaded = Cli::new().says(&["demo"], EN);
+    assert!(loaded.starts_with("Demo loaded"), "{loaded}");
+}
+
+#[test]
+fn a_command_s_lang_option_outranks_the_locale() {
+    let cli = Cli::new();
+    let loaded = cli.says(&["demo", "--lang", "en"], RU);
+    assert!(loaded.starts_with("Demo loaded"), "{loaded}");
+    let loaded = Cli::new().says(&["demo", "--lang", "ru"], EN);
+    assert!(loaded.starts_with("Демо загружено"), "{loaded}");
+}
+
+#[test]
+fn counts_take_the_russian_plural_form() {
+    let cli = Cli::new();
+    // Standards of 1, 2, 5, 11 and 21 requirements, each in as many sections.
+    for (n, requirements, sections) in [
+        (1, "1 требование", "1 раздел"),
+        (2, "2 требования", "2 раздела"),
+        (5, "5 требований", "5 разделов"),
+        (11, "11 требований", "11 разделов"),
+        (21, "21 требование", "21 раздел"),
+    ] {
+        let mut csv = format!("#code: P{n}\nsection,code,requirement\n");
+        for i in 1..=n {
+            csv.push_str(&format!("Раздел {i},{i}.1,Требование {i}\n"));
+        }
+        let file = cli._dir.path().join(format!("p{n}.csv"));
+        std::fs::write(&file, csv).expect("write");
+        let said = cli.says(&["standard", "import", &file.display().to_string()], RU);
+        assert!(
+            said.contains(&format!("{sections}, {requirements}.")),
+            "{n}: {said}"
+        );
+        let said = cli.says(&["standard", "import", &file.display().to_string()], EN);
+        let english = if n == 1 {
+            "1 section, 1 requirement".to_string()
+        } else {
+            format!("{n} sections, {n} requirements")
+        };
+        assert!(said.contains("Nothing changed"), "{n}: {said}");
+        let list = cli.says(&["standard", "list"], EN);
+        assert!(list.contains(&english), "{n}: {list}");
+    }
+}
+
+#[test]
+fn broken_standards_are_explained_in_russian_with_russian_places() {
+    for name in [
+        "broken-multi.csv",
+        "broken-missing-column.csv",
+        "broken-syntax.json",
+        "broken.xlsx",
+    ] {
+        let cli = Cli::new();
+        let err = cli.refused(
+            &[
+                "standard",
+                "import",
+                &path(&format!("standards/broken/{name}")),
+            ],
+            RU,
+        );
+        assert!(err.starts_with("error: "), "{name}: {err}");
+        assert!(
+            err.contains(&format!("{name} не импортирован")) && err.contains("ничего не записано"),
+            "{name}: {err}"
+        );
+        assert!(
+            err.contains("  строка "),
+            "{name}: places say «строка»:\n{err}"
+        );
+        assert!(
+            err.contains("hint: исправьте перечисленное выше"),
+            "{name}: {err}"
+        );
+        for english in ["row ", "column ", "line ", "sheet ", "cell ", " MB", "KB"] {
+            assert!(
+                !err.contains(english),
+                "{name}: {english:?} in Russian:\n{err}"
+            );
+        }
+    }
+    // The same file in English keeps English places.
+    let err = Cli::new().refused(
+        &[
+            "standard",
+            "import",
+            &path("standards/broken/broken-multi.csv"),
+        ],
+        EN,
+    );
+    assert!(err.contains("  row 9, column kind: unknown kind"), "{err}");
+}
+
+#[test]
+fn a_problem_count_takes_its_plural_in_both_languages() {
+    let err = Cli::new().refused(
+        &[
+            "standard",
+            "import",
+            &path("standards/broken/broken-missing-column.csv"),
+        ],
+        RU,
+    );
+    assert!(err.contains(": 1 проблема;"), "{err}");
+    let err = Cli::new().refused(
+        &[
+            "standard",
+            "import",
+            &path("standards/broken/broken-missing-column.csv"),
+        ],
+        EN,
+    );
+    assert!(err.contains(": 1 problem;"), "{err}");
+}
+
+#[test]
+fn wrong_arguments_say_what_and_where_in_russian() {
+    let cli = Cli::new();
+    cli.json(&["standard", "import", &path("standards/sample.json")]);
+    cli.json(&["store", "add", "S", "Store"]);
+    let err = cli.refused(
+        &[
+            "audit",
+            "new",
+            "--store",
+            "S",
+            "--shift",
+            "opening",
+            "--date",
+            "20.11.2026",
+            "--auditor",
+            "A",
+        ],
+        RU,
+    );
+    assert!(
+        err.starts_with("error: дата: «20.11.2026» — не дата; пишите ГГГГ-ММ-ДД"),
+        "{err}"
+    );
+    let err = cli.refused(
+        &[
+            "audit",
+            "new",
+            "--store",
+            "S",
+            "--shift",
+            "opening",
+            "--date",
+            "2026-11-20",
+            "--auditor",
+            " ",
+        ],
+        RU,
+    );
+    assert!(
+        err.contains("проверяющий: поле «проверяющий» не заполнено"),
+        "{err}"
+    );
+    let err = cli.refused(
+        &[
+            "audit",
+            "new",
+            "--store",
+            "NOPE",
+            "--shift",
+            "opening",
+            "--date",
+            "2026-11-20",
+            "--auditor",
+            "A",
+        ],
+        RU,
+    );
+    assert!(
+        err.contains("Магазин «NOPE» не найден") && err.contains("hint: добавьте магазин"),
+        "{err}"
+    );
+    let id = new_audit(&cli, "SAMPLE-01");
+    let err = cli.refused(&["audit", "answer", &id, "99.99", "pass"], RU);
+    assert!(err.contains("Требование «99.99» не найдено"), "{err}");
+    let err = cli.refused(&["audit", "complete", &id], RU);
+    assert!(
+        err.contains("проверку пока нельзя завершить: без ответа:")
+            && err.contains("hint: ответьте на перечисленные требования"),
+        "{err}"
+    );
+    // What clap refuses is said in Russian too, naming the option and the value.
+    let err = cli.refused(
+        &[
+            "audit",
+            "new",
+            "--store",
+            "S",
+            "--shift",
+            "night",
+            "--date",
+            "2026-11-20",
+            "--auditor",
+            "A",
+        ],
+        RU,
+    );
+    assert!(
+        err.starts_with(
+            "error: --shift <SHIFT>: «night» — недопустимое значение; допустимы opening,"
+        ),
+        "{err}"
+    );
+    // The option and its values are what the person types; clap's English sentences are gone.
+    for english in [
+        "invalid value",
+        "possible values",
+        "For more information",
+        "Usage",
+    ] {
+        assert!(
+            !err.contains(english),
+            "{english:?} under a Russian locale: {err}"
+        );
+    }
+    let err = cli.refused(&["audit", "photo", &id, "2.1"], RU);
+    assert!(
+        err.starts_with("error: не хватает параметров: <FILES>"),
+        "{err}"
+    );
+    let err = cli.refused(&["audit", "show", &id, "--frob"], RU);
+    assert!(
+        err.starts_with("error: у этой команды нет параметра --frob"),
+        "{err}"
+    );
+    let folder = cli._dir.path().display().to_string();
+    let err = cli.refused(
+        &["audit", "sign", &id, "--signer", "A", "--out", &folder],
+        RU,
+    );
+    assert!(err.contains("это папка; укажите имя файла"), "{err}");
+    assert_no_english("audit sign --out FOLDER", &err);
+}
+
+#[test]
+fn json_stays_the_same_whatever_the_language() {
+    let cli = Cli::new();
+    let out = cli.run_in(
+        &[
+            "standard",
+            "import",
+            &path("standards/sample.json"),
+            "--json",
+        ],
+        RU,
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    for key in ["code", "version", "sections", "requirements"] {
+        assert!(!v[key].is_null(), "{key} in {v}");
+    }
+    let ru = cli.run_in(&["standard", "list", "--json"], RU).stdout;
+    let en = cli.run_in(&["standard", "list", "--json"], EN).stdout;
+    assert_eq!(ru, en, "the JSON document does not depend on the language");
+}

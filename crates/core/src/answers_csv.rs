@@ -1,6 +1,6 @@
 //! The answers file of `storecheck audit fill`: columns `code, answer, note`, header first.
 
-use crate::error::{Error, Problem, Result};
+use crate::error::{Error, ImportProblem, Location, Problem, Result};
 use crate::import::decode_text;
 
 /// One line of an answers file.
@@ -17,9 +17,9 @@ pub struct AnswerRow {
 /// Errors: [`Error::ImportInvalid`] when the header lacks `code` or `answer` or a line cannot
 /// be read.
 pub fn parse(file: &str, bytes: &[u8]) -> Result<Vec<AnswerRow>> {
-    let fail = |location: String, en: String, ru: String| Error::ImportInvalid {
+    let fail = |at: Location, what: ImportProblem| Error::ImportInvalid {
         file: file.to_string(),
-        problems: vec![Problem::new(location, en, ru)],
+        problems: vec![Problem::at(at, what)],
     };
     let text = decode_text(bytes);
     let header = text.lines().next().unwrap_or("");
@@ -37,11 +37,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Vec<AnswerRow>> {
     let head = match records.next() {
         Some(Ok(h)) => h,
         _ => {
-            return Err(fail(
-                "row 1".into(),
-                "the file is empty; it needs a header row: code, answer, note".into(),
-                "файл пуст; нужна строка заголовков: code, answer, note".into(),
-            ));
+            return Err(fail(Location::Row(1), ImportProblem::AnswersEmpty));
         }
     };
     let col = |names: &[&str]| {
@@ -50,7 +46,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Vec<AnswerRow>> {
     };
     let (Some(code_col), Some(answer_col)) = (col(&["code", "код"]), col(&["answer", "ответ"]))
     else {
-        return Err(fail("row 1".into(), "the header must name the columns code and answer (and optionally note)".into(), "в заголовке должны быть столбцы code (код) и answer (ответ), по желанию note (заметка)".into()));
+        return Err(fail(Location::Row(1), ImportProblem::AnswersHeader));
     };
     let note_col = col(&["note", "заметка", "комментарий"]);
     let mut rows = Vec::new();
@@ -58,9 +54,10 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Vec<AnswerRow>> {
         let rec = rec.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line() as usize);
             fail(
-                format!("row {line}"),
-                format!("the CSV cannot be read: {e}"),
-                format!("CSV не читается: {e}"),
+                Location::Row(line),
+                ImportProblem::CsvUnreadable {
+                    detail: e.to_string(),
+                },
             )
         })?;
         if rec.iter().all(|c| c.trim().is_empty()) {

@@ -13,7 +13,9 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::db::Db;
-use crate::error::{Error, Missing, MissingWhat, Problem, Result};
+use crate::error::{
+    Error, ImportProblem, InputField, Invalid, Location, Missing, MissingWhat, Problem, Result,
+};
 use crate::model::{
     Answer, AuditHeader, AuditStatus, CorrectiveAction, Photo, PhotoRule, Response, ShiftPart,
     Standard, Store,
@@ -102,26 +104,30 @@ pub struct NewAction {
     pub due: String,
 }
 
-fn check_date(field: &str, s: &str) -> Result<String> {
+/// A cell of an answers file: its line and the column's name in the file format.
+fn column(row: usize, name: &str) -> Location {
+    Location::Column {
+        row,
+        column: name.to_string(),
+    }
+}
+
+fn check_date(field: InputField, s: &str) -> Result<String> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map(|d| d.format("%Y-%m-%d").to_string())
         .map_err(|_| {
-            Error::invalid(
+            Invalid::NotADate {
                 field,
-                format!("\"{s}\" is not a date; write it as YYYY-MM-DD, e.g. 2026-11-22"),
-                format!("«{s}» — не дата; пишите ГГГГ-ММ-ДД, например 2026-11-22"),
-            )
+                given: s.to_string(),
+            }
+            .into()
         })
 }
 
-fn non_empty(field: &str, ru: &str, s: &str) -> Result<String> {
+fn non_empty(field: InputField, s: &str) -> Result<String> {
     let t = s.trim();
     if t.is_empty() {
-        return Err(Error::invalid(
-            field,
-            format!("the {field} is empty; fill it in"),
-            format!("поле «{ru}» не заполнено"),
-        ));
+        return Err(Invalid::Empty { field }.into());
     }
     Ok(t.to_string())
 }
@@ -132,13 +138,13 @@ impl Db {
     /// Errors: [`Error::NotFound`] for an unknown store or standard (or no standard at all),
     /// [`Error::InvalidInput`] for a bad date or an empty auditor.
     pub fn create_audit(&mut self, new: &NewAudit) -> Result<Uuid> {
-        let shift_date = check_date("date", &new.shift_date)?;
-        let auditor = non_empty("auditor", "проверяющий", &new.auditor)?;
+        let shift_date = check_date(InputField::Date, &new.shift_date)?;
+        let auditor = non_empty(InputField::Auditor, &new.auditor)?;
         let store = self.store_by_code(&new.store_code)?;
         let standard_id = match &new.standard {
             Some(spec) if !spec.trim().is_empty() => self.find_standard(spec)?,
             _ => self.latest_standard()?.ok_or_else(|| Error::NotFound {
-                what: "standard",
+                what: crate::error::Entity::Standard,
                 key: "(any)".into(),
             })?,
         };
@@ -164,7 +170,7 @@ impl Db {
     pub fn resolve_audit(&self, key: &str) -> Result<Uuid> {
         let key = key.trim().to_lowercase();
         let not_found = || Error::NotFound {
-            what: "audit",
+            what: crate::error::Entity::Audit,
             key: key.clone(),
         };
         if key.len() < 4 || !key.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
@@ -179,11 +185,7 @@ impl Db {
         match ids.as_slice() {
             [one] => parse_uuid(one),
             [] => Err(not_found()),
-            _ => Err(Error::invalid(
-                "audit",
-                format!("\"{key}\" matches more than one audit; give more of the id"),
-                format!("«{key}» подходит к нескольким проверкам; укажите id длиннее"),
-            )),
+            _ => Err(Invalid::AmbiguousAudit { prefix: key }.into()),
         }
     }
 
@@ -218,7 +220,7 @@ impl Db {
             )
             .optional()?
             .ok_or_else(|| Error::NotFound {
-                what: "audit",
+                what: crate::error::Entity::Audit,
                 key: id.to_string(),
             })
             .and_then(|(ids, code, name, region, date, shift, auditor, observed, st, (completed_at, revision_of, revision_reason))| {
@@ -387,7 +389,7 @@ impl Db {
         } else {
             Err(Error::Locked {
                 id: id.to_string(),
-                status: h.status.as_str(),
+                status: h.status,
             })
         }
     }
@@ -408,7 +410,7 @@ impl Db {
         let req = standard
             .requirement_by_code(code.trim())
             .ok_or_else(|| Error::NotFound {
-                what: "requirement",
+                what: crate::error::Entity::Requirement,
                 key: code.to_string(),
             })?;
         if let Some(r) = &input.response {
@@ -438,7 +440,7 @@ impl Db {
         let req_id = standard
             .requirement_by_code(code)
             .ok_or_else(|| Error::NotFound {
-                what: "requirement",
+                what: crate::error::Entity::Requirement,
                 key: code.to_string(),
             })?
             .id;
@@ -476,13 +478,12 @@ impl Db {
         let mut inputs = Vec::new();
         for row in rows {
             let Some(req) = standard.requirement_by_code(&row.code) else {
-                problems.push(Problem::new(
-                    format!("row {}, column code", row.line),
-                    format!(
-                        "requirement {} is not in standard {}",
-                        row.code, standard.code
-                    ),
-                    format!("требования {} нет в стандарте {}", row.code, standard.code),
+                problems.push(Problem::at(
+                    column(row.line, "code"),
+                    ImportProblem::NotInStandard {
+                        code: row.code.clone(),
+                        standard: standard.code.clone(),
+                    },
                 ));
                 continue;
             };
@@ -492,28 +493,23 @@ impl Db {
                 match Response::parse_for(req.kind, &row.answer) {
                     Some(r) => match scoring::validate(req, &r) {
                         Ok(()) => Some(r),
-                        Err(e) => {
-                            problems.push(Problem::new(
-                                format!("row {}, column answer", row.line),
-                                e.to_string(),
-                                e.headline(crate::i18n::Lang::Ru),
+                        Err(Error::InvalidAnswer { code, problem }) => {
+                            problems.push(Problem::at(
+                                column(row.line, "answer"),
+                                ImportProblem::AnswerRefused { code, problem },
                             ));
                             continue;
                         }
+                        Err(other) => return Err(other),
                     },
                     None => {
-                        let e = Error::InvalidAnswer {
-                            code: req.code.clone(),
-                            problem: crate::error::AnswerProblem::WrongKind(req.kind.as_str()),
-                        };
-                        problems.push(Problem::new(
-                            format!("row {}, column answer", row.line),
-                            format!("\"{}\" does not fit: {e}", row.answer),
-                            format!(
-                                "«{}» не подходит: {}",
-                                row.answer,
-                                e.headline(crate::i18n::Lang::Ru)
-                            ),
+                        problems.push(Problem::at(
+                            column(row.line, "answer"),
+                            ImportProblem::AnswerDoesNotFit {
+                                given: row.answer.clone(),
+                                code: req.code.clone(),
+                                problem: crate::error::AnswerProblem::WrongKind(req.kind.as_str()),
+                            },
                         ));
                         continue;
                     }
@@ -607,25 +603,29 @@ impl Db {
     /// field is empty or the due date is not a date; [`Error::Locked`] once signed.
     pub fn add_action(&mut self, id: Uuid, action: &NewAction) -> Result<CorrectiveAction> {
         self.require_status(id, &[AuditStatus::Draft, AuditStatus::Completed])?;
-        let what = non_empty("what", "что сделать", &action.what)?;
-        let owner = non_empty("owner", "ответственный", &action.owner)?;
-        let due = check_date("due", &action.due)?;
+        let what = non_empty(InputField::What, &action.what)?;
+        let owner = non_empty(InputField::Owner, &action.owner)?;
+        let due = check_date(InputField::Due, &action.due)?;
         let view = self.load_audit(id)?;
         let code = action.code.trim();
-        let finding = view.score.findings.iter().find(|f| f.code == code).ok_or_else(|| {
-            if view.standard.requirement_by_code(code).is_none() {
-                Error::NotFound {
-                    what: "requirement",
-                    key: code.to_string(),
+        let finding = view
+            .score
+            .findings
+            .iter()
+            .find(|f| f.code == code)
+            .ok_or_else(|| {
+                if view.standard.requirement_by_code(code).is_none() {
+                    Error::NotFound {
+                        what: crate::error::Entity::Requirement,
+                        key: code.to_string(),
+                    }
+                } else {
+                    Invalid::NotAFinding {
+                        code: code.to_string(),
+                    }
+                    .into()
                 }
-            } else {
-                Error::invalid(
-                    "requirement",
-                    format!("requirement {code} is not a finding of this audit; corrective actions are for failed requirements"),
-                    format!("требование {code} не нарушено в этой проверке; корректирующие действия назначаются по несоответствиям"),
-                )
-            }
-        })?;
+            })?;
         let action_id = self.new_id();
         let req_id = finding.requirement_id;
         self.write(|tx| {
@@ -658,7 +658,7 @@ impl Db {
         })?;
         if n == 0 {
             return Err(Error::NotFound {
-                what: "action",
+                what: crate::error::Entity::Action,
                 key: action_id.to_string(),
             });
         }

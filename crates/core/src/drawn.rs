@@ -10,7 +10,8 @@ use std::io::Cursor;
 use image::ImageEncoder;
 use image::codecs::png::{PngDecoder, PngEncoder};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Invalid, Result};
+use crate::i18n::{Lang, file_size};
 
 /// The largest drawn-signature file accepted.
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;
@@ -32,23 +33,70 @@ pub enum Whose {
     Acknowledgement,
 }
 
-impl Whose {
-    fn field(self) -> &'static str {
+impl crate::i18n::Text for Whose {
+    fn text(&self, lang: Lang) -> String {
         match self {
-            Whose::Signer => "signature",
-            Whose::Acknowledgement => "acknowledgement",
+            Whose::Signer => lang.pick("the drawn signature", "нарисованная подпись"),
+            Whose::Acknowledgement => lang.pick(
+                "the acknowledgement's drawn signature",
+                "подпись сотрудника об ознакомлении",
+            ),
         }
     }
-    fn en(self) -> &'static str {
+}
+
+/// Why a drawn signature was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DrawnProblem {
+    Empty,
+    TooLarge { bytes: usize },
+    NotPng,
+    TooManyPixels { width: u32, height: u32 },
+    SideTooLong { width: u32, height: u32 },
+    OddShape { width: u32, height: u32 },
+    Damaged { detail: String },
+}
+
+impl crate::i18n::Text for DrawnProblem {
+    /// Said after the signature's name: "… is empty".
+    fn text(&self, lang: Lang) -> String {
         match self {
-            Whose::Signer => "the drawn signature",
-            Whose::Acknowledgement => "the acknowledgement's drawn signature",
-        }
-    }
-    fn ru(self) -> &'static str {
-        match self {
-            Whose::Signer => "нарисованная подпись",
-            Whose::Acknowledgement => "подпись сотрудника об ознакомлении",
+            DrawnProblem::Empty => lang.pick("is empty", "пустая"),
+            DrawnProblem::TooLarge { bytes } => lang.pick(
+                format!(
+                    "is too large ({}; at most 5 MB)",
+                    file_size(*bytes as u64, lang)
+                ),
+                format!(
+                    "слишком большая ({}; не больше 5 МБ)",
+                    file_size(*bytes as u64, lang)
+                ),
+            ),
+            DrawnProblem::NotPng => lang.pick(
+                "is not a PNG image; save it as PNG",
+                "не изображение PNG; сохраните её в формате PNG",
+            ),
+            DrawnProblem::TooManyPixels { width, height } => lang.pick(
+                format!("is too large in pixels ({width} × {height}; at most 25 megapixels)"),
+                format!("слишком большая в пикселях ({width} × {height}; не больше 25 мегапикселей)"),
+            ),
+            DrawnProblem::SideTooLong { width, height } => lang.pick(
+                format!("is too long ({width} × {height} pixels; a side may be at most {MAX_SIDE} pixels)"),
+                format!("слишком длинная ({width} × {height} пикселей; сторона не больше {MAX_SIDE} пикселей)"),
+            ),
+            DrawnProblem::OddShape { width, height } => lang.pick(
+                format!(
+                    "has a shape no signature has ({width} × {height} pixels; one side may be at most {MAX_RATIO} times the other)"
+                ),
+                format!(
+                    "имеет форму, какой у подписи не бывает ({width} × {height} пикселей; одна сторона может быть больше другой не более чем в {MAX_RATIO} раз)"
+                ),
+            ),
+            // The decoder's detail is English only.
+            DrawnProblem::Damaged { detail } => lang.pick(
+                format!("is a damaged PNG ({detail})"),
+                "— повреждённый файл PNG",
+            ),
         }
     }
 }
@@ -58,39 +106,21 @@ impl Whose {
 /// Errors: [`Error::InvalidInput`] for a file that is not a PNG, is larger than [`MAX_BYTES`],
 /// declares more than [`MAX_PIXELS`], or is damaged.
 pub fn prepare_signature(png: &[u8], whose: Whose) -> Result<Vec<u8>> {
-    let refuse = |en: String, ru: String| {
-        Error::invalid(
-            whose.field(),
-            format!("{} {en}", whose.en()),
-            format!("{} {ru}", whose.ru()),
-        )
-    };
+    let refuse =
+        |problem: DrawnProblem| -> Error { Invalid::DrawnSignature { whose, problem }.into() };
     if png.is_empty() {
-        return Err(refuse("is empty".into(), "пустая".into()));
+        return Err(refuse(DrawnProblem::Empty));
     }
     if png.len() > MAX_BYTES {
-        return Err(refuse(
-            format!(
-                "is too large ({:.1} MB; at most 5 MB)",
-                png.len() as f64 / 1048576.0
-            ),
-            format!(
-                "слишком большая ({:.1} МБ; не больше 5 МБ)",
-                png.len() as f64 / 1048576.0
-            ),
-        ));
+        return Err(refuse(DrawnProblem::TooLarge { bytes: png.len() }));
     }
     if !png.starts_with(b"\x89PNG\r\n\x1a\n") {
-        return Err(refuse(
-            "is not a PNG image; save it as PNG".into(),
-            "не изображение PNG; сохраните её в формате PNG".into(),
-        ));
+        return Err(refuse(DrawnProblem::NotPng));
     }
     let damaged = |e: &dyn std::fmt::Display| {
-        refuse(
-            format!("is a damaged PNG ({e})"),
-            format!("— повреждённый файл PNG ({e})"),
-        )
+        refuse(DrawnProblem::Damaged {
+            detail: e.to_string(),
+        })
     };
     // The size, from the IHDR chunk every PNG starts with, before the decoder reads further.
     let declared = |at: usize| {
@@ -101,29 +131,25 @@ pub fn prepare_signature(png: &[u8], whose: Whose) -> Result<Vec<u8>> {
         return Err(damaged(&"no image header"));
     };
     if u64::from(w) * u64::from(h) > MAX_PIXELS {
-        return Err(refuse(
-            format!("is too large in pixels ({w} × {h}; at most 25 megapixels)"),
-            format!("слишком большая в пикселях ({w} × {h}; не больше 25 мегапикселей)"),
-        ));
+        return Err(refuse(DrawnProblem::TooManyPixels {
+            width: w,
+            height: h,
+        }));
     }
     if w > MAX_SIDE || h > MAX_SIDE {
-        return Err(refuse(
-            format!("is too long ({w} × {h} pixels; a side may be at most {MAX_SIDE} pixels)"),
-            format!("слишком длинная ({w} × {h} пикселей; сторона не больше {MAX_SIDE} пикселей)"),
-        ));
+        return Err(refuse(DrawnProblem::SideTooLong {
+            width: w,
+            height: h,
+        }));
     }
     if w == 0 || h == 0 {
         return Err(damaged(&"it declares an empty picture"));
     }
     if u64::from(w.max(h)) > u64::from(w.min(h)) * u64::from(MAX_RATIO) {
-        return Err(refuse(
-            format!(
-                "has a shape no signature has ({w} × {h} pixels; one side may be at most {MAX_RATIO} times the other)"
-            ),
-            format!(
-                "имеет форму, какой у подписи не бывает ({w} × {h} пикселей; одна сторона может быть больше другой не более чем в {MAX_RATIO} раз)"
-            ),
-        ));
+        return Err(refuse(DrawnProblem::OddShape {
+            width: w,
+            height: h,
+        }));
     }
     let decoder = PngDecoder::new(Cursor::new(png)).map_err(|e| damaged(&e))?;
     let img = image::DynamicImage::from_decoder(decoder).map_err(|e| damaged(&e))?;

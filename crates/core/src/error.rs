@@ -1,12 +1,19 @@
 //! Errors that reach a person: each says what happened and what to do, in English or Russian.
 //!
-//! `Display` gives the English text (the command line's language); [`Error::message`] gives
-//! either language for the desktop app. [`Error::code`] is the small closed set the UI switches on.
+//! Every message is a typed value ([`Entity`], [`Invalid`], [`Conflict`], the import
+//! [`Problem`]s, …) said in either language by one `match` (see [`crate::i18n`]); nothing is
+//! looked up by an English string. `Display` gives the English text; [`Error::message`],
+//! [`Error::headline`] and [`Error::hint`] give either language. [`Error::code`] is the small
+//! closed set the UI switches on.
 
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::i18n::Lang;
+use crate::drawn::{DrawnProblem, Whose};
+use crate::i18n::{Lang, Noun, Text, file_size};
+use crate::model::AuditStatus;
+
+pub use crate::import::problem::{ImportProblem, Location, Problem};
 
 /// What kind of failure an error is, for the UI to switch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -23,44 +30,245 @@ pub enum ErrorCode {
     Storage,
 }
 
-/// One thing wrong in an imported file, at a place a person can find.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[ts(export)]
-pub struct Problem {
-    /// `row 4, column kind`, `row 1`, `requirements[3].kind` or `line 5, column 2`.
-    pub location: String,
-    pub en: String,
-    pub ru: String,
+/// The things a person looks for by code or id, and may not find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    Audit,
+    Store,
+    Standard,
+    Requirement,
+    Action,
+    Photo,
+    SignedReport,
 }
 
-impl Problem {
-    pub fn new(location: impl Into<String>, en: impl Into<String>, ru: impl Into<String>) -> Self {
-        Problem {
-            location: location.into(),
-            en: en.into(),
-            ru: ru.into(),
-        }
+impl Entity {
+    /// `"{entity} {key} was not found"` in either language (Russian agrees with the noun's
+    /// gender).
+    fn not_found(self, key: &str, lang: Lang) -> String {
+        let (en, ru, found) = match self {
+            Entity::Audit => ("audit", "Проверка", "найдена"),
+            Entity::Store => ("store", "Магазин", "найден"),
+            Entity::Standard => ("standard", "Стандарт", "найден"),
+            Entity::Requirement => ("requirement", "Требование", "найдено"),
+            Entity::Action => ("action", "Корректирующее действие", "найдено"),
+            Entity::Photo => ("photo", "Фото", "найдено"),
+            Entity::SignedReport => ("signed report", "Подписанный отчёт", "найден"),
+        };
+        lang.pick(
+            format!("{en} {key:?} was not found"),
+            format!("{ru} «{key}» не {found}"),
+        )
     }
 
-    pub fn text(&self, lang: Lang) -> String {
-        let msg = match lang {
-            Lang::En => &self.en,
-            Lang::Ru => &self.ru,
+    fn hint(self, lang: Lang) -> Option<String> {
+        Some(match self {
+            Entity::Audit => lang.pick(
+                "list audits with `storecheck audit list`",
+                "список проверок: `storecheck audit list`",
+            ),
+            Entity::Store => lang.pick(
+                "add it with `storecheck store add CODE NAME`",
+                "добавьте магазин: `storecheck store add КОД НАЗВАНИЕ`",
+            ),
+            Entity::Standard => lang.pick(
+                "import one with `storecheck standard import FILE` or load the demo with `storecheck demo`",
+                "импортируйте стандарт (`storecheck standard import ФАЙЛ`) или загрузите демо (`storecheck demo`)",
+            ),
+            Entity::Requirement => lang.pick(
+                "use a code from the audit's standard, as `storecheck audit show` lists them",
+                "используйте код требования из стандарта проверки (`storecheck audit show`)",
+            ),
+            Entity::Action | Entity::Photo | Entity::SignedReport => return None,
+        })
+    }
+}
+
+/// A field a person fills in, named in messages about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputField {
+    /// The shift's date.
+    Date,
+    Auditor,
+    /// What a corrective action is to do.
+    What,
+    Owner,
+    Due,
+}
+
+impl InputField {
+    fn name(self, lang: Lang) -> &'static str {
+        let (en, ru) = match self {
+            InputField::Date => ("date", "дата"),
+            InputField::Auditor => ("auditor", "проверяющий"),
+            InputField::What => ("what", "что сделать"),
+            InputField::Owner => ("owner", "ответственный"),
+            InputField::Due => ("due", "срок"),
         };
-        if self.location.is_empty() {
-            msg.clone()
-        } else {
-            let loc = match lang {
-                Lang::En => self.location.clone(),
-                Lang::Ru => self
-                    .location
-                    .replace("row ", "строка ")
-                    .replace("column ", "столбец ")
-                    .replace("line ", "строка ")
-                    .replace("sheet ", "лист ")
-                    .replace("cell ", "ячейка "),
-            };
-            format!("{loc}: {msg}")
+        match lang {
+            Lang::En => en,
+            Lang::Ru => ru,
+        }
+    }
+}
+
+/// Why an input was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Invalid {
+    NotADate {
+        field: InputField,
+        given: String,
+    },
+    Empty {
+        field: InputField,
+    },
+    /// An id prefix that more than one audit starts with.
+    AmbiguousAudit {
+        prefix: String,
+    },
+    /// A corrective action for a requirement that did not fail.
+    NotAFinding {
+        code: String,
+    },
+    NoSignedReport {
+        audit: String,
+        status: AuditStatus,
+    },
+    /// The signed PDF on disk is not the one that was signed.
+    ReportChanged {
+        path: String,
+    },
+    NoRevisionReason,
+    RevisionOfUnsigned,
+    AlreadyRevised {
+        audit: String,
+        revision: String,
+    },
+    StoreNeedsCodeAndName,
+    /// An in-memory database has no folder for photos.
+    NoPhotoFolder,
+    TakesNoPhotos {
+        code: String,
+    },
+    /// A photo's display copy and original are both damaged or gone.
+    PhotoLost {
+        file: String,
+        code: String,
+        folder: String,
+    },
+    DrawnSignature {
+        whose: Whose,
+        problem: DrawnProblem,
+    },
+    /// The rating bands could not be stored.
+    Ratings {
+        detail: String,
+    },
+    /// Said by a caller outside this crate that has no message type of its own yet: `field`
+    /// and the text in both languages. Core itself never uses it.
+    Given {
+        field: String,
+        en: String,
+        ru: String,
+    },
+}
+
+impl Text for Invalid {
+    fn text(&self, lang: Lang) -> String {
+        use Invalid as I;
+        match self {
+            I::NotADate { field, given } => lang.pick(
+                format!("{}: \"{given}\" is not a date; write it as YYYY-MM-DD, e.g. 2026-11-22", field.name(Lang::En)),
+                format!("{}: «{given}» — не дата; пишите ГГГГ-ММ-ДД, например 2026-11-22", field.name(Lang::Ru)),
+            ),
+            I::Empty { field } => lang.pick(
+                format!("{0}: the {0} is empty; fill it in", field.name(Lang::En)),
+                format!("{0}: поле «{0}» не заполнено", field.name(Lang::Ru)),
+            ),
+            I::AmbiguousAudit { prefix } => lang.pick(
+                format!("audit: \"{prefix}\" matches more than one audit; give more of the id"),
+                format!("проверка: «{prefix}» подходит к нескольким проверкам; укажите id длиннее"),
+            ),
+            I::NotAFinding { code } => lang.pick(
+                format!("requirement {code} is not a finding of this audit; corrective actions are for failed requirements"),
+                format!("требование {code} не нарушено в этой проверке; корректирующие действия назначаются по несоответствиям"),
+            ),
+            I::NoSignedReport { audit, status } => {
+                let (en, ru) = match status {
+                    AuditStatus::Draft => ("a draft", "черновик"),
+                    AuditStatus::Completed | AuditStatus::Signed => {
+                        ("completed but not signed", "завершена, но не подписана")
+                    }
+                };
+                lang.pick(
+                    format!("audit {audit} has no signed report: it is {en}; sign it first (storecheck audit sign)"),
+                    format!("у проверки {audit} нет подписанного отчёта: она {ru}; сначала подпишите её (storecheck audit sign)"),
+                )
+            }
+            I::ReportChanged { path } => lang.pick(
+                format!("{path} is not the PDF that was signed: it was changed on disk. Copies sent earlier are unaffected; restore this file from a backup"),
+                format!("{path} — не тот PDF, что был подписан: файл изменили на диске. Отправленные ранее копии не затронуты; восстановите этот файл из резервной копии"),
+            ),
+            I::NoRevisionReason => lang.pick(
+                "reason: say why the signed audit needs a revision",
+                "причина: укажите, почему подписанную проверку нужно исправить",
+            ),
+            I::RevisionOfUnsigned => lang.pick(
+                "only a signed audit is corrected by a revision; reopen a completed one instead",
+                "новой редакцией исправляется только подписанная проверка; завершённую откройте снова",
+            ),
+            I::AlreadyRevised { audit, revision } => lang.pick(
+                format!("audit {audit} already has a revision ({revision}); correct that one instead (once signed, it can be revised in turn)"),
+                format!("у проверки {audit} уже есть новая редакция ({revision}); исправляйте её (подписанную редакцию тоже можно исправить новой)"),
+            ),
+            I::StoreNeedsCodeAndName => lang.pick(
+                "a store needs a code and a name",
+                "у магазина должны быть код и название",
+            ),
+            I::NoPhotoFolder => lang.pick(
+                "an in-memory database cannot keep photos; open a database file",
+                "база в памяти не хранит фото; откройте файл базы",
+            ),
+            I::TakesNoPhotos { code } => lang.pick(
+                format!("requirement {code} takes no photos (its photo rule is none)"),
+                format!("к требованию {code} фото не прикладываются (правило фото: нет)"),
+            ),
+            I::PhotoLost { file, code, folder } => lang.pick(
+                format!("the photo «{file}» of requirement {code} is damaged or missing in the photos folder ({folder}), and so is its original; restore that folder from a backup"),
+                format!("фото «{file}» к требованию {code} повреждено или отсутствует в папке фото ({folder}), как и его оригинал; восстановите эту папку из резервной копии"),
+            ),
+            I::DrawnSignature { whose, problem } => {
+                format!("{} {}", whose.text(lang), problem.text(lang))
+            }
+            I::Ratings { detail } => lang.pick(
+                format!("ratings: {detail}"),
+                format!("оценки: {detail}"),
+            ),
+            I::Given { field, en, ru } => lang.pick(format!("{field}: {en}"), format!("{field}: {ru}")),
+        }
+    }
+}
+
+/// Why a change would contradict what is already recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Conflict {
+    /// A store code already used by a store of another name or region.
+    StoreExists { code: String, name: String },
+    /// A published standard version with other content.
+    VersionExists { code: String, version: String },
+}
+
+impl Text for Conflict {
+    fn text(&self, lang: Lang) -> String {
+        match self {
+            Conflict::StoreExists { code, name } => lang.pick(
+                format!("store {code} already exists as \"{name}\"; use another code"),
+                format!("магазин {code} уже есть («{name}»); выберите другой код"),
+            ),
+            Conflict::VersionExists { code, version } => lang.pick(
+                format!("standard {code} version {version} already exists with different content; published versions never change. Give the file a new version number"),
+                format!("стандарт {code} версии {version} уже есть с другим содержанием; опубликованные версии не меняются. Укажите в файле новый номер версии"),
+            ),
         }
     }
 }
@@ -75,6 +283,12 @@ pub enum AnswerProblem {
     NaNotAllowed,
     /// The input does not fit the requirement's kind; carries the kind's name.
     WrongKind(&'static str),
+}
+
+impl Text for AnswerProblem {
+    fn text(&self, lang: Lang) -> String {
+        answer_problem(self, lang)
+    }
 }
 
 /// What is still missing before an audit can be completed.
@@ -157,27 +371,23 @@ pub enum PhotoProblem {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{what} {key:?} was not found")]
-    NotFound { what: &'static str, key: String },
+    #[error("{}", what.not_found(key, Lang::En))]
+    NotFound { what: Entity, key: String },
 
-    #[error("{field}: {en}")]
-    InvalidInput {
-        field: String,
-        en: String,
-        ru: String,
-    },
+    #[error("{}", .0.text(Lang::En))]
+    InvalidInput(Invalid),
 
-    #[error("{file} cannot be imported: {} problem(s); nothing was imported", problems.len())]
+    #[error("{}", import_headline(file, problems.len(), Lang::En))]
     ImportInvalid {
         file: String,
         problems: Vec<Problem>,
     },
 
-    #[error("{en}")]
-    Conflict { en: String, ru: String },
+    #[error("{}", .0.text(Lang::En))]
+    Conflict(Conflict),
 
-    #[error("audit {id} is {status}: it can no longer be changed")]
-    Locked { id: String, status: &'static str },
+    #[error("audit {id} is {}: it can no longer be changed", status.as_str())]
+    Locked { id: String, status: AuditStatus },
 
     #[error(
         "the audit cannot be completed yet: {}",
@@ -210,6 +420,7 @@ pub enum Error {
     Db(#[from] rusqlite::Error),
 
     /// A signing key or certificate file that exists but cannot be used; it is never replaced.
+    /// The texts are the report crate's, which reads those files.
     #[error("{path}: {en}")]
     SigningFile {
         path: String,
@@ -227,13 +438,40 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+impl From<Invalid> for Error {
+    fn from(i: Invalid) -> Self {
+        Error::InvalidInput(i)
+    }
+}
+
+impl From<Conflict> for Error {
+    fn from(c: Conflict) -> Self {
+        Error::Conflict(c)
+    }
+}
+
+fn import_headline(file: &str, problems: usize, lang: Lang) -> String {
+    lang.pick(
+        format!(
+            "{file} cannot be imported: {}; nothing was imported",
+            Noun::Problem.count(problems, lang)
+        ),
+        format!(
+            "{file} не импортирован: {}; ничего не записано",
+            Noun::Problem.count(problems, lang)
+        ),
+    )
+}
+
 impl Error {
+    /// An input refused by a caller outside this crate, in both languages. Core's own refusals
+    /// are [`Invalid`] variants.
     pub fn invalid(field: impl Into<String>, en: impl Into<String>, ru: impl Into<String>) -> Self {
-        Error::InvalidInput {
+        Error::InvalidInput(Invalid::Given {
             field: field.into(),
             en: en.into(),
             ru: ru.into(),
-        }
+        })
     }
 
     pub fn io(path: impl AsRef<std::path::Path>, source: std::io::Error) -> Self {
@@ -246,9 +484,9 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::NotFound { .. } => ErrorCode::NotFound,
-            Error::InvalidInput { .. } | Error::InvalidAnswer { .. } => ErrorCode::InvalidInput,
+            Error::InvalidInput(_) | Error::InvalidAnswer { .. } => ErrorCode::InvalidInput,
             Error::ImportInvalid { .. } => ErrorCode::ImportInvalid,
-            Error::Conflict { .. } => ErrorCode::Conflict,
+            Error::Conflict(_) => ErrorCode::Conflict,
             Error::Locked { .. } => ErrorCode::Locked,
             Error::Incomplete { .. } => ErrorCode::Incomplete,
             Error::Photo { .. } => ErrorCode::InvalidPhoto,
@@ -272,78 +510,69 @@ impl Error {
 
     /// What happened, in one line.
     pub fn headline(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (_, Lang::En) => self.to_string(),
-            (Error::NotFound { what, key }, Lang::Ru) => {
-                let (entity, found) = ru_entity(what);
-                format!("{entity} «{key}» не {found}")
-            }
-            (Error::InvalidInput { field, ru, .. }, Lang::Ru) => format!("{field}: {ru}"),
-            (Error::ImportInvalid { file, problems }, Lang::Ru) => format!(
-                "{file} не импортирован: проблем — {}; ничего не записано",
-                problems.len()
+        match self {
+            Error::NotFound { what, key } => what.not_found(key, lang),
+            Error::InvalidInput(invalid) => invalid.text(lang),
+            Error::ImportInvalid { file, problems } => import_headline(file, problems.len(), lang),
+            Error::Conflict(conflict) => conflict.text(lang),
+            Error::Locked { id, status } => lang.pick(
+                format!(
+                    "audit {id} is {}: it can no longer be changed",
+                    status.as_str()
+                ),
+                format!("проверка {}: изменить её уже нельзя", status.text(Lang::Ru)),
             ),
-            (Error::Conflict { ru, .. }, Lang::Ru) => ru.clone(),
-            (Error::Locked { status, .. }, Lang::Ru) => format!(
-                "проверка {}: изменить её уже нельзя",
-                match *status {
-                    "signed" => "подписана",
-                    "completed" => "завершена",
-                    other => other,
-                }
+            Error::Incomplete { missing } => lang.pick(
+                format!(
+                    "the audit cannot be completed yet: {}",
+                    describe_missing(missing, lang)
+                ),
+                format!(
+                    "проверку пока нельзя завершить: {}",
+                    describe_missing(missing, lang)
+                ),
             ),
-            (Error::Incomplete { missing }, Lang::Ru) => format!(
-                "проверку пока нельзя завершить: {}",
-                describe_missing(missing, Lang::Ru)
+            Error::InvalidAnswer { code, problem } => lang.pick(
+                format!("requirement {code}: {}", answer_problem(problem, lang)),
+                format!("требование {code}: {}", answer_problem(problem, lang)),
             ),
-            (Error::InvalidAnswer { code, problem }, Lang::Ru) => {
-                format!("требование {code}: {}", answer_problem(problem, Lang::Ru))
-            }
-            (Error::Photo { file, problem }, Lang::Ru) => format!(
-                "фото «{file}» не приложено: {}",
-                photo_problem(problem, Lang::Ru)
+            Error::Photo { file, problem } => lang.pick(
+                format!(
+                    "photo {file:?} cannot be attached: {}",
+                    photo_problem(problem, lang)
+                ),
+                format!(
+                    "фото «{file}» не приложено: {}",
+                    photo_problem(problem, lang)
+                ),
             ),
-            (Error::Database { path, problem }, Lang::Ru) => {
-                format!("{path}: {}", database_problem(problem, Lang::Ru))
+            Error::Database { path, problem } => {
+                format!("{path}: {}", database_problem(problem, lang))
             }
-            (Error::Corrupt(d), Lang::Ru) => {
-                format!("база данных не прошла проверку целостности: {d}")
+            Error::Corrupt(d) => lang.pick(
+                format!("the database failed its integrity check: {d}"),
+                format!("база данных не прошла проверку целостности: {d}"),
+            ),
+            Error::Db(e) => sqlite_problem(e, lang),
+            Error::Io { path, source } => format!("{path}: {}", io_problem(source, lang)),
+            Error::SigningFile { path, en, ru } => {
+                lang.pick(format!("{path}: {en}"), format!("{path}: {ru}"))
             }
-            (Error::Db(e), Lang::Ru) => sqlite_problem(e, Lang::Ru),
-            (Error::Io { path, source }, Lang::Ru) => {
-                format!("{path}: {}", io_problem(source, Lang::Ru))
-            }
-            (Error::SigningFile { path, ru, .. }, Lang::Ru) => format!("{path}: {ru}"),
         }
     }
 
     /// What to do about it, where there is something to say.
     pub fn hint(&self, lang: Lang) -> Option<String> {
         let (en, ru) = match self {
-            Error::NotFound { what, .. } => match *what {
-                "audit" => (
-                    "list audits with `storecheck audit list`",
-                    "список проверок: `storecheck audit list`",
-                ),
-                "store" => (
-                    "add it with `storecheck store add CODE NAME`",
-                    "добавьте магазин: `storecheck store add КОД НАЗВАНИЕ`",
-                ),
-                "standard" => (
-                    "import one with `storecheck standard import FILE` or load the demo with `storecheck demo`",
-                    "импортируйте стандарт (`storecheck standard import ФАЙЛ`) или загрузите демо (`storecheck demo`)",
-                ),
-                "requirement" => (
-                    "use a code from the audit's standard, as `storecheck audit show` lists them",
-                    "используйте код требования из стандарта проверки (`storecheck audit show`)",
-                ),
-                _ => return None,
-            },
+            Error::NotFound { what, .. } => return what.hint(lang),
             Error::ImportInvalid { .. } => (
                 "fix what is listed above and import the file again",
                 "исправьте перечисленное выше и импортируйте файл снова",
             ),
-            Error::Locked { status, .. } if *status == "signed" => (
+            Error::Locked {
+                status: AuditStatus::Signed,
+                ..
+            } => (
                 "a signed audit can only be corrected by a new revision",
                 "подписанную проверку можно исправить только новой редакцией",
             ),
@@ -398,12 +627,11 @@ impl Error {
                 "check that the path exists and that you may read and write it",
                 "проверьте, что путь существует и доступен для чтения и записи",
             ),
-            _ => return None,
+            Error::InvalidInput(_) | Error::Conflict(_) | Error::InvalidAnswer { .. } => {
+                return None;
+            }
         };
-        Some(match lang {
-            Lang::En => en.to_string(),
-            Lang::Ru => ru.to_string(),
-        })
+        Some(lang.pick(en, ru))
     }
 
     /// The import problems, one per line, when this is an import error.
@@ -421,43 +649,38 @@ const DISK_FULL_HINT: (&str, &str) = (
 );
 
 fn database_problem(p: &DatabaseProblem, lang: Lang) -> String {
-    match (p, lang) {
-        (DatabaseProblem::Empty, Lang::En) => {
-            "the database file is empty (0 bytes): it holds no StoreCheck data".into()
+    p.text(lang)
+}
+
+impl Text for DatabaseProblem {
+    fn text(&self, lang: Lang) -> String {
+        match self {
+            DatabaseProblem::Empty => lang.pick(
+                "the database file is empty (0 bytes): it holds no StoreCheck data",
+                "файл базы данных пуст (0 байт): данных StoreCheck в нём нет",
+            ),
+            DatabaseProblem::NotStoreCheck => lang.pick(
+                "this file is not a StoreCheck database",
+                "этот файл — не база данных StoreCheck",
+            ),
+            // SQLite's own detail is English only; the Russian text says what it means.
+            DatabaseProblem::Damaged { detail } => lang.pick(
+                format!("the database file is damaged ({detail})"),
+                "файл базы данных повреждён",
+            ),
+            DatabaseProblem::Newer { found, supported } => lang.pick(
+                format!("the database was written by a newer StoreCheck (schema {found}; this StoreCheck knows up to {supported})"),
+                format!("база данных записана более новой версией StoreCheck (схема {found}; эта версия знает схемы до {supported})"),
+            ),
+            DatabaseProblem::UnknownSchema { found } => lang.pick(
+                format!("the database has schema number {found}, which no StoreCheck ever wrote"),
+                format!("у базы данных номер схемы {found}, которого не бывает у StoreCheck"),
+            ),
+            DatabaseProblem::UpgradeFailed { from, detail } => lang.pick(
+                format!("the database could not be upgraded from schema {from} ({detail}); it was left as it was"),
+                format!("базу данных не удалось обновить со схемы {from}; она оставлена как была"),
+            ),
         }
-        (DatabaseProblem::Empty, Lang::Ru) => {
-            "файл базы данных пуст (0 байт): данных StoreCheck в нём нет".into()
-        }
-        (DatabaseProblem::NotStoreCheck, Lang::En) => {
-            "this file is not a StoreCheck database".into()
-        }
-        (DatabaseProblem::NotStoreCheck, Lang::Ru) => {
-            "этот файл — не база данных StoreCheck".into()
-        }
-        (DatabaseProblem::Damaged { detail }, Lang::En) => {
-            format!("the database file is damaged ({detail})")
-        }
-        (DatabaseProblem::Damaged { detail }, Lang::Ru) => {
-            format!("файл базы данных повреждён ({detail})")
-        }
-        (DatabaseProblem::Newer { found, supported }, Lang::En) => format!(
-            "the database was written by a newer StoreCheck (schema {found}; this StoreCheck knows up to {supported})"
-        ),
-        (DatabaseProblem::Newer { found, supported }, Lang::Ru) => format!(
-            "база данных записана более новой версией StoreCheck (схема {found}; эта версия знает схемы до {supported})"
-        ),
-        (DatabaseProblem::UnknownSchema { found }, Lang::En) => {
-            format!("the database has schema number {found}, which no StoreCheck ever wrote")
-        }
-        (DatabaseProblem::UnknownSchema { found }, Lang::Ru) => {
-            format!("у базы данных номер схемы {found}, которого не бывает у StoreCheck")
-        }
-        (DatabaseProblem::UpgradeFailed { from, detail }, Lang::En) => format!(
-            "the database could not be upgraded from schema {from} ({detail}); it was left as it was"
-        ),
-        (DatabaseProblem::UpgradeFailed { from, detail }, Lang::Ru) => format!(
-            "базу данных не удалось обновить со схемы {from} ({detail}); она оставлена как была"
-        ),
     }
 }
 
@@ -506,16 +729,11 @@ fn sqlite_problem(e: &rusqlite::Error, lang: Lang) -> String {
             "база данных занята другим окном или командой StoreCheck: изменение не сохранено",
         ),
         _ => {
-            return match lang {
-                Lang::En => format!("database error: {e}"),
-                Lang::Ru => format!("ошибка базы данных: {e}"),
-            };
+            // SQLite's own words are English only.
+            return lang.pick(format!("database error: {e}"), "ошибка базы данных");
         }
     };
-    match lang {
-        Lang::En => text.0.into(),
-        Lang::Ru => text.1.into(),
-    }
+    lang.pick(text.0, text.1)
 }
 
 fn sqlite_hint(e: &rusqlite::Error) -> Option<(&'static str, &'static str)> {
@@ -542,170 +760,132 @@ fn is_disk_full(e: &std::io::Error) -> bool {
 }
 
 fn io_problem(e: &std::io::Error, lang: Lang) -> String {
-    match (is_disk_full(e), lang) {
-        (true, Lang::En) => "the disk is full: the file was not written".into(),
-        (true, Lang::Ru) => "диск заполнен: файл не записан".into(),
-        (false, Lang::En) => e.to_string(),
-        (false, Lang::Ru) => match e.kind() {
-            std::io::ErrorKind::NotFound => "нет такого файла или папки".into(),
-            std::io::ErrorKind::PermissionDenied => "нет прав доступа".into(),
-            _ => e.to_string(),
-        },
+    use std::io::ErrorKind as K;
+    if is_disk_full(e) {
+        return lang.pick(
+            "the disk is full: the file was not written",
+            "диск заполнен: файл не записан",
+        );
     }
-}
-
-/// The Russian noun and the matching form of "found".
-fn ru_entity(what: &str) -> (&'static str, &'static str) {
-    match what {
-        "audit" => ("Проверка", "найдена"),
-        "store" => ("Магазин", "найден"),
-        "standard" => ("Стандарт", "найден"),
-        "requirement" => ("Требование", "найдено"),
-        "action" => ("Корректирующее действие", "найдено"),
-        "photo" => ("Фото", "найдено"),
-        _ => ("Объект", "найден"),
-    }
+    // The system's own words are English only: Russian says what the kind of failure means.
+    let ru = match e.kind() {
+        K::NotFound => "нет такого файла или папки",
+        K::PermissionDenied => "нет прав доступа",
+        K::AlreadyExists => "такой файл уже есть",
+        K::IsADirectory => "это папка, а нужен файл",
+        K::NotADirectory => "в пути файл там, где должна быть папка",
+        K::ReadOnlyFilesystem => "диск или папка доступны только для чтения",
+        K::InvalidData | K::UnexpectedEof => "файл повреждён или обрезан",
+        K::FileTooLarge => "файл слишком большой",
+        K::InvalidFilename => "недопустимое имя файла",
+        _ => "файл не удалось прочитать или записать",
+    };
+    lang.pick(e.to_string(), ru)
 }
 
 fn answer_problem(p: &AnswerProblem, lang: Lang) -> String {
-    use crate::model::format_number as n;
-    match (p, lang) {
-        (AnswerProblem::OutOfRange { min, max }, Lang::En) => {
-            format!("the value must be between {} and {}", n(*min), n(*max))
-        }
-        (AnswerProblem::OutOfRange { min, max }, Lang::Ru) => {
-            format!("значение должно быть от {} до {}", n(*min), n(*max))
-        }
-        (AnswerProblem::NaNotAllowed, Lang::En) => {
-            "\"not applicable\" is not allowed for this requirement; answer it".into()
-        }
-        (AnswerProblem::NaNotAllowed, Lang::Ru) => {
-            "ответ «н/п» для этого требования не допускается; дайте ответ".into()
-        }
-        (AnswerProblem::WrongKind(kind), Lang::En) => match *kind {
-            "check" => "answer pass, fail or na".into(),
-            "text" => "write a note".into(),
-            _ => format!("this is a {kind} requirement: give a number (or na)"),
-        },
-        (AnswerProblem::WrongKind(kind), Lang::Ru) => match *kind {
-            "check" => "ответьте pass (да), fail (нет) или na (н/п)".into(),
-            "text" => "напишите заметку".into(),
-            _ => "это числовое требование: укажите число (или н/п)".into(),
+    use crate::model::{Kind, format_number as n};
+    match p {
+        AnswerProblem::OutOfRange { min, max } => lang.pick(
+            format!("the value must be between {} and {}", n(*min), n(*max)),
+            format!("значение должно быть от {} до {}", n(*min), n(*max)),
+        ),
+        AnswerProblem::NaNotAllowed => lang.pick(
+            "\"not applicable\" is not allowed for this requirement; answer it",
+            "ответ «н/п» для этого требования не допускается; дайте ответ",
+        ),
+        AnswerProblem::WrongKind(kind) => match Kind::parse(kind) {
+            Some(Kind::Check) => lang.pick(
+                "answer pass, fail or na",
+                "ответьте pass (да), fail (нет) или na (н/п)",
+            ),
+            Some(Kind::Text) => lang.pick("write a note", "напишите заметку"),
+            Some(Kind::Scale | Kind::Number) | None => lang.pick(
+                format!("this is a {kind} requirement: give a number (or na)"),
+                "это числовое требование: укажите число (или н/п)",
+            ),
         },
     }
 }
 
 fn photo_problem(p: &PhotoProblem, lang: Lang) -> String {
-    let mb = |b: u64| format!("{:.1}", b as f64 / (1024.0 * 1024.0));
-    match (p, lang) {
-        (PhotoProblem::Empty, Lang::En) => "the file is empty".into(),
-        (PhotoProblem::Empty, Lang::Ru) => "файл пуст".into(),
-        (PhotoProblem::TooLarge { bytes, max }, Lang::En) => format!(
-            "the file is {} MB; photos may be at most {} MB",
-            mb(*bytes),
-            mb(*max)
-        ),
-        (PhotoProblem::TooLarge { bytes, max }, Lang::Ru) => format!(
-            "файл занимает {} МБ; фото может быть не больше {} МБ",
-            mb(*bytes),
-            mb(*max)
-        ),
-        (
-            PhotoProblem::TooManyPixels {
+    p.text(lang)
+}
+
+impl Text for PhotoProblem {
+    fn text(&self, lang: Lang) -> String {
+        use PhotoProblem as P;
+        match self {
+            P::Empty => lang.pick("the file is empty", "файл пуст"),
+            P::TooLarge { bytes, max } => lang.pick(
+                format!(
+                    "the file is {}; photos may be at most {}",
+                    file_size(*bytes, lang),
+                    file_size(*max, lang)
+                ),
+                format!(
+                    "файл занимает {}; фото может быть не больше {}",
+                    file_size(*bytes, lang),
+                    file_size(*max, lang)
+                ),
+            ),
+            P::TooManyPixels {
                 width,
                 height,
                 max_megapixels,
-            },
-            Lang::En,
-        ) => format!(
-            "it declares {width}×{height} pixels, more than the {max_megapixels} megapixels a photo may have"
-        ),
-        (
-            PhotoProblem::TooManyPixels {
-                width,
-                height,
-                max_megapixels,
-            },
-            Lang::Ru,
-        ) => format!(
-            "в нём заявлено {width}×{height} пикселей — больше допустимых {max_megapixels} мегапикселей"
-        ),
-        (
-            PhotoProblem::SideTooLong {
+            } => lang.pick(
+                format!("it declares {width}×{height} pixels, more than the {max_megapixels} megapixels a photo may have"),
+                format!("в нём заявлено {width}×{height} пикселей — больше допустимых {max_megapixels} мегапикселей"),
+            ),
+            P::SideTooLong {
                 width,
                 height,
                 max_side,
-            },
-            lang,
-        ) => {
-            let (en, ru, pixels) = if width >= height {
-                ("wide", "ширина", width)
-            } else {
-                ("high", "высота", height)
-            };
-            match lang {
-                Lang::En => format!(
-                    "it declares {width}×{height} pixels: {pixels} pixels {en}, more than the {max_side} a side of a photo may have"
-                ),
-                Lang::Ru => format!(
-                    "в нём заявлено {width}×{height} пикселей: {ru} {pixels} пикселей — больше допустимых для стороны фото {max_side}"
-                ),
+            } => {
+                let (en, ru, pixels) = if width >= height {
+                    ("wide", "ширина", width)
+                } else {
+                    ("high", "высота", height)
+                };
+                lang.pick(
+                    format!("it declares {width}×{height} pixels: {pixels} pixels {en}, more than the {max_side} a side of a photo may have"),
+                    format!("в нём заявлено {width}×{height} пикселей: {ru} {pixels} пикселей — больше допустимых для стороны фото {max_side}"),
+                )
             }
-        }
-        (
-            PhotoProblem::TooThin {
+            P::TooThin {
                 width,
                 height,
                 max_ratio,
-            },
-            Lang::En,
-        ) => format!(
-            "it declares {width}×{height} pixels: one side is more than {max_ratio} times the other, a shape no photo has"
-        ),
-        (
-            PhotoProblem::TooThin {
-                width,
-                height,
-                max_ratio,
-            },
-            Lang::Ru,
-        ) => format!(
-            "в нём заявлено {width}×{height} пикселей: одна сторона больше другой более чем в {max_ratio} раз, таких фото не бывает"
-        ),
-        (PhotoProblem::Heic { kind }, Lang::En) => {
-            format!("{kind} photos are not supported")
+            } => lang.pick(
+                format!("it declares {width}×{height} pixels: one side is more than {max_ratio} times the other, a shape no photo has"),
+                format!("в нём заявлено {width}×{height} пикселей: одна сторона больше другой более чем в {max_ratio} раз, таких фото не бывает"),
+            ),
+            P::Heic { kind } => lang.pick(
+                format!("{kind} photos are not supported"),
+                format!("фото в формате {kind} не поддерживаются"),
+            ),
+            P::Unsupported { kind } => lang.pick(
+                format!("it is a {kind} file; photos must be JPEG, PNG or WebP"),
+                format!("это файл {kind}; фото принимаются в форматах JPEG, PNG и WebP"),
+            ),
+            P::NotAnImage => lang.pick(
+                "it is not an image (JPEG, PNG or WebP expected)",
+                "это не изображение (ожидается JPEG, PNG или WebP)",
+            ),
+            P::Mislabelled { extension, actual } => lang.pick(
+                format!("it is named .{extension} but its contents are {actual}"),
+                format!("у файла расширение .{extension}, но внутри {actual}"),
+            ),
+            P::Truncated => lang.pick(
+                "the file is cut short (it ends before the picture does)",
+                "файл обрезан (он кончается раньше, чем изображение)",
+            ),
+            // The decoder's detail is English only.
+            P::Corrupt { detail } => lang.pick(
+                format!("the file is damaged ({detail})"),
+                "файл повреждён",
+            ),
         }
-        (PhotoProblem::Heic { kind }, Lang::Ru) => {
-            format!("фото в формате {kind} не поддерживаются")
-        }
-        (PhotoProblem::Unsupported { kind }, Lang::En) => {
-            format!("it is a {kind} file; photos must be JPEG, PNG or WebP")
-        }
-        (PhotoProblem::Unsupported { kind }, Lang::Ru) => {
-            format!("это файл {kind}; фото принимаются в форматах JPEG, PNG и WebP")
-        }
-        (PhotoProblem::NotAnImage, Lang::En) => {
-            "it is not an image (JPEG, PNG or WebP expected)".into()
-        }
-        (PhotoProblem::NotAnImage, Lang::Ru) => {
-            "это не изображение (ожидается JPEG, PNG или WebP)".into()
-        }
-        (PhotoProblem::Mislabelled { extension, actual }, Lang::En) => {
-            format!("it is named .{extension} but its contents are {actual}")
-        }
-        (PhotoProblem::Mislabelled { extension, actual }, Lang::Ru) => {
-            format!("у файла расширение .{extension}, но внутри {actual}")
-        }
-        (PhotoProblem::Truncated, Lang::En) => {
-            "the file is cut short (it ends before the picture does)".into()
-        }
-        (PhotoProblem::Truncated, Lang::Ru) => {
-            "файл обрезан (он кончается раньше, чем изображение)".into()
-        }
-        (PhotoProblem::Corrupt { detail }, Lang::En) => {
-            format!("the file is damaged ({detail})")
-        }
-        (PhotoProblem::Corrupt { detail }, Lang::Ru) => format!("файл повреждён ({detail})"),
     }
 }
 
@@ -721,16 +901,96 @@ fn describe_missing(missing: &[Missing], lang: Lang) -> String {
     let photos = codes(MissingWhat::Photo);
     let mut parts = Vec::new();
     if !answers.is_empty() {
-        parts.push(match lang {
-            Lang::En => format!("{} unanswered ({})", answers.len(), answers.join(", ")),
-            Lang::Ru => format!("без ответа: {} ({})", answers.len(), answers.join(", ")),
-        });
+        parts.push(lang.pick(
+            format!("{} unanswered ({})", answers.len(), answers.join(", ")),
+            format!("без ответа: {} ({})", answers.len(), answers.join(", ")),
+        ));
     }
     if !photos.is_empty() {
-        parts.push(match lang {
-            Lang::En => format!("photos missing for {}", photos.join(", ")),
-            Lang::Ru => format!("нет фото для {}", photos.join(", ")),
-        });
+        parts.push(lang.pick(
+            format!("photos missing for {}", photos.join(", ")),
+            format!("нет фото для {}", photos.join(", ")),
+        ));
     }
     parts.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_found_names_the_entity_in_either_language() {
+        let e = Error::NotFound {
+            what: Entity::Requirement,
+            key: "9.9".into(),
+        };
+        assert_eq!(e.to_string(), "requirement \"9.9\" was not found");
+        assert_eq!(e.headline(Lang::Ru), "Требование «9.9» не найдено");
+        assert!(
+            e.hint(Lang::Ru)
+                .is_some_and(|h| h.contains("storecheck audit show"))
+        );
+    }
+
+    #[test]
+    fn an_import_error_counts_its_problems_with_the_right_plural() {
+        let problems = |n| Error::ImportInvalid {
+            file: "s.csv".into(),
+            problems: vec![Problem::file(ImportProblem::Empty); n],
+        };
+        assert!(problems(1).headline(Lang::Ru).contains("1 проблема;"));
+        assert!(problems(3).headline(Lang::Ru).contains("3 проблемы;"));
+        assert!(problems(5).headline(Lang::Ru).contains("5 проблем;"));
+        assert!(problems(1).to_string().contains("1 problem;"));
+        assert!(problems(2).to_string().contains("2 problems;"));
+    }
+
+    #[test]
+    fn russian_messages_carry_no_english_detail_or_unit() {
+        let photo = Error::Photo {
+            file: "a.jpg".into(),
+            problem: PhotoProblem::Corrupt {
+                detail: "Format error decoding Jpeg".into(),
+            },
+        };
+        assert_eq!(
+            photo.headline(Lang::Ru),
+            "фото «a.jpg» не приложено: файл повреждён"
+        );
+        let big = Error::Photo {
+            file: "b.jpg".into(),
+            problem: PhotoProblem::TooLarge {
+                bytes: 31 * 1024 * 1024 + 300_000,
+                max: 30 * 1024 * 1024,
+            },
+        };
+        assert!(
+            big.headline(Lang::Ru)
+                .contains("31,3 МБ; фото может быть не больше 30 МБ")
+        );
+        assert!(
+            big.to_string()
+                .contains("31.3 MB; photos may be at most 30 MB")
+        );
+        let io = Error::io("/x", std::io::Error::other("Some English"));
+        assert!(
+            !io.headline(Lang::Ru).contains("English"),
+            "{}",
+            io.headline(Lang::Ru)
+        );
+        let locked = Error::Locked {
+            id: "a".into(),
+            status: AuditStatus::Signed,
+        };
+        assert_eq!(
+            locked.headline(Lang::Ru),
+            "проверка подписана: изменить её уже нельзя"
+        );
+        assert!(
+            locked
+                .hint(Lang::En)
+                .is_some_and(|h| h.contains("new revision"))
+        );
+    }
 }

@@ -15,10 +15,12 @@ use calamine::{Data, Reader};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Problem, Result};
+use crate::error::{Error, ImportProblem, Location, Problem, Result};
+use crate::i18n::Lang;
 use crate::model::{Kind, PhotoRule, RatingBand, default_ratings, format_number};
 
 mod archive;
+pub mod problem;
 
 /// Files larger than this are refused before parsing.
 pub const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
@@ -47,59 +49,16 @@ pub mod limits {
     pub use super::archive::{MAX_ENTRIES, MAX_INFLATED_BYTES, MAX_RATIO};
 }
 
-/// `2000` as `2,000` (English) and `2 000` (Russian).
-fn grouped(n: usize, separator: char) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(separator);
-        }
-        out.push(d);
-    }
-    out
+fn too_many_requirements(at: Location) -> Problem {
+    Problem::at(at, ImportProblem::TooManyRequirements)
 }
 
-fn too_many_requirements(at: impl Into<String>) -> Problem {
-    Problem::new(
-        at,
-        format!(
-            "a standard holds at most {} requirements; split the file into several standards",
-            grouped(limits::REQUIREMENTS, ',')
-        ),
-        format!(
-            "в стандарте может быть не больше {} требований; разделите файл на несколько стандартов",
-            grouped(limits::REQUIREMENTS, '\u{a0}')
-        ),
-    )
+fn too_many_sections(at: Location) -> Problem {
+    Problem::at(at, ImportProblem::TooManySections)
 }
 
-fn too_many_sections(at: impl Into<String>) -> Problem {
-    Problem::new(
-        at,
-        format!(
-            "a standard holds at most {} sections; merge sections or split the file into several standards",
-            limits::SECTIONS
-        ),
-        format!(
-            "в стандарте может быть не больше {} разделов; объедините разделы или разделите файл на несколько стандартов",
-            limits::SECTIONS
-        ),
-    )
-}
-
-fn too_many_meta_rows(at: impl Into<String>) -> Problem {
-    Problem::new(
-        at,
-        format!(
-            "a standard has at most {} lines of its own fields (code, title, version, ratings)",
-            limits::META_ROWS
-        ),
-        format!(
-            "у стандарта не больше {} строк собственных полей (код, название, версия, оценки)",
-            limits::META_ROWS
-        ),
-    )
+fn too_many_meta_rows(at: Location) -> Problem {
+    Problem::at(at, ImportProblem::TooManyMetaRows)
 }
 
 /// Counts rows and sections while a file is read, so that reading stops at the first row
@@ -121,8 +80,8 @@ impl Bounds {
         }
     }
 
-    /// Takes one row after the header; `at` is where a person finds it (`row 2003`).
-    fn row(&mut self, at: &str, cells: &[String]) -> std::result::Result<(), Problem> {
+    /// Takes one row after the header; `at` is where a person finds it (row 2003).
+    fn row(&mut self, at: Location, cells: &[String]) -> std::result::Result<(), Problem> {
         if cells.iter().all(|c| c.trim().is_empty()) {
             return Ok(());
         }
@@ -206,17 +165,9 @@ pub fn read_standard(path: &Path) -> Result<StandardDraft> {
     if meta.len() > MAX_FILE_BYTES {
         return Err(Error::ImportInvalid {
             file,
-            problems: vec![Problem::new(
-                "",
-                format!(
-                    "the file is {} MB; standards larger than 20 MB are refused",
-                    meta.len() / 1_000_000
-                ),
-                format!(
-                    "файл занимает {} МБ; стандарты больше 20 МБ не принимаются",
-                    meta.len() / 1_000_000
-                ),
-            )],
+            problems: vec![Problem::file(ImportProblem::FileTooLarge {
+                bytes: meta.len(),
+            })],
         });
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
@@ -245,11 +196,9 @@ pub fn parse_standard(file: &str, bytes: &[u8]) -> Result<StandardDraft> {
         "csv" | "txt" => Format::Csv,
         "json" => Format::Json,
         "xls" | "ods" => {
-            return Err(fail(Problem::new(
-                "",
-                format!("{ext} files are not supported: save the spreadsheet as XLSX or CSV"),
-                format!("файлы {ext} не поддерживаются: сохраните таблицу как XLSX или CSV"),
-            )));
+            return Err(fail(Problem::file(ImportProblem::UnsupportedFormat {
+                extension: ext,
+            })));
         }
         _ if bytes.starts_with(b"PK") => Format::Xlsx,
         _ if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') => Format::Json,
@@ -269,11 +218,7 @@ pub fn parse_standard(file: &str, bytes: &[u8]) -> Result<StandardDraft> {
     let problems = match read {
         Ok(Ok(draft)) => return Ok(draft),
         Ok(Err(problems)) => problems,
-        Err(_) => vec![Problem::new(
-            "",
-            "the file could not be read: its contents are not what a spreadsheet, CSV or JSON file holds. Open it in Excel or LibreOffice and save it again as .xlsx, or export CSV, then import that",
-            "файл не удалось прочитать: его содержимое не похоже на таблицу, CSV или JSON. Откройте его в Excel или LibreOffice и сохраните заново как .xlsx или выгрузите CSV, затем импортируйте",
-        )],
+        Err(_) => vec![Problem::file(ImportProblem::Unreadable)],
     };
     Err(Error::ImportInvalid { file, problems })
 }
@@ -286,7 +231,7 @@ enum Format {
 
 /// The columns of the standard format, with their English and Russian names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Field {
+pub enum Field {
     Section,
     Code,
     Requirement,
@@ -332,6 +277,15 @@ impl Field {
         }
     }
 
+    /// The column's name in `lang`, as a header may write it.
+    pub fn name(self, lang: Lang) -> &'static str {
+        let (en, ru) = self.names();
+        match lang {
+            Lang::En => en,
+            Lang::Ru => ru,
+        }
+    }
+
     fn from_header(h: &str) -> Option<Field> {
         let h = h
             .trim()
@@ -350,14 +304,16 @@ impl Field {
 #[derive(Debug, Clone)]
 struct Cell {
     text: String,
-    at: String,
+    at: Location,
 }
 
 /// One requirement's cells, as any format gives them.
 struct RawRow {
+    /// Where the requirement is: row 4, or `requirements[3]`.
+    at: Location,
     cells: HashMap<Field, Cell>,
-    /// Where a missing cell of a field would be: `row 4, column kind` or `requirements[3].kind`.
-    missing_at: Box<dyn Fn(Field) -> String>,
+    /// Where a missing cell of a field would be: row 4, column kind, or `requirements[3].kind`.
+    missing_at: Box<dyn Fn(Field) -> Location>,
 }
 
 /// What a file holds before checking: the standard's own fields and the requirement rows.
@@ -383,7 +339,7 @@ pub(crate) fn decode_text(bytes: &[u8]) -> String {
 fn read_csv(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
     let text = decode_text(bytes);
     if text.trim().is_empty() {
-        return Err(Problem::new("", "the file is empty", "файл пуст"));
+        return Err(Problem::file(ImportProblem::Empty));
     }
     // `#key: value` lines before the header carry the standard's own fields.
     let mut meta = HashMap::new();
@@ -400,7 +356,7 @@ fn read_csv(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
             offset += 1;
             meta_lines += 1;
             if meta_lines > limits::META_ROWS {
-                return Err(too_many_meta_rows(format!("row {offset}")));
+                return Err(too_many_meta_rows(Location::Row(offset)));
             }
             if let Some((k, v)) = body.split_once(':') {
                 let v = v.trim().trim_end_matches([';', ',']).trim();
@@ -408,7 +364,7 @@ fn read_csv(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
                     k.trim().to_lowercase(),
                     Cell {
                         text: v.trim_matches('"').to_string(),
-                        at: format!("row {offset}"),
+                        at: Location::Row(offset),
                     },
                 );
             }
@@ -445,28 +401,25 @@ fn read_csv(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
                 match &mut bounds {
                     // The first record is the header.
                     None => bounds = Some(Bounds::new(&cells)),
-                    Some(b) => b.row(&format!("row {line}"), &cells)?,
+                    Some(b) => b.row(Location::Row(line), &cells)?,
                 }
                 records.push((line, cells));
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as usize) + offset;
-                return Err(Problem::new(
-                    format!("row {line}"),
-                    format!("the CSV cannot be read: {e}"),
-                    format!("CSV не читается: {e}"),
+                return Err(Problem::at(
+                    Location::Row(line),
+                    ImportProblem::CsvUnreadable {
+                        detail: e.to_string(),
+                    },
                 ));
             }
         }
     }
     let mut iter = records.into_iter();
-    let (header_row, headers) = iter.next().ok_or_else(|| {
-        Problem::new(
-            "",
-            "the file has no header row",
-            "в файле нет строки заголовков",
-        )
-    })?;
+    let (header_row, headers) = iter
+        .next()
+        .ok_or_else(|| Problem::file(ImportProblem::NoHeader))?;
     Ok(table(meta, header_row, headers, iter.collect()))
 }
 
@@ -488,11 +441,9 @@ fn table(
     let mut problems = Vec::new();
     for f in [Field::Section, Field::Code, Field::Requirement] {
         if !columns.contains_key(&f) {
-            let (en, ru) = f.names();
-            problems.push(Problem::new(
-                format!("row {header_row}"),
-                format!("the required column \"{en}\" ({ru}) is missing; the header row must name section, code and requirement"),
-                format!("нет обязательного столбца «{ru}» ({en}); в строке заголовков должны быть раздел, код и требование"),
+            problems.push(Problem::at(
+                Location::Row(header_row),
+                ImportProblem::MissingColumn { field: f },
             ));
         }
     }
@@ -515,17 +466,24 @@ fn table(
                         *field,
                         Cell {
                             text: text.clone(),
-                            at: format!("row {row}, column {name}"),
+                            at: Location::Column {
+                                row,
+                                column: name.clone(),
+                            },
                         },
                     );
                 }
             }
             let names = names.clone();
             RawRow {
+                at: Location::Row(row),
                 cells: map,
-                missing_at: Box::new(move |f| match names.get(&f) {
-                    Some(n) => format!("row {row}, column {n}"),
-                    None => format!("row {row}, column {}", f.names().0),
+                missing_at: Box::new(move |field| match names.get(&field) {
+                    Some(n) => Location::Column {
+                        row,
+                        column: n.clone(),
+                    },
+                    None => Location::Field { row, field },
                 }),
             }
         })
@@ -553,17 +511,15 @@ fn cell_text(d: &Data) -> String {
 fn read_xlsx(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
     let archive = archive::checked_xlsx(bytes)?;
     let mut book = calamine::Xlsx::new(Cursor::new(archive)).map_err(|e| {
-        Problem::new(
-            "",
-            format!("this is not a readable XLSX spreadsheet ({e}); save it from Excel or LibreOffice as .xlsx, or export CSV"),
-            format!("это не читаемая таблица XLSX ({e}); сохраните её в Excel или LibreOffice как .xlsx или выгрузите CSV"),
-        )
+        Problem::file(ImportProblem::NotXlsx {
+            detail: e.to_string(),
+        })
     })?;
     let sheets = book.sheet_names();
     let first = sheets
         .first()
         .cloned()
-        .ok_or_else(|| Problem::new("", "the workbook has no sheets", "в книге нет листов"))?;
+        .ok_or_else(|| Problem::file(ImportProblem::NoSheets))?;
     let mut meta = HashMap::new();
     if let Some(name) = sheets
         .iter()
@@ -571,7 +527,13 @@ fn read_xlsx(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
         .cloned()
     {
         let rows = sheet_rows(&mut book, &name, limits::META_ROWS, &|at| {
-            too_many_meta_rows(format!("sheet {name}, {at}"))
+            too_many_meta_rows(match at {
+                Location::Row(row) => Location::SheetRow {
+                    sheet: name.clone(),
+                    row,
+                },
+                other => other,
+            })
         })?;
         // Keys in the leftmost column used, values in the next one.
         let key_column = rows
@@ -589,7 +551,10 @@ fn read_xlsx(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
                 key.trim().to_lowercase(),
                 Cell {
                     text: cells.get(&(key_column + 1)).cloned().unwrap_or_default(),
-                    at: format!("sheet {name}, row {row}"),
+                    at: Location::SheetRow {
+                        sheet: name.clone(),
+                        row: *row,
+                    },
                 },
             );
         }
@@ -610,11 +575,11 @@ fn read_xlsx(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
     });
     let (header_row, headers) = rows
         .next()
-        .ok_or_else(|| Problem::new("", "the first sheet is empty", "первый лист пуст"))?;
+        .ok_or_else(|| Problem::file(ImportProblem::FirstSheetEmpty))?;
     let mut bounds = Bounds::new(&headers);
     let rows: Vec<(usize, Vec<String>)> = rows.collect();
     for (row, cells) in &rows {
-        bounds.row(&format!("row {row}"), cells)?;
+        bounds.row(Location::Row(*row), cells)?;
     }
     Ok(table(meta, header_row, headers, rows))
 }
@@ -639,13 +604,14 @@ fn sheet_rows(
     book: &mut calamine::Xlsx<Cursor<Vec<u8>>>,
     sheet: &str,
     max_rows: usize,
-    too_many: &dyn Fn(String) -> Problem,
+    too_many: &dyn Fn(Location) -> Problem,
 ) -> std::result::Result<BTreeMap<usize, BTreeMap<usize, String>>, Problem> {
     let unreadable = |e: calamine::XlsxError| {
-        Problem::new(
-            format!("sheet {sheet}"),
-            format!("the sheet cannot be read: {e}"),
-            format!("лист не читается: {e}"),
+        Problem::at(
+            Location::Sheet(sheet.to_string()),
+            ImportProblem::SheetUnreadable {
+                detail: e.to_string(),
+            },
         )
     };
     let mut reader = book.worksheet_cells_reader(sheet).map_err(unreadable)?;
@@ -658,20 +624,16 @@ fn sheet_rows(
             continue;
         }
         if column >= limits::COLUMNS {
-            return Err(Problem::new(
-                format!("sheet {sheet}, cell {}{row}", column_letters(column)),
-                format!(
-                    "a standard's sheet uses at most {} columns, and this cell is further right; delete it or move it nearer",
-                    limits::COLUMNS
-                ),
-                format!(
-                    "лист стандарта занимает не больше {} столбцов, а эта ячейка правее; удалите её или перенесите ближе",
-                    limits::COLUMNS
-                ),
+            return Err(Problem::at(
+                Location::Cell {
+                    sheet: sheet.to_string(),
+                    cell: format!("{}{row}", column_letters(column)),
+                },
+                ImportProblem::CellTooFarRight,
             ));
         }
         if !rows.contains_key(&row) && rows.len() >= max_rows {
-            return Err(too_many(format!("row {row}")));
+            return Err(too_many(Location::Row(row)));
         }
         rows.entry(row).or_default().insert(column, text);
     }
@@ -769,25 +731,24 @@ fn read_json(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
     if let Err(e) = serde::de::DeserializeSeed::deserialize(&mut counter, &mut de)
         && e.to_string().starts_with(TOO_MANY_VALUES)
     {
-        return Err(Problem::new(
-            format!("line {}, column {}", e.line(), e.column()),
-            format!(
-                "the file holds more than {} values, more than a standard of {} requirements needs; split it into several standards",
-                grouped(limits::JSON_VALUES, ','),
-                grouped(limits::REQUIREMENTS, ',')
-            ),
-            format!(
-                "в файле больше {} значений — больше, чем нужно стандарту из {} требований; разделите его на несколько стандартов",
-                grouped(limits::JSON_VALUES, '\u{a0}'),
-                grouped(limits::REQUIREMENTS, '\u{a0}')
-            ),
+        return Err(Problem::at(
+            Location::Line {
+                line: e.line(),
+                col: e.column(),
+            },
+            ImportProblem::TooManyJsonValues,
         ));
     }
     let root: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        Problem::new(
-            format!("line {}, column {}", e.line(), e.column()),
-            format!("this is not valid JSON: {e}"),
-            format!("это не корректный JSON: {e}"),
+        Problem::at(
+            Location::Line {
+                line: e.line(),
+                col: e.column(),
+            },
+            ImportProblem::NotJson {
+                detail: e.to_string(),
+                ended: e.is_eof(),
+            },
         )
     })?;
     let mut problems = Vec::new();
@@ -803,7 +764,7 @@ fn read_json(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
                         k.to_lowercase(),
                         Cell {
                             text: t,
-                            at: format!("standard.{k}"),
+                            at: Location::Json(format!("standard.{k}")),
                         },
                     );
                 }
@@ -818,49 +779,45 @@ fn read_json(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
                                 format!("rating {name}"),
                                 Cell {
                                     text: min,
-                                    at: format!("standard.ratings[{i}].min"),
+                                    at: Location::Json(format!("standard.ratings[{i}].min")),
                                 },
                             );
                         }
                     }
-                    None => problems.push(Problem::new(
-                        "standard.ratings",
-                        "must be a list of {\"name\", \"min\"}",
-                        "должен быть списком {\"name\", \"min\"}",
+                    None => problems.push(Problem::at(
+                        Location::Json("standard.ratings".into()),
+                        ImportProblem::RatingsNotList,
                     )),
                 }
             }
         }
-        Some(_) => problems.push(Problem::new(
-            "standard",
-            "must be an object",
-            "должен быть объектом",
+        Some(_) => problems.push(Problem::at(
+            Location::Json("standard".into()),
+            ImportProblem::NotAnObject,
         )),
         None => {}
     }
     let reqs = match root.get("requirements").and_then(|r| r.as_array()) {
         Some(r) => r,
         None => {
-            return Err(Problem::new(
-                "requirements",
-                "the file needs a \"requirements\" list",
-                "в файле нужен список \"requirements\"",
+            return Err(Problem::at(
+                Location::Json("requirements".into()),
+                ImportProblem::NoRequirementsList,
             ));
         }
     };
     if reqs.len() > limits::REQUIREMENTS {
-        return Err(too_many_requirements(format!(
+        return Err(too_many_requirements(Location::Json(format!(
             "requirements[{}]",
             limits::REQUIREMENTS
-        )));
+        ))));
     }
     let mut rows = Vec::new();
     for (i, r) in reqs.iter().enumerate() {
         let Some(obj) = r.as_object() else {
-            problems.push(Problem::new(
-                format!("requirements[{i}]"),
-                "must be an object",
-                "должен быть объектом",
+            problems.push(Problem::at(
+                Location::Json(format!("requirements[{i}]")),
+                ImportProblem::NotAnObject,
             ));
             continue;
         };
@@ -877,14 +834,17 @@ fn read_json(bytes: &[u8]) -> std::result::Result<Parsed, Problem> {
                     f,
                     Cell {
                         text,
-                        at: format!("requirements[{i}].{key}"),
+                        at: Location::Json(format!("requirements[{i}].{key}")),
                     },
                 );
             }
         }
         rows.push(RawRow {
+            at: Location::Json(format!("requirements[{i}]")),
             cells,
-            missing_at: Box::new(move |f| format!("requirements[{i}].{}", f.names().0)),
+            missing_at: Box::new(move |f| {
+                Location::Json(format!("requirements[{i}].{}", f.names().0))
+            }),
         });
     }
     Ok(Parsed {
@@ -920,8 +880,8 @@ fn parse_yes_no(s: &str) -> Option<bool> {
     }
 }
 
-/// Records a problem with a field: its cell (or where it would be), English, Russian.
-type Report<'a> = dyn FnMut(Field, Option<&Cell>, String, String) + 'a;
+/// Records a problem with a field: its cell (or where it would be), and what is wrong.
+type Report<'a> = dyn FnMut(Field, Option<&Cell>, ImportProblem) + 'a;
 
 fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<Problem>> {
     let Parsed {
@@ -932,25 +892,19 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
     let mut sections: Vec<SectionDraft> = Vec::new();
     // A row finds its section by title here, not by walking the list: import stays linear.
     let mut section_index: HashMap<String, usize> = HashMap::new();
-    let mut seen_codes: HashMap<String, String> = HashMap::new();
+    let mut seen_codes: HashMap<String, Location> = HashMap::new();
     let mut any_cyrillic = false;
 
     if rows.len() > limits::REQUIREMENTS {
-        let at = (rows[limits::REQUIREMENTS].missing_at)(Field::Code);
-        problems.push(too_many_requirements(
-            at.split(", column")
-                .next()
-                .unwrap_or("")
-                .trim_end_matches(".code"),
-        ));
+        problems.push(too_many_requirements(rows[limits::REQUIREMENTS].at.clone()));
         return Err(problems);
     }
     for row in &rows {
         let get =
             |f: Field| -> Option<&Cell> { row.cells.get(&f).filter(|c| !c.text.trim().is_empty()) };
-        let mut bad = |f: Field, at: Option<&Cell>, en: String, ru: String| {
+        let mut bad = |f: Field, at: Option<&Cell>, what: ImportProblem| {
             let loc = at.map_or_else(|| (row.missing_at)(f), |c| c.at.clone());
-            problems.push(Problem::new(loc, en, ru));
+            problems.push(Problem::at(loc, what));
         };
         for (field, max) in [
             (Field::Section, limits::TITLE_CHARS),
@@ -961,12 +915,10 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
             if let Some(cell) = get(field) {
                 let chars = cell.text.trim().chars().count();
                 if chars > max {
-                    let (en, ru) = field.names();
                     bad(
                         field,
                         Some(cell),
-                        format!("the {en} is {chars} characters long; at most {max} are allowed"),
-                        format!("поле «{ru}» длиной {chars} символов; допустимо не больше {max}"),
+                        ImportProblem::TooLong { field, chars, max },
                     );
                 }
             }
@@ -974,13 +926,7 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
         let required = |f: Field, bad: &mut Report<'_>| {
             let c = get(f);
             if c.is_none() {
-                let (en, ru) = f.names();
-                bad(
-                    f,
-                    None,
-                    format!("the {en} is empty; every requirement needs one"),
-                    format!("не заполнено поле «{ru}»; оно обязательно"),
-                );
+                bad(f, None, ImportProblem::Required { field: f });
             }
             c.map(|c| c.text.trim().to_string())
         };
@@ -992,12 +938,13 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
                 bad(
                     Field::Code,
                     Some(cell),
-                    format!("code {code} is already used at {first}; codes must be unique"),
-                    format!("код {code} уже использован ({first}); коды не должны повторяться"),
+                    ImportProblem::DuplicateCode {
+                        code: code.clone(),
+                        first: first.clone(),
+                    },
                 );
             } else {
-                let at = cell.at.split(", column").next().unwrap_or("");
-                seen_codes.insert(code.clone(), at.trim_end_matches(".code").to_string());
+                seen_codes.insert(code.clone(), cell.at.row());
             }
         }
         let kind = match get(Field::Kind) {
@@ -1006,14 +953,9 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
                 bad(
                     Field::Kind,
                     Some(c),
-                    format!(
-                        "unknown kind \"{}\"; use check, scale, number or text",
-                        c.text.trim()
-                    ),
-                    format!(
-                        "неизвестный тип «{}»; допустимы check, scale, number, text",
-                        c.text.trim()
-                    ),
+                    ImportProblem::UnknownKind {
+                        given: c.text.trim().to_string(),
+                    },
                 );
                 Kind::Check
             }),
@@ -1026,16 +968,9 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
                     bad(
                         Field::Weight,
                         Some(c),
-                        format!(
-                            "weight \"{}\" must be a positive number up to {}",
-                            c.text.trim(),
-                            format_number(MAX_WEIGHT)
-                        ),
-                        format!(
-                            "вес «{}» должен быть положительным числом не больше {}",
-                            c.text.trim(),
-                            format_number(MAX_WEIGHT)
-                        ),
+                        ImportProblem::BadWeight {
+                            given: c.text.trim().to_string(),
+                        },
                     );
                     1.0
                 }
@@ -1044,12 +979,13 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
         let yes_no = |f: Field, default: bool, bad: &mut Report<'_>| match get(f) {
             None => default,
             Some(c) => parse_yes_no(&c.text).unwrap_or_else(|| {
-                let (en, ru) = f.names();
                 bad(
                     f,
                     Some(c),
-                    format!("{en} must be yes or no, not \"{}\"", c.text.trim()),
-                    format!("«{ru}»: укажите да или нет, а не «{}»", c.text.trim()),
+                    ImportProblem::NotYesNo {
+                        field: f,
+                        given: c.text.trim().to_string(),
+                    },
                 );
                 default
             }),
@@ -1059,7 +995,13 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
         let photo = match get(Field::Photo) {
             None => PhotoRule::Optional,
             Some(c) => PhotoRule::parse(&c.text).unwrap_or_else(|| {
-                bad(Field::Photo, Some(c), format!("unknown photo rule \"{}\"; use none, optional, required or required-on-fail", c.text.trim()), format!("неизвестное правило фото «{}»; допустимы none, optional, required, required-on-fail", c.text.trim()));
+                bad(
+                    Field::Photo,
+                    Some(c),
+                    ImportProblem::UnknownPhotoRule {
+                        given: c.text.trim().to_string(),
+                    },
+                );
                 PhotoRule::Optional
             }),
         };
@@ -1067,22 +1009,13 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
             get(f).and_then(|c| {
                 let v = parse_number(&c.text).filter(|v| v.abs() <= MAX_LIMIT);
                 if v.is_none() {
-                    let (en, ru) = f.names();
                     bad(
                         f,
                         Some(c),
-                        format!(
-                            "{en} \"{}\" must be a number between -{} and {}",
-                            c.text.trim(),
-                            format_number(MAX_LIMIT),
-                            format_number(MAX_LIMIT)
-                        ),
-                        format!(
-                            "«{ru}»: «{}» должно быть числом от -{} до {}",
-                            c.text.trim(),
-                            format_number(MAX_LIMIT),
-                            format_number(MAX_LIMIT)
-                        ),
+                        ImportProblem::BadLimit {
+                            field: f,
+                            given: c.text.trim().to_string(),
+                        },
                     );
                 }
                 v
@@ -1092,15 +1025,30 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
         let max = number(Field::Max, &mut bad);
         match kind {
             Kind::Scale => match max {
-                None if get(Field::Max).is_none() => bad(Field::Max, None, "a scale needs a max (its min defaults to 0)".into(), "для шкалы нужен максимум (минимум по умолчанию 0)".into()),
-                Some(mx) if mx <= min.unwrap_or(0.0) => bad(Field::Max, get(Field::Max), format!("max {} must be greater than min {}", format_number(mx), format_number(min.unwrap_or(0.0))), format!("максимум {} должен быть больше минимума {}", format_number(mx), format_number(min.unwrap_or(0.0)))),
+                None if get(Field::Max).is_none() => {
+                    bad(Field::Max, None, ImportProblem::ScaleNeedsMax)
+                }
+                Some(mx) if mx <= min.unwrap_or(0.0) => bad(
+                    Field::Max,
+                    get(Field::Max),
+                    ImportProblem::ScaleMaxNotAboveMin {
+                        max: mx,
+                        min: min.unwrap_or(0.0),
+                    },
+                ),
                 _ => {
                     min = Some(min.unwrap_or(0.0));
                 }
             },
             Kind::Number => match (min, max) {
-                (None, None) if get(Field::Min).is_none() && get(Field::Max).is_none() => bad(Field::Min, None, "a number needs a min, a max or both: the range the measured value must fall in".into(), "для числа нужен минимум, максимум или оба: диапазон, в который должно попасть значение".into()),
-                (Some(mn), Some(mx)) if mn > mx => bad(Field::Max, get(Field::Max), format!("max {} is less than min {}", format_number(mx), format_number(mn)), format!("максимум {} меньше минимума {}", format_number(mx), format_number(mn))),
+                (None, None) if get(Field::Min).is_none() && get(Field::Max).is_none() => {
+                    bad(Field::Min, None, ImportProblem::NumberNeedsRange)
+                }
+                (Some(mn), Some(mx)) if mn > mx => bad(
+                    Field::Max,
+                    get(Field::Max),
+                    ImportProblem::NumberMaxBelowMin { max: mx, min: mn },
+                ),
                 _ => {}
             },
             Kind::Check | Kind::Text => {}
@@ -1133,13 +1081,7 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
             Some(&i) => sections[i].requirements.push(req),
             None => {
                 if sections.len() >= limits::SECTIONS {
-                    let at = (row.missing_at)(Field::Section);
-                    problems.push(too_many_sections(
-                        at.split(", column")
-                            .next()
-                            .unwrap_or("")
-                            .trim_end_matches(".section"),
-                    ));
+                    problems.push(too_many_sections(row.at.clone()));
                     return Err(problems);
                 }
                 section_index.insert(section.clone(), sections.len());
@@ -1151,11 +1093,7 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
         }
     }
     if rows.is_empty() && problems.is_empty() {
-        problems.push(Problem::new(
-            "",
-            "the file has no requirements",
-            "в файле нет требований",
-        ));
+        problems.push(Problem::file(ImportProblem::NoRequirements));
     }
 
     let meta_text = |k: &str| {
@@ -1174,18 +1112,12 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
         let cell = &meta[*key];
         let chars = key.chars().count().max(cell.text.trim().chars().count());
         if chars > limits::TITLE_CHARS {
-            problems.push(Problem::new(
+            problems.push(Problem::at(
                 cell.at.clone(),
-                format!(
-                    "\"{}…\" is {chars} characters long; a standard's own fields hold at most {}",
-                    key.chars().take(20).collect::<String>(),
-                    limits::TITLE_CHARS
-                ),
-                format!(
-                    "«{}…» длиной {chars} символов; в полях стандарта допустимо не больше {}",
-                    key.chars().take(20).collect::<String>(),
-                    limits::TITLE_CHARS
-                ),
+                ImportProblem::OwnFieldTooLong {
+                    start: key.chars().take(20).collect(),
+                    chars,
+                },
             ));
         }
     }
@@ -1205,16 +1137,12 @@ fn build(parsed: Parsed, stem: &str) -> std::result::Result<StandardDraft, Vec<P
                     min,
                 })
             }
-            _ => problems.push(Problem::new(
+            _ => problems.push(Problem::at(
                 cell.at.clone(),
-                format!(
-                    "rating \"{name}\" needs a minimum percentage between 0 and 100, not \"{}\"",
-                    cell.text
-                ),
-                format!(
-                    "для оценки «{name}» нужен минимальный процент от 0 до 100, а не «{}»",
-                    cell.text
-                ),
+                ImportProblem::BadRating {
+                    name: name.to_string(),
+                    given: cell.text.clone(),
+                },
             )),
         }
     }

@@ -27,7 +27,7 @@ use uuid::Uuid;
 
 use crate::audit::evaluate;
 use crate::db::Db;
-use crate::error::{Error, Missing, PhotoProblem, Result};
+use crate::error::{Error, Invalid, Missing, PhotoProblem, Result};
 use crate::model::{AuditStatus, Photo, PhotoRule};
 use crate::scoring::ScoreCard;
 use crate::standard::parse_uuid;
@@ -757,13 +757,9 @@ pub struct PhotosSaved {
 impl Db {
     /// The folder this database keeps its photos in.
     pub fn photo_store(&self) -> Result<&PhotoStore> {
-        self.photos.as_ref().ok_or_else(|| {
-            Error::invalid(
-                "photo",
-                "an in-memory database cannot keep photos; open a database file",
-                "база в памяти не хранит фото; откройте файл базы",
-            )
-        })
+        self.photos
+            .as_ref()
+            .ok_or_else(|| Invalid::NoPhotoFolder.into())
     }
 
     /// Attaches prepared photos to a requirement of a draft audit, all or none. Attaching a
@@ -783,21 +779,14 @@ impl Db {
         let req = standard
             .requirement_by_code(code.trim())
             .ok_or_else(|| Error::NotFound {
-                what: "requirement",
+                what: crate::error::Entity::Requirement,
                 key: code.to_string(),
             })?;
         if req.photo == PhotoRule::None {
-            return Err(Error::invalid(
-                "photo",
-                format!(
-                    "requirement {} takes no photos (its photo rule is none)",
-                    req.code
-                ),
-                format!(
-                    "к требованию {} фото не прикладываются (правило фото: нет)",
-                    req.code
-                ),
-            ));
+            return Err(Invalid::TakesNoPhotos {
+                code: req.code.clone(),
+            }
+            .into());
         }
         let req_id = req.id;
         let store = self.photo_store()?.clone();
@@ -892,21 +881,11 @@ impl Db {
             return Ok(bytes);
         }
         let lost = || {
-            Error::invalid(
-                "photo",
-                format!(
-                    "the photo «{}» of requirement {} is damaged or missing in the photos folder ({}), and so is its original; restore that folder from a backup",
-                    photo.file_name,
-                    photo.code,
-                    store.root().display()
-                ),
-                format!(
-                    "фото «{}» к требованию {} повреждено или отсутствует в папке фото ({}), как и его оригинал; восстановите эту папку из резервной копии",
-                    photo.file_name,
-                    photo.code,
-                    store.root().display()
-                ),
-            )
+            Error::from(Invalid::PhotoLost {
+                file: photo.file_name.clone(),
+                code: photo.code.clone(),
+                folder: store.root().display().to_string(),
+            })
         };
         let format = Format::parse(&photo.format).ok_or_else(lost)?;
         let original = std::fs::read(store.path(&photo.sha256, Variant::Original(format)))
@@ -969,7 +948,7 @@ impl Db {
             |r| r.get(0),
         ))?;
         parse_uuid(&audit.ok_or_else(|| Error::NotFound {
-            what: "photo",
+            what: crate::error::Entity::Photo,
             key: photo.to_string(),
         })?)
     }
@@ -991,7 +970,7 @@ impl Db {
             .into_iter()
             .find(|p| p.id == photo)
             .ok_or_else(|| Error::NotFound {
-                what: "photo",
+                what: crate::error::Entity::Photo,
                 key: photo.to_string(),
             })
     }

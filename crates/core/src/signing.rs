@@ -14,7 +14,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Error, Invalid, Result};
 use crate::i18n::Lang;
 use crate::model::AuditStatus;
 use crate::standard::parse_uuid;
@@ -88,7 +88,7 @@ impl Db {
         if h.status != AuditStatus::Completed {
             return Err(Error::Locked {
                 id: audit.to_string(),
-                status: h.status.as_str(),
+                status: h.status,
             });
         }
         let dir = self.reports_dir()?;
@@ -103,7 +103,7 @@ impl Db {
             if h.status != AuditStatus::Completed {
                 return Err(Error::Locked {
                     id: audit.to_string(),
-                    status: h.status.as_str(),
+                    status: h.status,
                 });
             }
             db.write(|tx| {
@@ -142,7 +142,7 @@ impl Db {
             return Err(e);
         }
         self.signed_report(audit)?.ok_or_else(|| Error::NotFound {
-            what: "report",
+            what: crate::error::Entity::SignedReport,
             key: audit.to_string(),
         })
     }
@@ -192,33 +192,18 @@ impl Db {
     pub fn signed_pdf(&self, audit: Uuid) -> Result<Vec<u8>> {
         let Some(report) = self.signed_report(audit)? else {
             let status = self.audit_header(audit)?.status;
-            let (en, ru) = match status {
-                AuditStatus::Draft => ("a draft", "черновик"),
-                _ => ("completed but not signed", "завершена, но не подписана"),
-            };
-            return Err(Error::invalid(
-                "audit",
-                format!(
-                    "audit {audit} has no signed report: it is {en}; sign it first (storecheck audit sign)"
-                ),
-                format!(
-                    "у проверки {audit} нет подписанного отчёта: она {ru}; сначала подпишите её (storecheck audit sign)"
-                ),
-            ));
+            return Err(Invalid::NoSignedReport {
+                audit: audit.to_string(),
+                status,
+            }
+            .into());
         };
         let bytes = std::fs::read(&report.path).map_err(|e| Error::io(&report.path, e))?;
         if crate::photo::hex(&Sha256::digest(&bytes)) != report.pdf_sha256 {
-            return Err(Error::invalid(
-                "report",
-                format!(
-                    "{} is not the PDF that was signed: it was changed on disk. Copies sent earlier are unaffected; restore this file from a backup",
-                    report.path
-                ),
-                format!(
-                    "{} — не тот PDF, что был подписан: файл изменили на диске. Отправленные ранее копии не затронуты; восстановите этот файл из резервной копии",
-                    report.path
-                ),
-            ));
+            return Err(Invalid::ReportChanged {
+                path: report.path.clone(),
+            }
+            .into());
         }
         Ok(bytes)
     }
@@ -277,30 +262,18 @@ impl Db {
     fn revise_checked(&mut self, audit: Uuid, reason: &str) -> Result<Uuid> {
         let reason = reason.trim().to_string();
         if reason.is_empty() {
-            return Err(Error::invalid(
-                "reason",
-                "say why the signed audit needs a revision",
-                "укажите, почему подписанную проверку нужно исправить",
-            ));
+            return Err(Invalid::NoRevisionReason.into());
         }
         let h = self.audit_header(audit)?;
         if h.status != AuditStatus::Signed {
-            return Err(Error::invalid(
-                "audit",
-                "only a signed audit is corrected by a revision; reopen a completed one instead",
-                "новой редакцией исправляется только подписанная проверка; завершённую откройте снова",
-            ));
+            return Err(Invalid::RevisionOfUnsigned.into());
         }
         if let Some(existing) = self.revised_by(audit)? {
-            return Err(Error::invalid(
-                "audit",
-                format!(
-                    "audit {audit} already has a revision ({existing}); correct that one instead (once signed, it can be revised in turn)"
-                ),
-                format!(
-                    "у проверки {audit} уже есть новая редакция ({existing}); исправляйте её (подписанную редакцию тоже можно исправить новой)"
-                ),
-            ));
+            return Err(Invalid::AlreadyRevised {
+                audit: audit.to_string(),
+                revision: existing.to_string(),
+            }
+            .into());
         }
         let new_id = self.new_id();
         let ids: Vec<(String, String)> = {

@@ -7,7 +7,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Conflict, Error, Invalid, Result};
 use crate::import::StandardDraft;
 use crate::model::{Kind, PhotoRule, RatingBand, Requirement, Section, Standard, StandardInfo};
 
@@ -54,14 +54,11 @@ impl Db {
                     if existing_hash == hash {
                         return Ok((existing_id, false));
                     }
-                    return Err(Error::Conflict {
-                        en: format!(
-                            "standard {code} version {version} already exists with different content; published versions never change. Give the file a new version number"
-                        ),
-                        ru: format!(
-                            "стандарт {code} версии {version} уже есть с другим содержанием; опубликованные версии не меняются. Укажите в файле новый номер версии"
-                        ),
-                    });
+                    return Err(Conflict::VersionExists {
+                        code: code.clone(),
+                        version: version.clone(),
+                    }
+                    .into());
                 }
             } else {
                 // Without a version, a file identical to the latest version is that version.
@@ -84,7 +81,9 @@ impl Db {
                 None => next_version(tx, &code)?,
             };
             let ratings = serde_json::to_string(&draft.ratings).map_err(|e| {
-                Error::invalid("ratings", e.to_string(), e.to_string())
+                Error::from(Invalid::Ratings {
+                    detail: e.to_string(),
+                })
             })?;
             tx.execute(
                 "INSERT INTO standard (id, code, version, title, language, ratings, content_sha256, device_id, created_at)
@@ -174,7 +173,7 @@ impl Db {
         id.map(|id| parse_uuid(&id))
             .transpose()?
             .ok_or_else(|| Error::NotFound {
-                what: "standard",
+                what: crate::error::Entity::Standard,
                 key: spec.to_string(),
             })
     }
@@ -212,7 +211,7 @@ impl Db {
             )
             .optional()?
             .ok_or_else(|| Error::NotFound {
-                what: "standard",
+                what: crate::error::Entity::Standard,
                 key: id.to_string(),
             })?;
         let ratings: Vec<RatingBand> = serde_json::from_str(&head.4)

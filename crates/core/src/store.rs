@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Conflict, Error, Invalid, Result};
 use crate::model::Store;
 use crate::standard::parse_uuid;
 
@@ -17,26 +17,17 @@ impl Db {
         let name = name.trim();
         let region = region.map(str::trim).filter(|r| !r.is_empty());
         if code.is_empty() || name.is_empty() {
-            return Err(Error::invalid(
-                "store",
-                "a store needs a code and a name",
-                "у магазина должны быть код и название",
-            ));
+            return Err(Invalid::StoreNeedsCodeAndName.into());
         }
         if let Some(existing) = self.find_store(code)? {
             if existing.name == name && existing.region.as_deref() == region {
                 return Ok(existing);
             }
-            return Err(Error::Conflict {
-                en: format!(
-                    "store {code} already exists as \"{}\"; use another code",
-                    existing.name
-                ),
-                ru: format!(
-                    "магазин {code} уже есть («{}»); выберите другой код",
-                    existing.name
-                ),
-            });
+            return Err(Conflict::StoreExists {
+                code: code.to_string(),
+                name: existing.name,
+            }
+            .into());
         }
         let id = self.new_id();
         self.write(|tx| {
@@ -85,7 +76,7 @@ impl Db {
     /// The store with this code. Errors: [`Error::NotFound`].
     pub fn store_by_code(&self, code: &str) -> Result<Store> {
         self.find_store(code)?.ok_or_else(|| Error::NotFound {
-            what: "store",
+            what: crate::error::Entity::Store,
             key: code.to_string(),
         })
     }

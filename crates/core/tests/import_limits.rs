@@ -350,9 +350,14 @@ fn texts_longer_than_their_limit_are_refused_with_row_and_column() {
         &en,
         "row 5, column section: the section is 301 characters long",
     );
+    // 1001 takes the singular in Russian («1001 символ»), 3001 too.
     assert_says(
         &ru,
-        "строка 2, столбец requirement: поле «требование» длиной 1001 символов",
+        "строка 2, столбец requirement: поле «требование» длиной 1001 символ; допустимо не больше 1000",
+    );
+    assert_says(
+        &ru,
+        "строка 5, столбец section: поле «раздел» длиной 301 символ;",
     );
 }
 

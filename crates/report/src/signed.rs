@@ -73,7 +73,7 @@ pub fn sign_audit(
             ),
             other => Error::Locked {
                 id: audit.to_string(),
-                status: other.as_str(),
+                status: other,
             },
         });
     }

@@ -5,12 +5,12 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use serde_json::{Value, json};
-use storecheck_core::Db;
 use storecheck_core::audit::{AnswerInput, AuditView, NewAction, NewAudit};
-use storecheck_core::error::MissingWhat;
+use storecheck_core::error::{Entity, MissingWhat};
 use storecheck_core::model::{Response, ShiftPart};
-use storecheck_core::scoring::FAILED_HARD;
+use storecheck_core::{Db, Lang};
 
+use crate::messages::Message;
 use crate::output::Out;
 
 #[derive(clap::Subcommand)]
@@ -105,6 +105,16 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// The language the command was told to speak with `--lang`, if it has that option.
+    pub fn lang(&self) -> Option<&str> {
+        match self {
+            Command::Sign { lang, .. } => lang.as_deref(),
+            _ => None,
+        }
+    }
+}
+
 pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
     match command {
         Command::New {
@@ -115,8 +125,8 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
             standard,
             observed,
         } => {
-            let shift = ShiftPart::parse(&shift)
-                .context("shift must be opening, day, evening or closing")?;
+            // clap has already refused any other value.
+            let shift = ShiftPart::parse(&shift).context("--shift: opening|day|evening|closing")?;
             let id = db.create_audit(&NewAudit {
                 store_code: store,
                 shift_date: date,
@@ -131,25 +141,23 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
             let audits = db.list_audits()?;
             out.print(&audits, || {
                 if audits.is_empty() {
-                    return "No audits yet. Start one with `storecheck audit new`, or run `storecheck demo`.".into();
+                    return Message::NoAudits.text(out.lang);
                 }
                 let mut s = String::new();
                 for a in &audits {
-                    let _ = writeln!(
-                        s,
-                        "{}  {} {:<8} {:<9} {:<10} {:>6}  {}/{}  {}@{}  {}",
-                        a.id,
-                        a.shift_date,
-                        a.store_code,
-                        a.shift.as_str(),
-                        a.status.as_str(),
-                        a.score.map_or("—".into(), |v| format!("{v:.1}%")),
-                        a.answered,
-                        a.total,
-                        a.standard_code,
-                        a.standard_version,
-                        a.auditor
-                    );
+                    let line = Message::AuditListLine {
+                        id: &a.id.to_string(),
+                        date: &a.shift_date,
+                        store: &a.store_code,
+                        shift: a.shift,
+                        status: a.status,
+                        score: a.score,
+                        answered: a.answered,
+                        total: a.total,
+                        standard: &format!("{}@{}", a.standard_code, a.standard_version),
+                        auditor: &a.auditor,
+                    };
+                    let _ = writeln!(s, "{}", line.text(out.lang));
                 }
                 s
             })
@@ -166,7 +174,7 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
                 .standard
                 .requirement_by_code(req_code.trim())
                 .ok_or_else(|| storecheck_core::Error::NotFound {
-                    what: "requirement",
+                    what: Entity::Requirement,
                     key: req_code.clone(),
                 })?;
             let response = Response::parse_for(req.kind, &answer).ok_or_else(|| {
@@ -185,14 +193,14 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
             )?;
             let score = &saved.score;
             out.print(&saved, || {
-                format!(
-                    "Saved {}: {}. Score {}, {} of {} answered.",
-                    req_code,
-                    answer,
-                    score.score.map_or("—".into(), |v| format!("{v:.1}%")),
-                    score.answered,
-                    score.total
-                )
+                Message::AnswerSaved {
+                    code: &req_code,
+                    answer: &answer,
+                    score: score.score,
+                    answered: score.answered,
+                    total: score.total,
+                }
+                .text(out.lang)
             })
         }
         Command::Fill { audit, answers } => {
@@ -206,7 +214,11 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
             let n = db.fill_from_csv(id, &name, &bytes)?;
             let view = db.load_audit(id)?;
             out.print(&json!({"saved": n, "audit": show_json(&view)}), || {
-                format!("Saved {n} answers.\n{}", show_text(&view))
+                format!(
+                    "{}\n{}",
+                    Message::AnswersSaved { count: n }.text(out.lang),
+                    show_text(&view, out.lang)
+                )
             })
         }
         Command::Photo {
@@ -219,21 +231,17 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
                 .into_iter()
                 .collect::<Result<Vec<_>, _>>()?;
             let saved = db.attach_photos(id, &req_code, &prepared)?;
-            let ru = out.lang == storecheck_core::Lang::Ru;
             out.print(&saved, || {
                 let mut s = String::new();
                 for p in &saved.photos {
-                    let _ = writeln!(
-                        s,
-                        "{} {} {} {}: {}×{}, sha256 {}",
-                        if ru { "Фото" } else { "Attached" },
-                        p.file_name,
-                        if ru { "приложено к" } else { "to" },
-                        p.code,
-                        p.width,
-                        p.height,
-                        p.sha256
-                    );
+                    let line = Message::PhotoAttached {
+                        file: &p.file_name,
+                        code: &p.code,
+                        width: p.width,
+                        height: p.height,
+                        sha256: &p.sha256,
+                    };
+                    let _ = writeln!(s, "{}", line.text(out.lang));
                 }
                 let photos_missing = saved
                     .missing
@@ -242,30 +250,30 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
                     .map(|m| m.code.as_str())
                     .collect::<Vec<_>>();
                 if !photos_missing.is_empty() {
-                    let _ = if ru {
-                        writeln!(s, "Ещё нужны фото к {}.", photos_missing.join(", "))
-                    } else {
-                        writeln!(s, "Photos still needed for {}.", photos_missing.join(", "))
-                    };
+                    let codes = photos_missing.join(", ");
+                    let said = Message::PhotosStillNeeded { codes: &codes };
+                    let _ = writeln!(s, "{}", said.text(out.lang));
                 }
                 s.trim_end().to_string()
             })
         }
         Command::Show { audit } => {
             let view = db.load_audit(db.resolve_audit(&audit)?)?;
-            out.print(&show_json(&view), || show_text(&view))
+            out.print(&show_json(&view), || show_text(&view, out.lang))
         }
         Command::Complete { audit } => {
             let view = db.complete_audit(db.resolve_audit(&audit)?)?;
             out.print(&show_json(&view), || {
-                format!("Completed.\n{}", show_text(&view))
+                format!(
+                    "{}\n{}",
+                    Message::Completed.text(out.lang),
+                    show_text(&view, out.lang)
+                )
             })
         }
         Command::Reopen { audit } => {
             let view = db.reopen_audit(db.resolve_audit(&audit)?)?;
-            out.print(&show_json(&view), || {
-                "Reopened: the audit is a draft again.".to_string()
-            })
+            out.print(&show_json(&view), || Message::Reopened.text(out.lang))
         }
         Command::Sign {
             audit,
@@ -294,31 +302,24 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
             };
             // Signing locks the audit for good: find out first whether the copy can be written.
             if let Some(p) = &out_path {
-                check_writable(p)?;
+                check_writable(p, out.lang)?;
             }
             let signed = storecheck_report::sign_audit(db, id, &request, chrono::Utc::now())?;
             let (report, cert) = (&signed.report, &signed.certificate);
             if let Some(p) = &out_path
                 && let Err(e) = std::fs::copy(&report.path, p)
             {
-                anyhow::bail!(if out.lang == storecheck_core::Lang::Ru {
-                    format!(
-                        "проверка подписана, отчёт сохранён в {}, но копию в {} записать не удалось ({e}); запишите её командой storecheck report pdf {id} --out ФАЙЛ",
-                        report.path,
-                        p.display()
-                    )
-                } else {
-                    format!(
-                        "the audit is signed and its report kept in {}, but the copy to {} could not be written ({e}); write it with storecheck report pdf {id} --out FILE",
-                        report.path,
-                        p.display()
-                    )
-                });
+                let said = Message::CopyFailed {
+                    kept: &report.path,
+                    copy: p,
+                    error: &e,
+                    audit: &id.to_string(),
+                };
+                anyhow::bail!(said.text(out.lang));
             }
             let written = out_path
                 .as_ref()
                 .map_or(report.path.clone(), |p| p.display().to_string());
-            let ru = out.lang == storecheck_core::Lang::Ru;
             let certificate = json!({
                 "subject": cert.subject, "issuer": cert.issuer, "self_made": cert.self_made,
                 "not_before": cert.not_before, "not_after": cert.not_after,
@@ -326,47 +327,41 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
             out.print(
                 &json!({"report": report, "out": written, "certificate": certificate}),
                 || {
-                    let whose = match (ru, cert.self_made) {
-                        (true, true) => format!(
-                            "Сертификат: «{}», создан самим подписавшим (его ещё не заверил ЦО).",
-                            cert.subject
-                        ),
-                        (true, false) => {
-                            format!("Сертификат: «{}», выдан «{}».", cert.subject, cert.issuer)
+                    let whose = if cert.self_made {
+                        Message::CertificateSelfMade {
+                            subject: &cert.subject,
                         }
-                        (false, true) => format!(
-                            "Certificate: \"{}\", self-made (HQ has not certified it yet).",
-                            cert.subject
-                        ),
-                        (false, false) => format!(
-                            "Certificate: \"{}\", issued by \"{}\".",
-                            cert.subject, cert.issuer
-                        ),
-                    };
-                    if ru {
-                        format!(
-                            "Подписал(а) {} в {}. Проверка заблокирована.\n{whose}\nОтчёт: {written}",
-                            report.signer, report.signed_at
-                        )
                     } else {
-                        format!(
-                            "Signed by {} at {}. The audit is locked.\n{whose}\nReport: {written}",
-                            report.signer, report.signed_at
-                        )
-                    }
+                        Message::CertificateIssued {
+                            subject: &cert.subject,
+                            issuer: &cert.issuer,
+                        }
+                    };
+                    let lines = [
+                        Message::SignedBy {
+                            signer: &report.signer,
+                            at: &report.signed_at,
+                        },
+                        whose,
+                        Message::ReportAt { path: &written },
+                    ];
+                    lines
+                        .iter()
+                        .map(|m| m.text(out.lang))
+                        .collect::<Vec<_>>()
+                        .join("\n")
                 },
             )
         }
         Command::Revise { audit, reason } => {
             let id = db.resolve_audit(&audit)?;
             let new = db.revise_audit(id, &reason)?;
-            let ru = out.lang == storecheck_core::Lang::Ru;
             out.print(&json!({"id": new, "revision_of": id}), || {
-                if ru {
-                    format!("{new}\nНовый черновик, исправляющий {id}.")
-                } else {
-                    format!("{new}\nA new draft that corrects {id}.")
+                Message::Revision {
+                    id: &new.to_string(),
+                    of: &id.to_string(),
                 }
+                .text(out.lang)
             })
         }
         Command::Action {
@@ -387,10 +382,13 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
                 },
             )?;
             out.print(&action, || {
-                format!(
-                    "Corrective action for {}: {} ({}, by {}).",
-                    action.code, action.what, action.owner, action.due
-                )
+                Message::ActionRecorded {
+                    code: &action.code,
+                    what: &action.what,
+                    owner: &action.owner,
+                    due: &action.due,
+                }
+                .text(out.lang)
             })
         }
     }
@@ -443,101 +441,106 @@ pub fn show_json(v: &AuditView) -> Value {
     })
 }
 
-fn show_text(v: &AuditView) -> String {
+fn show_text(v: &AuditView, lang: Lang) -> String {
     let h = &v.header;
     let mut s = String::new();
-    let _ = writeln!(s, "Audit {}  [{}]", h.id, h.status.as_str());
+    let mut line = |m: Message| {
+        let _ = writeln!(s, "{}", m.text(lang));
+    };
+    line(Message::ShowHeader {
+        id: &h.id.to_string(),
+        status: h.status,
+    });
     if let Some(of) = h.revision_of {
-        let _ = writeln!(
-            s,
-            "Revision of {of}: {}",
-            h.revision_reason.as_deref().unwrap_or("")
-        );
+        line(Message::ShowRevisionOf {
+            of: &of.to_string(),
+            reason: h.revision_reason.as_deref().unwrap_or(""),
+        });
     }
     if let Some(r) = &v.report {
-        let _ = writeln!(s, "Signed by {} at {}: {}", r.signer, r.signed_at, r.path);
+        line(Message::ShowSignedBy {
+            signer: &r.signer,
+            at: &r.signed_at,
+            path: &r.path,
+        });
     }
     if let Some(by) = v.revised_by {
-        let _ = writeln!(s, "Corrected by revision {by}");
+        line(Message::ShowCorrectedBy {
+            by: &by.to_string(),
+        });
     }
-    let _ = writeln!(
-        s,
-        "Store {} {}, shift {} {}, auditor {}",
-        h.store.code,
-        h.store.name,
-        h.shift_date,
-        h.shift.as_str(),
-        h.auditor
-    );
+    line(Message::ShowShift {
+        store: &h.store.code,
+        name: &h.store.name,
+        date: &h.shift_date,
+        shift: h.shift,
+        auditor: &h.auditor,
+    });
     if let Some(o) = &h.observed {
-        let _ = writeln!(s, "Observed: {o}");
+        line(Message::ShowObserved { who: o });
     }
-    let _ = writeln!(
-        s,
-        "Standard {}@{} {}",
-        h.standard_code, h.standard_version, h.standard_title
-    );
-    let rating = match v.score.rating.as_deref() {
-        Some(FAILED_HARD) => "FAILED (hard requirement)".to_string(),
-        Some(r) => r.to_string(),
-        None => "—".into(),
-    };
-    let _ = writeln!(
-        s,
-        "Score {}  rating {}  answered {}/{}",
-        v.score.score.map_or("—".into(), |x| format!("{x:.1}%")),
-        rating,
-        v.score.answered,
-        v.score.total
-    );
-    let _ = writeln!(s, "\nSections:");
+    line(Message::ShowStandard {
+        code: &h.standard_code,
+        version: &h.standard_version,
+        title: &h.standard_title,
+    });
+    line(Message::ShowScore {
+        score: v.score.score,
+        rating: v.score.rating.as_deref(),
+        answered: v.score.answered,
+        total: v.score.total,
+    });
+    let _ = writeln!(s, "\n{}", Message::SectionsHeading.text(lang));
     for sec in &v.score.sections {
         let _ = writeln!(
             s,
             "  {:>6}  {}/{}  {}",
-            sec.score.map_or("—".into(), |x| format!("{x:.1}%")),
+            crate::messages::percent(sec.score, lang),
             sec.answered,
             sec.total,
             sec.title
         );
     }
     if !v.score.findings.is_empty() {
-        let _ = writeln!(s, "\nFindings:");
+        let _ = writeln!(s, "\n{}", Message::FindingsHeading.text(lang));
         for f in &v.score.findings {
-            let _ = writeln!(
-                s,
-                "  {}{}  {}",
-                f.code,
-                if f.hard { " (hard)" } else { "" },
-                f.text
-            );
+            let hard = if f.hard {
+                Message::HardMark.text(lang)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(s, "  {}{hard}  {}", f.code, f.text);
             if let Some(n) = &f.note {
-                let _ = writeln!(s, "        note: {n}");
+                let _ = writeln!(s, "        {}", Message::FindingNote { note: n }.text(lang));
             }
         }
     }
     if !v.actions.is_empty() {
-        let _ = writeln!(s, "\nCorrective actions:");
+        let _ = writeln!(s, "\n{}", Message::ActionsHeading.text(lang));
         for a in &v.actions {
-            let _ = writeln!(s, "  {}  {} — {}, by {}", a.code, a.what, a.owner, a.due);
+            let action = Message::ActionLine {
+                code: &a.code,
+                what: &a.what,
+                owner: &a.owner,
+                due: &a.due,
+            };
+            let _ = writeln!(s, "  {}", action.text(lang));
         }
     }
     if !v.missing.is_empty() {
-        let _ = writeln!(
-            s,
-            "\nStill open: {}",
-            v.missing
-                .iter()
-                .map(|m| match m.what {
-                    MissingWhat::Answer => m.code.clone(),
-                    MissingWhat::Photo => format!("{} (photo)", m.code),
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let items = v
+            .missing
+            .iter()
+            .map(|m| match m.what {
+                MissingWhat::Answer => m.code.clone(),
+                MissingWhat::Photo => format!("{}{}", m.code, Message::PhotoMark.text(lang)),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = writeln!(s, "\n{}", Message::StillOpen { items: &items }.text(lang));
     }
     if !v.photos.is_empty() {
-        let _ = writeln!(s, "\nPhotos:");
+        let _ = writeln!(s, "\n{}", Message::PhotosHeading.text(lang));
         for p in &v.photos {
             let _ = writeln!(
                 s,
@@ -555,7 +558,7 @@ fn show_text(v: &AuditView) -> String {
             );
         }
     }
-    let _ = writeln!(s, "\nAnswers:");
+    let _ = writeln!(s, "\n{}", Message::AnswersHeading.text(lang));
     for sec in &v.standard.sections {
         let _ = writeln!(s, "  {}", sec.title);
         for r in &sec.requirements {
@@ -579,28 +582,17 @@ fn show_text(v: &AuditView) -> String {
 
 /// Refuses an output path whose folder does not exist or that is a folder, before anything
 /// that cannot be undone happens.
-fn check_writable(path: &std::path::Path) -> storecheck_core::Result<()> {
+fn check_writable(path: &std::path::Path, lang: Lang) -> anyhow::Result<()> {
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => std::path::Path::new("."),
     };
     if path.is_dir() || !folder.is_dir() {
-        let what = if path.is_dir() {
-            (
-                "is a folder; give a file name",
-                "— это папка; укажите имя файла",
-            )
-        } else {
-            (
-                "is in a folder that does not exist",
-                "— в папке, которой нет",
-            )
+        let said = Message::OutNotWritable {
+            path,
+            is_folder: path.is_dir(),
         };
-        return Err(storecheck_core::Error::invalid(
-            "out",
-            format!("{} {}; nothing was signed", path.display(), what.0),
-            format!("{} {}; ничего не подписано", path.display(), what.1),
-        ));
+        anyhow::bail!(said.text(lang));
     }
     Ok(())
 }

@@ -2,37 +2,39 @@
 
 use storecheck_core::{Db, Lang};
 
+use crate::messages::Message;
 use crate::output::Out;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Which language's standard new audits use by default: ru or en
-    #[arg(long, default_value = "ru")]
-    lang: String,
+    /// Which language's standard new audits use by default, and the language this command
+    /// speaks: ru or en [default: ru for the standard; the locale's language for the output]
+    #[arg(long, value_parser = ["ru", "en"])]
+    pub lang: Option<String>,
 }
 
 pub fn run(db: &mut Db, out: &Out, args: Args) -> anyhow::Result<()> {
-    let outcome = db.load_demo(Lang::from_tag(&args.lang))?;
+    let outcome = db.load_demo(Lang::from_tag(args.lang.as_deref().unwrap_or("ru")))?;
     out.print(&outcome, || {
-        let mut s = format!(
-            "Demo loaded: standard {}, stores {}.\n",
-            outcome.standard,
-            outcome.stores.join(", ")
-        );
-        if outcome.audits.is_empty() {
-            s.push_str("The demo audits were already there; nothing new was added.\n");
-        } else {
-            s.push_str(&format!(
-                "Audits: {}\n",
-                outcome
-                    .audits
-                    .iter()
-                    .map(|a| a.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-        s.push_str("Next: storecheck audit list\n");
-        s
+        let stores = outcome.stores.join(", ");
+        let ids = outcome
+            .audits
+            .iter()
+            .map(|a| a.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let lines = [
+            Message::DemoLoaded {
+                standard: &outcome.standard,
+                stores: &stores,
+            },
+            if outcome.audits.is_empty() {
+                Message::DemoAlreadyThere
+            } else {
+                Message::DemoAudits { ids: &ids }
+            },
+            Message::DemoNext,
+        ];
+        lines.iter().map(|m| m.text(out.lang) + "\n").collect()
     })
 }

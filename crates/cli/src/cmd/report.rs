@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use storecheck_core::Db;
 
+use crate::messages::Message;
 use crate::output::Out;
 
 #[derive(clap::Subcommand)]
@@ -26,11 +27,11 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
             out.print(
                 &serde_json::json!({"out": path, "bytes": pdf.len(), "report": report}),
                 || {
-                    if out.lang == storecheck_core::Lang::Ru {
-                        format!("Записан {} ({} байт).", path.display(), pdf.len())
-                    } else {
-                        format!("Wrote {} ({} bytes).", path.display(), pdf.len())
+                    Message::ReportWritten {
+                        path: &path,
+                        bytes: pdf.len(),
                     }
+                    .text(out.lang)
                 },
             )
         }
@@ -50,21 +51,14 @@ pub struct VerifyArgs {
 /// Checks a report's signature; fails (exit 1) unless it is valid.
 pub fn verify(out: &Out, args: VerifyArgs) -> anyhow::Result<()> {
     let v = storecheck_report::verify_file(&args.pdf, args.trust.as_deref(), out.lang)?;
-    let ru = out.lang == storecheck_core::Lang::Ru;
+    let lang = out.lang;
     out.print(&v, || {
         let mut s = String::new();
         if v.valid {
-            s.push_str(if ru {
-                "Подпись действительна: документ не изменялся после подписания.\n"
-            } else {
-                "The signature is valid: the document has not changed since it was signed.\n"
-            });
+            s.push_str(&Message::SignatureValid.text(lang));
+            s.push('\n');
         } else {
-            s.push_str(if ru {
-                "Подпись НЕДЕЙСТВИТЕЛЬНА"
-            } else {
-                "The signature is NOT valid"
-            });
+            s.push_str(&Message::SignatureInvalid.text(lang));
             if let Some(p) = &v.problem {
                 s.push_str(&format!(": {p}"));
             }
@@ -80,27 +74,16 @@ pub fn verify(out: &Out, args: VerifyArgs) -> anyhow::Result<()> {
             s.push_str(&format!("{who}.\n"));
         }
         if let Some(at) = &v.signed_at {
-            s.push_str(&format!(
-                "{}: {at}\n",
-                if ru {
-                    "Когда (по словам подписи)"
-                } else {
-                    "Signed at (as the signature claims)"
-                }
-            ));
+            s.push_str(&Message::SignedAt { at }.text(lang));
+            s.push('\n');
         }
         match v.trusted {
-            Some(true) => s.push_str(if ru {
-                "Сертификат выдан доверенным центром (--trust).\n"
-            } else {
-                "The signer's certificate was issued by the trusted certificate (--trust).\n"
-            }),
+            Some(true) => {
+                s.push_str(&Message::Trusted.text(lang));
+                s.push('\n');
+            }
             Some(false) => {
-                s.push_str(if ru {
-                    "Доверенный сертификат (--trust) НЕ подтверждает подписавшего"
-                } else {
-                    "The trusted certificate (--trust) does NOT confirm the signer"
-                });
+                s.push_str(&Message::NotTrusted.text(lang));
                 if let Some(why) = &v.trust_problem {
                     s.push_str(&format!(": {why}"));
                 }
@@ -115,13 +98,11 @@ pub fn verify(out: &Out, args: VerifyArgs) -> anyhow::Result<()> {
     } else if out.json {
         Err(crate::output::AlreadyReported.into())
     } else {
-        Err(anyhow::anyhow!(match (v.valid, ru) {
-            (false, true) => "отчёт не прошёл проверку подписи",
-            (false, false) => "the report did not pass the signature check",
-            (true, true) => "подпись цела, но сертификат подписавшего выдан не доверенным центром",
-            (true, false) => {
-                "the signature is intact, but the signer's certificate was not issued by the trusted one"
-            }
-        }))
+        let why = if v.valid {
+            Message::VerifyUntrusted
+        } else {
+            Message::VerifyFailed
+        };
+        Err(anyhow::anyhow!(why.text(lang)))
     }
 }

@@ -6,6 +6,7 @@ use serde_json::json;
 use storecheck_core::Db;
 use storecheck_core::import::read_standard;
 
+use crate::messages::Message;
 use crate::output::Out;
 
 #[derive(clap::Subcommand)]
@@ -32,17 +33,21 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
                     "requirements": s.requirements, "created": outcome.created,
                 }),
                 || {
-                    if outcome.created {
-                        format!(
-                            "Imported {} version {} \"{}\": {} sections, {} requirements.",
-                            s.code, s.version, s.title, s.sections, s.requirements
-                        )
+                    let said = if outcome.created {
+                        Message::Imported {
+                            code: &s.code,
+                            version: &s.version,
+                            title: &s.title,
+                            sections: s.sections,
+                            requirements: s.requirements,
+                        }
                     } else {
-                        format!(
-                            "Nothing changed: this file is {} version {}, already imported.",
-                            s.code, s.version
-                        )
-                    }
+                        Message::AlreadyImported {
+                            code: &s.code,
+                            version: &s.version,
+                        }
+                    };
+                    said.text(out.lang)
                 },
             )
         }
@@ -50,14 +55,20 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
             let list = db.list_standards()?;
             out.print(&list, || {
                 if list.is_empty() {
-                    return "No standards yet. Import one with `storecheck standard import FILE`, or run `storecheck demo`.".into();
+                    return Message::NoStandards.text(out.lang);
                 }
                 let mut s = String::new();
                 for st in &list {
-                    s.push_str(&format!(
-                        "{}@{}\t{}\t{} sections, {} requirements\t{}\n",
-                        st.code, st.version, st.title, st.sections, st.requirements, st.language
-                    ));
+                    let line = Message::StandardLine {
+                        code: &st.code,
+                        version: &st.version,
+                        title: &st.title,
+                        sections: st.sections,
+                        requirements: st.requirements,
+                        language: &st.language,
+                    };
+                    s.push_str(&line.text(out.lang));
+                    s.push('\n');
                 }
                 s
             })

@@ -2,6 +2,7 @@
 
 use storecheck_core::Db;
 
+use crate::messages::Message;
 use crate::output::Out;
 
 #[derive(clap::Subcommand)]
@@ -22,14 +23,18 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
         Command::Add { code, name, region } => {
             let store = db.add_store(&code, &name, region.as_deref())?;
             out.print(&store, || {
-                format!("Store {} \"{}\" is ready.", store.code, store.name)
+                Message::StoreReady {
+                    code: &store.code,
+                    name: &store.name,
+                }
+                .text(out.lang)
             })
         }
         Command::List => {
             let stores = db.list_stores()?;
             out.print(&stores, || {
                 if stores.is_empty() {
-                    return "No stores yet. Add one with `storecheck store add CODE NAME`.".into();
+                    return Message::NoStores.text(out.lang);
                 }
                 stores
                     .iter()

@@ -14,7 +14,7 @@ use quick_xml::events::Event;
 use zip::ZipArchive;
 use zip::write::{SimpleFileOptions, ZipWriter};
 
-use crate::error::Problem;
+use crate::error::{ImportProblem, Location, Problem};
 
 /// At most this many entries in the archive (Excel writes about a dozen, a workbook with
 /// pictures a few dozen).
@@ -31,23 +31,13 @@ pub const MAX_RATIO: u64 = 100;
 /// Entries smaller than this are not held to [`MAX_RATIO`].
 const RATIO_FLOOR: u64 = 1024 * 1024;
 
-const MB: u64 = 1024 * 1024;
-
 /// Checks the archive and returns a copy that is safe to hand to the spreadsheet reader.
 pub(super) fn checked_xlsx(bytes: &[u8]) -> Result<Vec<u8>, Problem> {
     let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(|e| not_xlsx(&e))?;
     if zip.len() > MAX_ENTRIES {
-        return Err(Problem::new(
-            "",
-            format!(
-                "the archive holds {} files; a spreadsheet holds at most {MAX_ENTRIES}. Save it again from Excel or LibreOffice, or export CSV",
-                zip.len()
-            ),
-            format!(
-                "в архиве {} файлов; в таблице их может быть не больше {MAX_ENTRIES}. Сохраните её заново в Excel или LibreOffice или выгрузите CSV",
-                zip.len()
-            ),
-        ));
+        return Err(Problem::file(ImportProblem::TooManyArchiveEntries {
+            entries: zip.len(),
+        }));
     }
 
     // Before inflating anything: what the headers declare.
@@ -61,18 +51,12 @@ pub(super) fn checked_xlsx(bytes: &[u8]) -> Result<Vec<u8>, Problem> {
             return Err(too_big(&name));
         }
         if size > RATIO_FLOOR && size / entry.compressed_size().max(1) > MAX_RATIO {
-            return Err(Problem::new(
-                name.clone(),
-                format!(
-                    "this part of the archive unpacks {} times over (to {} MB); a spreadsheet packs at most {MAX_RATIO} times, so this is a zip bomb or a damaged file. Save it again from Excel or LibreOffice, or export CSV",
-                    size / entry.compressed_size().max(1),
-                    size / MB
-                ),
-                format!(
-                    "эта часть архива распаковывается в {} раз (до {} МБ); таблица сжимается не больше чем в {MAX_RATIO} раз, значит это zip-бомба или повреждённый файл. Сохраните таблицу заново в Excel или LibreOffice или выгрузите CSV",
-                    size / entry.compressed_size().max(1),
-                    size / MB
-                ),
+            return Err(Problem::at(
+                Location::Entry(name.clone()),
+                ImportProblem::PacksTooTightly {
+                    ratio: size / entry.compressed_size().max(1),
+                    bytes: size,
+                },
             ));
         }
     }
@@ -99,14 +83,9 @@ pub(super) fn checked_xlsx(bytes: &[u8]) -> Result<Vec<u8>, Problem> {
                 return Err(damaged(&name, e));
             }
             if past_declared {
-                return Err(Problem::new(
-                    name.clone(),
-                    format!(
-                        "this part of the archive unpacks to more than the {declared} bytes its header declares; the file is damaged or crafted. Save it again from Excel or LibreOffice, or export CSV"
-                    ),
-                    format!(
-                        "эта часть архива распаковывается в больше байт, чем заявлено в её заголовке ({declared}); файл повреждён или подделан. Сохраните таблицу заново в Excel или LibreOffice или выгрузите CSV"
-                    ),
+                return Err(Problem::at(
+                    Location::Entry(name.clone()),
+                    ImportProblem::InflatesPastHeader { declared },
                 ));
             }
             (name, data)
@@ -158,14 +137,9 @@ fn neutralise_unique_count(name: &str, xml: &mut [u8]) -> Result<(), Problem> {
                         .parse::<u64>()
                         .map_or(true, |n| n > room as u64)
                 {
-                    return Err(Problem::new(
-                        name,
-                        format!(
-                            "the table of texts claims to hold {claimed} texts where there is room for at most {room}; the file is damaged or crafted. Save it again from Excel or LibreOffice, or export CSV"
-                        ),
-                        format!(
-                            "таблица текстов заявляет {claimed} текстов, а места в ней не больше чем на {room}; файл повреждён или подделан. Сохраните таблицу заново в Excel или LibreOffice или выгрузите CSV"
-                        ),
+                    return Err(Problem::at(
+                        Location::Entry(name.to_string()),
+                        ImportProblem::TextTableClaim { claimed, room },
                     ));
                 }
                 break Some((before, after.min(xml.len())));
@@ -191,40 +165,24 @@ fn neutralise_unique_count(name: &str, xml: &mut [u8]) -> Result<(), Problem> {
 }
 
 fn not_xlsx(e: &dyn std::fmt::Display) -> Problem {
-    Problem::new(
-        "",
-        format!(
-            "this is not a readable XLSX spreadsheet ({e}); save it from Excel or LibreOffice as .xlsx, or export CSV"
-        ),
-        format!(
-            "это не читаемая таблица XLSX ({e}); сохраните её в Excel или LibreOffice как .xlsx или выгрузите CSV"
-        ),
-    )
+    Problem::file(ImportProblem::NotXlsx {
+        detail: e.to_string(),
+    })
 }
 
 fn damaged(name: &str, e: &dyn std::fmt::Display) -> Problem {
-    Problem::new(
-        name,
-        format!(
-            "this part of the archive cannot be unpacked ({e}); the file is damaged. Save it again from Excel or LibreOffice, or export CSV"
-        ),
-        format!(
-            "эта часть архива не распаковывается ({e}); файл повреждён. Сохраните таблицу заново в Excel или LibreOffice или выгрузите CSV"
-        ),
+    Problem::at(
+        Location::Entry(name.to_string()),
+        ImportProblem::EntryDamaged {
+            detail: e.to_string(),
+        },
     )
 }
 
 fn too_big(name: &str) -> Problem {
-    Problem::new(
-        name,
-        format!(
-            "the spreadsheet unpacks to more than {} MB; a standard needs far less, so this is a zip bomb or not a standard. Save it again from Excel or LibreOffice, or export CSV",
-            MAX_INFLATED_BYTES / MB
-        ),
-        format!(
-            "таблица распаковывается больше чем в {} МБ; стандарту нужно гораздо меньше, значит это zip-бомба или не стандарт. Сохраните её заново в Excel или LibreOffice или выгрузите CSV",
-            MAX_INFLATED_BYTES / MB
-        ),
+    Problem::at(
+        Location::Entry(name.to_string()),
+        ImportProblem::InflatesTooFar,
     )
 }
 
@@ -254,10 +212,10 @@ mod tests {
                 format!("<sst uniqueCount=\"{claimed}\"><si><t>a</t></si></sst>").into_bytes();
             let refused = super::neutralise_unique_count("xl/sharedStrings.xml", &mut xml)
                 .expect_err("a count larger than the entry can hold is a crafted file");
+            let text = refused.text(crate::i18n::Lang::En);
             assert!(
-                refused.en.contains(claimed),
-                "the message names the claim: {}",
-                refused.en
+                text.contains(claimed),
+                "the message names the claim: {text}"
             );
         }
     }
