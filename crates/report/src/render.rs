@@ -816,7 +816,6 @@ impl<'a> Report<'a, '_> {
     /// The height a requirement needs on its page in the list of every requirement: its text
     /// and, unless its photos are shown with the findings, its first row of photos.
     fn requirement_keep(&self, r: &storecheck_core::model::Requirement, text_w: f32) -> f32 {
-        let lines = self.lay.wrap(&r.text, 10.0, false, text_w).len() as f32;
         let first_row = if self.is_finding(r.id) {
             0.0
         } else {
@@ -825,7 +824,30 @@ impl<'a> Report<'a, '_> {
                 .next()
                 .map_or(0.0, |pair| photo_row(&self.lay, pair, text_w).height)
         };
-        lines * 13.2 + 4.0 + first_row
+        Para::height(&self.requirement_paras(r, text_w)) + 4.0 + first_row
+    }
+
+    /// A requirement's lines in the list of every requirement: its text, a text answer, a
+    /// failed value against its norm, the note, and where a finding's photos are.
+    fn requirement_paras(&self, r: &storecheck_core::model::Requirement, text_w: f32) -> Vec<Para> {
+        let a = self.answer(r.id);
+        let is_finding = self.is_finding(r.id);
+        let mut paras = vec![self.para(10.0, false, INK, 0.0, text_w, &r.text)];
+        if let Some(Response::Text(t)) = a.and_then(|a| a.response.as_ref()) {
+            paras.push(self.para(10.0, false, ACCENT, 0.0, text_w, t));
+        }
+        if is_finding && let Some(line) = self.value_against_norm(r.id) {
+            paras.push(self.para(9.0, false, FAIL, 0.0, text_w, &line));
+        }
+        if let Some(note) = a.and_then(|a| a.note.as_deref()) {
+            paras.push(self.para(9.0, false, MUTED, 0.0, text_w, note));
+        }
+        let photos = self.photos_of(r.id).len();
+        if is_finding && photos > 0 {
+            let text = self.l.photos_elsewhere(photos);
+            paras.push(self.para(9.0, false, MUTED, 0.0, text_w, &text));
+        }
+        paras
     }
 
     /// Every requirement with its answer; a failed value says so, with its norm.
@@ -865,7 +887,7 @@ impl<'a> Report<'a, '_> {
                     other => answer_text(other, l),
                 };
                 let photos = self.photos_of(r.id);
-                // A requirement stays on the page of its first row of photos.
+                // A requirement stays whole, and on the page of its first row of photos.
                 let keep = self.requirement_keep(r, text_w);
                 self.lay.need(keep);
                 let y = self.lay.y;
@@ -873,20 +895,7 @@ impl<'a> Report<'a, '_> {
                 let aw = self.lay.width(&answer, 10.0, true);
                 self.lay
                     .text(PAGE_W - MARGIN - aw, y + 10.0, 10.0, true, color, &answer);
-                let mut paras = vec![self.para(10.0, false, INK, 0.0, text_w, &r.text)];
-                if let Some(Response::Text(t)) = response {
-                    paras.push(self.para(10.0, false, ACCENT, 0.0, text_w, t));
-                }
-                if is_finding && let Some(line) = self.value_against_norm(r.id) {
-                    paras.push(self.para(9.0, false, FAIL, 0.0, text_w, &line));
-                }
-                if let Some(note) = a.and_then(|a| a.note.as_deref()) {
-                    paras.push(self.para(9.0, false, MUTED, 0.0, text_w, note));
-                }
-                if is_finding && !photos.is_empty() {
-                    let text = l.photos_elsewhere(photos.len());
-                    paras.push(self.para(9.0, false, MUTED, 0.0, text_w, &text));
-                }
+                let paras = self.requirement_paras(r, text_w);
                 self.write(text_x, &paras);
                 if !is_finding {
                     let heading = l.photos_continued(&r.code);
