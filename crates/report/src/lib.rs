@@ -2,18 +2,23 @@
 //!
 //! - [`render`]: audit data and [`Options`] in, PDF bytes out; a pure function, deterministic
 //!   for a fixed report id and time. krilla writes the PDF: it embeds the display copies of the
-//!   photos as they are (no re-encoding) and subsets the font (PT Sans, with Cyrillic).
+//!   photos as they are (no re-encoding) and subsets the fonts (PT Sans, with Cyrillic; DejaVu
+//!   Sans for the few characters PT Sans lacks, see [`missing_glyphs`]). [`report_lang`]
+//!   chooses the labels' language: the standard's, unless the caller asks for another.
 
 //! - [`sign::sign_pdf`] / [`sign::verify_pdf`]: a PAdES signature (CMS, ECDSA P-256) that
 //!   poppler's `pdfsig` accepts; [`verify`]: the check of every signature in a report and of
 //!   the signer's certificate chain.
 //! - [`sign_audit`]: the whole signing of an audit, for the CLI and the app.
 
+mod fonts;
 mod labels;
 mod render;
 pub mod sign;
 mod signed;
 pub mod verify;
 
+pub use fonts::missing_glyphs;
+pub use labels::{report_lang, report_texts};
 pub use render::{Options, RenderError, ReportInput, Revises, SignatureBlock, render};
 pub use signed::{SignRequest, Signed, sign_audit, verify_file};

@@ -27,7 +27,8 @@ pub struct Signed {
 pub struct SignRequest {
     /// Who signs: the certificate's name and the name under the signature.
     pub signer: String,
-    /// The report's language.
+    /// The report's language: [`crate::report_lang`] of the audit's standard and of any
+    /// language the person asked for (the computer's language is not a request).
     pub lang: Lang,
     /// The drawn signature, PNG.
     pub drawn: Option<Vec<u8>>,

@@ -81,7 +81,7 @@ pub enum Command {
         /// Also write the signed PDF here
         #[arg(long, value_name = "REPORT.pdf")]
         out: Option<PathBuf>,
-        /// The report's language [default: from the locale]
+        /// The report's language [default: the standard's language]
         #[arg(long, value_parser = ["ru", "en"])]
         lang: Option<String>,
     },
@@ -290,11 +290,14 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
                     .map(|p| std::fs::read(p).map_err(|e| storecheck_core::Error::io(p, e)))
                     .transpose()
             };
+            // The standard's language unless --lang says otherwise, not the computer's.
+            let standard_language = db.load_audit(id)?.standard.language;
             let request = storecheck_report::SignRequest {
                 signer,
-                lang: lang
-                    .as_deref()
-                    .map_or(out.lang, storecheck_core::Lang::from_tag),
+                lang: storecheck_report::report_lang(
+                    &standard_language,
+                    lang.as_deref().map(storecheck_core::Lang::from_tag),
+                ),
                 drawn: read(&signature_image)?,
                 acknowledged_by,
                 acknowledgement: read(&acknowledgement_image)?,

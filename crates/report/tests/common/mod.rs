@@ -88,3 +88,68 @@ pub fn signed_demo() -> (tempfile::TempDir, Db, uuid::Uuid, Vec<u8>) {
     let pdf = db.signed_pdf(id).expect("the signed PDF");
     (dir, db, id, pdf)
 }
+
+/// The demo's completed audit with two failed values and corrective actions: 6.1 (at least 4
+/// questions) answered 3, 4.3 (a scale of 1 to 5) answered 2, and an action each for 3.5 and
+/// 6.1. Completed again, not signed.
+pub fn demo_with_failed_values() -> (tempfile::TempDir, Db, uuid::Uuid) {
+    use storecheck_core::audit::{AnswerInput, NewAction};
+    use storecheck_core::model::Response;
+    let (dir, mut db, id) = demo_db();
+    db.reopen_audit(id).expect("reopen");
+    for (code, value) in [("6.1", 3.0), ("4.3", 2.0)] {
+        db.save_answer(
+            id,
+            code,
+            &AnswerInput {
+                response: Some(Response::Value(value)),
+                note: None,
+            },
+        )
+        .expect("answer");
+    }
+    db.complete_audit(id).expect("complete");
+    for (code, what, owner) in [
+        (
+            "3.5",
+            "Проверять примерочные каждый час и убирать оставленные вещи",
+            "Ольга Петрова",
+        ),
+        (
+            "6.1",
+            "Повторить с продавцами вопросы для выявления потребности",
+            "Анна Смирнова",
+        ),
+    ] {
+        db.add_action(
+            id,
+            &NewAction {
+                code: code.into(),
+                what: what.into(),
+                owner: owner.into(),
+                due: "2026-12-01".into(),
+            },
+        )
+        .expect("action");
+    }
+    (dir, db, id)
+}
+
+/// The text poppler reads from each page of the PDF, page by page.
+pub fn pages_text(pdf: &Path) -> Vec<String> {
+    pdftotext(pdf)
+        .split('\u{c}')
+        .map(str::to_string)
+        .filter(|p| !p.trim().is_empty())
+        .collect()
+}
+
+/// What poppler's pdfinfo says of the PDF (title, pages, …).
+pub fn pdfinfo(pdf: &Path) -> String {
+    let out = Command::new("pdfinfo")
+        .arg(pdf)
+        .output()
+        .expect("pdfinfo (poppler-utils) runs");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
