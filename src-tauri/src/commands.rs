@@ -287,11 +287,13 @@ pub struct SignInput {
 /// with its report.
 #[tauri::command(async)]
 pub fn sign_audit(state: State<'_, AppState>, id: Uuid, input: SignInput) -> Reply<AuditView> {
-    let lang = state.lang();
     with_db(&state, |db| {
+        // The report is written for the regional manager in the standard's language, whatever
+        // language this window's UI is in.
+        let standard = db.load_audit(id)?.standard.language;
         let request = storecheck_report::SignRequest {
             signer: input.signer,
-            lang,
+            lang: storecheck_report::report_lang(&standard, None),
             drawn: input.drawn,
             acknowledged_by: input.acknowledged_by,
             acknowledgement: input.acknowledgement,

@@ -783,8 +783,45 @@ fn signing_writes_a_report_that_verify_explains_and_locks_the_audit() {
         .expect("pdftotext");
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains(&original_report), "{text}");
-    assert!(text.contains("Corrects report"), "{text}");
+    // Signed under an English locale without --lang: the Russian standard's report is Russian.
+    assert!(text.contains("Исправляет отчёт"), "{text}");
+    assert!(!text.contains("Corrects report"), "{text}");
     assert!(text.contains("Неверно указана"), "the reason: {text}");
+}
+
+#[test]
+fn an_explicit_lang_overrides_the_standards_language_in_the_report() {
+    let cli = Cli::new();
+    cli.json(&["demo"]);
+    let id = cli.audit_with_status("completed");
+    let pdf = cli._dir.path().join("en.pdf");
+    let out = cli.run_in(
+        &[
+            "audit",
+            "sign",
+            &id,
+            "--signer",
+            "Anna Smirnova",
+            "--out",
+            &pdf.display().to_string(),
+            "--lang",
+            "en",
+        ],
+        "ru_RU.UTF-8",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Audit report"), "English labels: {text}");
+    assert!(!text.contains("Отчёт о проверке"), "{text}");
 }
 
 #[test]

@@ -574,7 +574,11 @@ fn fill_saves_every_row_or_none() {
         5
     );
     let v = db.load_audit(id).expect("load");
-    assert_eq!(v.score.answered, 4);
+    assert_eq!(
+        (v.score.answered, v.score.total),
+        (5, 5),
+        "the text answer counts like every other"
+    );
     assert_eq!(
         v.answers
             .iter()

@@ -9,10 +9,10 @@ export type SectionScore = { title: string,
  */
 score: number | null, 
 /**
- * Requirements answered, `text` ones left out.
+ * Requirements answered, `text` ones (the auditor's own notes) included.
  */
 answered: number, 
 /**
- * Requirements to answer, `text` ones left out.
+ * Every requirement of the section, `text` ones included.
  */
 total: number, findings: number, };
