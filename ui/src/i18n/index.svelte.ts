@@ -44,6 +44,17 @@ export function tn(key: Key, n: number, params: Record<string, string | number> 
   return forms[Math.min(pluralForm(n), forms.length - 1)];
 }
 
+/** A file's size as the language writes it: 4.2 MB, 4,2 МБ; 310 KB, 310 КБ. */
+export function fileSize(bytes: number): string {
+  const ru = i18n.lang === 'ru';
+  if (bytes >= 1048576) {
+    const mb = (bytes / 1048576).toFixed(1);
+    return ru ? `${mb.replace('.', ',')} МБ` : `${mb} MB`;
+  }
+  const kb = Math.max(1, Math.round(bytes / 1024));
+  return ru ? `${kb} КБ` : `${kb} KB`;
+}
+
 /** A percentage as people in this language write it: 87.5% or 87,5 %. */
 export function percent(v: number | null): string {
   if (v === null) return '—';

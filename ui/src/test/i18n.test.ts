@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { en } from '../i18n/en';
 import { ru } from '../i18n/ru';
-import { date, dateTime, parseDate, percent, pluralForm, ratingLabel, setLang, t, tn } from '../i18n/index.svelte';
+import { date, dateTime, fileSize, parseDate, percent, pluralForm, ratingLabel, setLang, t, tn } from '../i18n/index.svelte';
 
 describe('i18n', () => {
   it('has the same keys in Russian and English', () => {
@@ -62,7 +62,9 @@ describe('i18n', () => {
     for (const bad of ['31.02.2026', '12/32/2026', '2026-13-01', 'завтра', '', '15.12.20261']) expect(parseDate(bad, now), bad).toBeNull();
     setLang('ru');
     expect(date('2026-12-15')).toBe('15.12.2026');
+    expect([fileSize(4404019), fileSize(317440), fileSize(10)]).toEqual(['4,2 МБ', '310 КБ', '1 КБ']);
     setLang('en');
     expect(date('2026-12-15')).toBe('2026-12-15');
+    expect([fileSize(4404019), fileSize(317440)]).toEqual(['4.2 MB', '310 KB']);
   });
 });
