@@ -36,6 +36,16 @@ const focused = () => document.querySelector<HTMLElement>('[data-testid="require
 const press = (code: string, key = '', extra: KeyboardEventInit = {}) =>
   (document.activeElement ?? window).dispatchEvent(new KeyboardEvent('keydown', { code, key, bubbles: true, ...extra }));
 
+/** The fixture with section 1 answered, so the form opens at 2.1, a number field. */
+function firstSectionAnswered(): AuditView {
+  const view = auditView();
+  view.answers = [
+    { requirement_id: 'x', code: '1.1', response: { type: 'pass' }, note: null, updated_at: '' },
+    { requirement_id: 'y', code: '1.2', response: { type: 'value', value: 5 }, note: null, updated_at: '' },
+  ];
+  return view;
+}
+
 describe('the form', () => {
   it('answers with single keys, by physical key, and moves to the next open requirement', async () => {
     setLang('ru');
@@ -82,11 +92,7 @@ describe('the form', () => {
   it('takes N in a value field as "not applicable", never as a typed letter', async () => {
     setLang('ru');
     const saved: Saved[] = [];
-    const view = auditView();
-    view.answers = [
-      { requirement_id: 'x', code: '1.1', response: { type: 'pass' }, note: null, updated_at: '' },
-      { requirement_id: 'y', code: '1.2', response: { type: 'value', value: 5 }, note: null, updated_at: '' },
-    ];
+    const view = firstSectionAnswered();
     mockAudit(view, saved);
     render(Form, { id: 'a1' });
     await waitFor(() => expect(focused()).toBe('2.1'));
@@ -103,11 +109,7 @@ describe('the form', () => {
   it('says what a value field takes when given something that is not a number', async () => {
     setLang('ru');
     const saved: Saved[] = [];
-    const view = auditView();
-    view.answers = [
-      { requirement_id: 'x', code: '1.1', response: { type: 'pass' }, note: null, updated_at: '' },
-      { requirement_id: 'y', code: '1.2', response: { type: 'value', value: 5 }, note: null, updated_at: '' },
-    ];
+    const view = firstSectionAnswered();
     mockAudit(view, saved);
     const { errors } = await import('../lib/state.svelte');
     render(Form, { id: 'a1' });
