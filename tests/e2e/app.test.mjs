@@ -95,6 +95,15 @@ async function cutText(s) {
   `);
 }
 
+/** The answer controls stand in one column from row to row, whatever each row offers. */
+async function assertOneColumn(s) {
+  const x = (css, side) => s.exec(`return [...document.querySelectorAll('[data-testid="requirement"] ${css}')].map((c) => Math.round(c.getBoundingClientRect().${side}))`);
+  const ends = await x('.controls', 'right');
+  assert.equal(new Set(ends).size, 1, `controls end at the same x on every row: ${ends}`);
+  const na = await x('.na-slot', 'x');
+  assert.equal(new Set(na).size, 1, `N/A stands in one column: ${na}`);
+}
+
 async function assertNothingCut(s, where) {
   const cut = await cutText(s);
   assert.deepEqual(cut, [], `text cut on ${where}`);
@@ -224,6 +233,7 @@ test('first start, the demo, and a whole audit by keyboard whose score equals th
     );
     await shot(s, '04-missing-photos-ru');
     await assertNothingCut(s, '04-missing-photos-ru');
+    await assertOneColumn(s);
     const picture = join(dir, 'витрина.jpg');
     execFileSync('convert', ['-size', '3000x2000', 'gradient:#c33-#36c', '-quality', '90', picture]);
     const heic = join(dir, 'IMG_0001.HEIC');
@@ -399,6 +409,7 @@ test('in English on an English computer, and with the longest names: no text is 
     await s.waitUntil(async () => (await s.attr('[data-testid="save-status"]', 'data-state')) === 'saved', 'saved');
     await shot(s, '13-form-en');
     await assertNothingCut(s, '13-form-en');
+    await assertOneColumn(s);
     // The standard's own texts are Russian; everything the app itself says is English.
     for (const chrome of ['.legend', '.stats', '.head-actions', '.controls', '.back']) {
       assert.doesNotMatch(await s.text(chrome), /[А-Яа-яЁё]/u, `${chrome} is English`);
@@ -415,6 +426,7 @@ test('in English on an English computer, and with the longest names: no text is 
     await s.click('[data-testid="complete-audit"]');
     await s.waitUntil(async () => (await s.exec('return document.body.dataset.screen')) === 'form', 'the form with what is missing');
     await shot(s, '16-form-ru-long');
+    await assertOneColumn(s);
     await assertNothingCut(s, '16-form-ru-long');
     await s.exec('document.activeElement?.blur()');
     await s.click('.back');

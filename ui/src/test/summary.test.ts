@@ -34,8 +34,8 @@ describe('the summary', () => {
     const notice = await screen.findByTestId('completion-notice');
     expect(notice.textContent).toContain('Проверку пока нельзя завершить. Осталось: 3 требования без ответа; фото для 1 требования.');
     await waitFor(() => expect(document.querySelector('[data-testid="requirement"][aria-current="true"]')?.getAttribute('data-code')).toBe('1.2'));
-    expect(document.querySelector('[data-testid="requirement"][data-code="1.2"]')?.classList.contains('missing')).toBe(true);
-    expect(document.querySelector('[data-testid="requirement"][data-code="1.1"]')?.classList.contains('missing')).toBe(false);
+    expect(document.querySelector('[data-testid="requirement"][data-code="1.2"]')?.classList.contains('unfinished')).toBe(true);
+    expect(document.querySelector('[data-testid="requirement"][data-code="1.1"]')?.classList.contains('unfinished')).toBe(false);
     completion.refused = null;
   });
 
