@@ -12,7 +12,9 @@ seconds="${1:-120}"
 memory="${STORECHECK_FUZZ_MEMORY:-4G}"
 seed="${STORECHECK_FUZZ_SEED:-$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')}"
 
-cargo build --quiet -p storecheck-fuzz
+# Built with the whole workspace's targets selected, as scripts/test.sh builds, so dependencies are
+# compiled with the same features and reused rather than built a second time.
+cargo build --quiet --workspace --all-targets
 bin=target/debug/storecheck-fuzz
 
 limit=()

@@ -22,9 +22,14 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "Rust tests (also regenerates the UI's TypeScript bindings)"
 cargo test --workspace --quiet
 
-step "fuzzing: standards, photos and signed reports under a memory limit (120 s)"
+step "the app, the CLI and the fuzzer"
+# Every cargo build here selects the whole workspace with all its targets, as `cargo test` does:
+# dependencies then resolve to the same features and are compiled once, not once per command.
+cargo build --workspace --all-targets --quiet
+
+step "fuzzing: standards, photos and signed reports under a memory limit (90 s)"
 # A fixed seed, so a run is repeatable (scripts/fuzz.sh alone picks a new one each time).
-STORECHECK_FUZZ_SEED="${STORECHECK_FUZZ_SEED:-20261201}" scripts/fuzz.sh 120
+STORECHECK_FUZZ_SEED="${STORECHECK_FUZZ_SEED:-20261201}" scripts/fuzz.sh 90
 
 step "the UI's TypeScript bindings match the Rust types"
 if [ -n "$(git status --porcelain -- ui/src/api/bindings)" ]; then
@@ -35,7 +40,6 @@ if [ -n "$(git status --porcelain -- ui/src/api/bindings)" ]; then
 fi
 
 step "end-to-end: the real app through WebDriver"
-cargo build --quiet -p storecheck-app -p storecheck
 xvfb-run -a -s "-screen 0 1366x768x24" node --test --test-concurrency=1 tests/e2e/
 
 step "all checks passed"
