@@ -428,6 +428,22 @@ test('in English on an English computer, and with the longest names: no text is 
     await shot(s, '16-form-ru-long');
     await assertOneColumn(s);
     await assertNothingCut(s, '16-form-ru-long');
+    // A value that is not a number: the message says what is allowed, and floats over the form
+    // without pushing it or its key legend off the screen.
+    const place = () => s.exec(`const f = document.querySelector('.form-layout').getBoundingClientRect();
+      const l = document.querySelector('.legend').getBoundingClientRect(); return [f.top, l.bottom <= innerHeight];`);
+    const before = await place();
+    await s.exec(`const i = document.querySelector('[data-testid="requirement"][data-code="1.1"] [data-testid="value-input"]');
+      i.focus(); i.value = '30 мин';`);
+    await s.keys(KEYS.Enter);
+    await s.waitFor('[data-testid="error-banner"]');
+    const banner = await s.text('[data-testid="error-banner"]');
+    assert.match(banner, /«30 мин» — не число/, banner);
+    assert.match(banner, /Введите измеренное число \(норма — не менее 30\)/, banner);
+    assert.deepEqual(await place(), before, 'the form and its legend stay where they were');
+    assert.equal(before[1], true, 'the key legend is on screen');
+    await shot(s, '18-value-refused-ru');
+    await s.click('[data-testid="error-banner"] button');
     await s.exec('document.activeElement?.blur()');
     await s.click('.back');
     await s.waitFor('[data-testid="audit-row"]');
