@@ -319,7 +319,14 @@ impl Text for Message<'_> {
                     percent(*score, lang)
                 ),
                 format!(
-                    "Сохранено {code}: {answer}. Оценка {}, отвечено {answered} из {total}.",
+                    "Сохранено {code}: {}. Оценка {}, отвечено {answered} из {total}.",
+                    // The answer as typed, in the words of the form: да, нет, н/п, or the value.
+                    match answer.to_lowercase().as_str() {
+                        "pass" => "да",
+                        "fail" => "нет",
+                        "na" => "н/п",
+                        _ => answer,
+                    },
                     percent(*score, lang)
                 ),
             ),

@@ -1166,7 +1166,7 @@ fn every_command_speaks_russian_under_a_russian_locale() {
         .to_string();
     let answered = cli.says(&["audit", "answer", &id, "1.2", "pass"], RU);
     assert!(
-        answered.contains("Сохранено 1.2: pass.") && answered.contains("отвечено 1 из "),
+        answered.contains("Сохранено 1.2: да.") && answered.contains("отвечено 1 из "),
         "{answered}"
     );
     say("audit answer", answered);
@@ -1470,7 +1470,8 @@ fn wrong_arguments_say_what_and_where_in_russian() {
     assert!(err.contains("Требование «99.99» не найдено"), "{err}");
     let err = cli.refused(&["audit", "complete", &id], RU);
     assert!(
-        err.contains("проверку пока нельзя завершить: без ответа:")
+        err.contains("проверку пока нельзя завершить: ")
+            && err.contains(" без ответа (")
             && err.contains("hint: ответьте на перечисленные требования"),
         "{err}"
     );

@@ -901,9 +901,10 @@ fn describe_missing(missing: &[Missing], lang: Lang) -> String {
     let photos = codes(MissingWhat::Photo);
     let mut parts = Vec::new();
     if !answers.is_empty() {
+        let count = crate::i18n::Noun::Requirement.count(answers.len() as u64, lang);
         parts.push(lang.pick(
-            format!("{} unanswered ({})", answers.len(), answers.join(", ")),
-            format!("без ответа: {} ({})", answers.len(), answers.join(", ")),
+            format!("{count} unanswered ({})", answers.join(", ")),
+            format!("{count} без ответа ({})", answers.join(", ")),
         ));
     }
     if !photos.is_empty() {

@@ -384,7 +384,7 @@ fn an_audit_goes_from_draft_to_completed_and_scores_live() {
     );
     assert!(
         err.to_string()
-            .contains("4 unanswered (1.1, 1.2, 2.1, 3.1)"),
+            .contains("4 requirements unanswered (1.1, 1.2, 2.1, 3.1)"),
         "{err}"
     );
 
