@@ -449,6 +449,16 @@ test('in English on an English computer, and with the longest names: no text is 
     await s.waitFor('[data-testid="audit-row"]');
     await shot(s, '17-home-ru-long');
     await assertNothingCut(s, '17-home-ru-long');
+    assert.doesNotMatch(await s.text('main'), /\d{4}-\d\d-\d\d/, 'dates as Russian writes them');
+    // The other screens, in Russian, with the long store and region in them.
+    for (const [nav, name] of [['nav-standards', '19-standards-ru'], ['nav-stores', '20-stores-ru'], ['nav-verify', '21-verify-empty-ru']]) {
+      await s.click(`[data-testid="${nav}"]`);
+      await s.waitUntil(async () => (await s.exec('return document.body.dataset.screen')) === nav.slice(4), name);
+      await new Promise((r) => setTimeout(r, 300));
+      await shot(s, name);
+      await assertNothingCut(s, name);
+      assert.doesNotMatch(await s.text('main'), /\d{4}-\d\d-\d\d/, `${name}: dates as Russian writes them`);
+    }
   } finally {
     await s.close().catch(() => {});
     process.kill(-driver.pid, 'SIGTERM');
