@@ -125,7 +125,7 @@ fn delay(rng: &mut Rng, span: Duration) -> Duration {
 /// The database opens, passes `PRAGMA integrity_check`, and answers a command.
 fn check_database(db: &Path) -> Result<(), String> {
     {
-        let opened = storecheck_core::Db::open(db, storecheck_core::db::system_clock())
+        let opened = storecheck_core::Db::open(db, storecheck_core::db::Inputs::system(None))
             .map_err(|e| format!("the database no longer opens: {e}"))?;
         let check: String = opened
             .connection()

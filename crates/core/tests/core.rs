@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use storecheck_core::audit::{AnswerInput, NewAction, NewAudit};
+use storecheck_core::db::Inputs;
 use storecheck_core::import::{parse_standard, read_standard};
 use storecheck_core::model::{AuditStatus, Kind, PhotoRule, Response, ShiftPart};
 use storecheck_core::{Db, Error, ErrorCode, Lang};
@@ -16,7 +17,7 @@ fn db() -> Db {
             .single()
             .expect("time")
     });
-    Db::open_in_memory(clock).expect("in-memory db")
+    Db::open_in_memory(Inputs::seeded(clock, 1)).expect("in-memory db")
 }
 
 const CSV_RU: &str = "\u{feff}#code: MINI\n#title: Мини-стандарт\n#version: 1\n\
@@ -708,14 +709,14 @@ fn a_saved_answer_is_on_disk_when_save_returns() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("store.db");
     let id = {
-        let mut db = Db::open(&path, storecheck_core::db::system_clock()).expect("open");
+        let mut db = Db::open(&path, Inputs::system(None)).expect("open");
         let id = new_audit(&mut db);
         answer(&mut db, id, "1.1", Response::Pass).expect("answer");
         // Leak the connection: no close, no checkpoint, as when the process is killed.
         std::mem::forget(db);
         id
     };
-    let db = Db::open(&path, storecheck_core::db::system_clock()).expect("reopen");
+    let db = Db::open(&path, Inputs::system(None)).expect("reopen");
     let v = db.load_audit(id).expect("load");
     assert_eq!(v.answers.len(), 1, "the answer must be in the WAL on disk");
     let sync: i64 = db
