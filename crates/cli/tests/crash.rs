@@ -9,6 +9,9 @@
 //! the kills fall anywhere from its start to well after its usual end.
 //! `STORECHECK_CRASH_ROUNDS` multiplies the number of kills.
 
+// The kills are timed by the real clock and seeded from the environment or the clock.
+#![allow(clippy::disallowed_methods)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

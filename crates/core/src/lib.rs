@@ -10,7 +10,7 @@
 //!
 //! Time, new ids and the computer's name come in through [`db::Inputs`] (a [`db::Clock`] and
 //! [`ids::Ids`]); nothing here reads the clock, the random source, the environment or the
-//! network directly.
+//! network directly, and `clippy.toml` keeps it so.
 
 pub mod answers_csv;
 pub mod audit;
