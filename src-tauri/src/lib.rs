@@ -3,6 +3,10 @@
 //! [`commands`]; it holds no logic of its own.
 //!
 //! Entry point: [`run`].
+//!
+//! The shell is where StoreCheck meets the system: it reads the environment and the clock here
+//! and passes them into the core, which may not (clippy.toml).
+#![allow(clippy::disallowed_methods)]
 
 pub mod commands;
 pub mod error;
@@ -64,7 +68,7 @@ impl AppState {
 /// Opens the database (`$STORECHECK_DB`, else the app's data directory) and runs the app.
 pub fn run() {
     let started = Instant::now();
-    let path = storecheck_core::db::default_path();
+    let path = storecheck_core::db::default_path(std::env::var_os("STORECHECK_DB"));
     let db = open_in_background(path.clone());
     let photos = storecheck_core::photo::PhotoStore::beside(&path);
     let result = tauri::Builder::default()
@@ -128,7 +132,10 @@ fn open_in_background(path: PathBuf) -> Arc<Mutex<Result<Db, storecheck_core::Er
     std::thread::spawn(move || {
         let mut slot = shared.lock().unwrap_or_else(|p| p.into_inner());
         let _ = locked.send(());
-        let opened = Db::open(&path, storecheck_core::db::system_clock());
+        let opened = Db::open(
+            &path,
+            storecheck_core::db::Inputs::system(std::env::var("HOSTNAME").ok()),
+        );
         if let Err(e) = &opened {
             // The window still opens and shows this, in the UI's language, on its first screen.
             eprintln!("error: {}", e.headline(Lang::En));

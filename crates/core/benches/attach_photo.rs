@@ -7,6 +7,10 @@
 //! `STORECHECK_BENCH_PHOTO=photo.jpg cargo bench -p storecheck-core --bench attach_photo`
 //! (`scripts/bench.sh` makes a 4000×3000 photo and runs this).
 
+// A benchmark runs as the program does: the system clock, real ids, and its input named by
+// the environment.
+#![allow(clippy::disallowed_methods)]
+
 use std::process::Command;
 use std::time::Instant;
 
@@ -32,7 +36,7 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut db = Db::open(
         &dir.path().join("bench.db"),
-        storecheck_core::db::system_clock(),
+        storecheck_core::db::Inputs::system(None),
     )
     .expect("open");
     let draft = parse_standard(

@@ -19,7 +19,7 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut db = Db::open(
         &dir.path().join("bench.db"),
-        storecheck_core::db::system_clock(),
+        storecheck_core::db::Inputs::system(None),
     )
     .expect("open");
     // A 60-requirement standard, like a real shift form.

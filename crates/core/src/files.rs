@@ -5,7 +5,8 @@
 //! moment a crash or a full disk strikes. A temporary name carries the id of the database
 //! (its device) that writes it, `.tmp-<device>-<unique>`, so the start-up tidy
 //! ([`crate::tidy`]) removes only what provably is an unfinished write of its own database,
-//! never another database's file in the same folder.
+//! never another database's file in the same folder. The unique part of a temporary name comes
+//! from the caller's [`Ids`] (a database's own: [`crate::Db::ids`]).
 
 use std::io::Write;
 use std::path::Path;
@@ -13,6 +14,7 @@ use std::path::Path;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
+use crate::ids::Ids;
 
 /// The start of every temporary file name a database with this device id writes.
 pub fn temp_prefix(owner: Uuid) -> String {
@@ -20,17 +22,17 @@ pub fn temp_prefix(owner: Uuid) -> String {
 }
 
 /// Writes `bytes` to a new file at `path` durably; an existing file stays as it is.
-pub fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_new(path, bytes, None).map(|_| ())
+pub fn write_durably(path: &Path, bytes: &[u8], ids: &Ids) -> Result<()> {
+    write_new(path, bytes, None, ids).map(|_| ())
 }
 
 /// Writes `bytes` to `path` unless a file is there; returns whether it wrote. `owner` is the
 /// device id of the database the file belongs to, named in the temporary file.
-pub(crate) fn write_new(path: &Path, bytes: &[u8], owner: Option<Uuid>) -> Result<bool> {
+pub(crate) fn write_new(path: &Path, bytes: &[u8], owner: Option<Uuid>, ids: &Ids) -> Result<bool> {
     if path.exists() {
         return Ok(false);
     }
-    replace(path, bytes, owner)?;
+    replace(path, bytes, owner, ids)?;
     Ok(true)
 }
 
@@ -39,16 +41,16 @@ pub(crate) fn write_new(path: &Path, bytes: &[u8], owner: Option<Uuid>) -> Resul
 /// another process put there meanwhile (it is linked into place, not renamed over). A kill
 /// leaves either no file or the whole one, never a part; a leftover temporary (`.tmp-…`) is
 /// never the file itself. Returns whether it wrote.
-pub fn write_durably_private(path: &Path, bytes: &[u8]) -> Result<bool> {
+pub fn write_durably_private(path: &Path, bytes: &[u8], ids: &Ids) -> Result<bool> {
     if path.exists() {
         return Ok(false);
     }
-    write_through_temporary(path, bytes, None, true)
+    write_through_temporary(path, bytes, None, true, ids)
 }
 
 /// Writes `bytes` to `path` durably, replacing what is there.
-pub(crate) fn replace(path: &Path, bytes: &[u8], owner: Option<Uuid>) -> Result<()> {
-    write_through_temporary(path, bytes, owner, false).map(|_| ())
+pub(crate) fn replace(path: &Path, bytes: &[u8], owner: Option<Uuid>, ids: &Ids) -> Result<()> {
+    write_through_temporary(path, bytes, owner, false, ids).map(|_| ())
 }
 
 /// Temporary file, flush, then into place (a private file by a link that fails when the name
@@ -59,10 +61,11 @@ fn write_through_temporary(
     bytes: &[u8],
     owner: Option<Uuid>,
     private: bool,
+    ids: &Ids,
 ) -> Result<bool> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let unique = Uuid::now_v7();
+    let unique = ids.next();
     let tmp = dir.join(match owner {
         Some(owner) => format!("{}{unique}", temp_prefix(owner)),
         None => format!(".tmp-{unique}"),

@@ -8,7 +8,9 @@
 //! - [`Db`]: the SQLite store; [`Db::open`] upgrades the schema, and the methods in `audit`,
 //!   `standard` and `store` are the operations the CLI and the app call.
 //!
-//! Time comes in through a [`db::Clock`]; nothing here reads the clock or the network directly.
+//! Time, new ids and the computer's name come in through [`db::Inputs`] (a [`db::Clock`] and
+//! [`ids::Ids`]); nothing here reads the clock, the random source, the environment or the
+//! network directly, and `clippy.toml` keeps it so.
 
 pub mod answers_csv;
 pub mod audit;
@@ -18,6 +20,7 @@ pub mod drawn;
 pub mod error;
 pub mod files;
 pub mod i18n;
+pub mod ids;
 pub mod import;
 pub mod model;
 pub mod photo;

@@ -714,8 +714,9 @@ impl PhotoStore {
         self.root.join(&sha256[..2]).join(name)
     }
 
-    /// Writes a photo's three files that are not there yet; returns the ones it created.
-    fn put(&self, p: &PreparedPhoto) -> Result<Vec<PathBuf>> {
+    /// Writes a photo's three files that are not there yet (temporary names from `ids`);
+    /// returns the ones it created.
+    fn put(&self, p: &PreparedPhoto, ids: &crate::ids::Ids) -> Result<Vec<PathBuf>> {
         let mut created = Vec::new();
         let files = [
             (Variant::Original(p.format), &p.original),
@@ -724,7 +725,7 @@ impl PhotoStore {
         ];
         for (variant, bytes) in files {
             let path = self.path(&p.sha256, variant);
-            match crate::files::write_new(&path, bytes, self.owner) {
+            match crate::files::write_new(&path, bytes, self.owner, ids) {
                 Ok(true) => created.push(path),
                 Ok(false) => {}
                 Err(e) => {
@@ -792,7 +793,7 @@ impl Db {
         let store = self.photo_store()?.clone();
         let mut created = Vec::new();
         for p in photos {
-            match store.put(p) {
+            match store.put(p, self.ids()) {
                 Ok(c) => created.extend(c),
                 Err(e) => {
                     remove_all(&created);
@@ -842,7 +843,7 @@ impl Db {
         // A file this attachment reused (left by an earlier crash) may have been tidied away by
         // another process meanwhile; the row now refers to it, so make sure it is there.
         for p in photos {
-            store.put(p)?;
+            store.put(p, self.ids())?;
         }
         let all = self.photos(audit)?;
         let attached = photos
@@ -894,7 +895,7 @@ impl Db {
             return Err(lost());
         }
         let again = prepare(&photo.file_name, original, &Limits::default()).map_err(|_| lost())?;
-        crate::files::replace(&path, &again.display.bytes, Some(self.device()))?;
+        crate::files::replace(&path, &again.display.bytes, Some(self.device()), self.ids())?;
         Ok(again.display.bytes)
     }
 

@@ -204,6 +204,12 @@ mod tests {
     use super::*;
     use crate::model::{PhotoRule, RatingBand, Section, default_ratings};
 
+    /// A distinct id for each thing a test makes (scoring never looks inside an id).
+    fn new_id() -> Uuid {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        Uuid::from_u64_pair(0, NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+
     fn req(
         code: &str,
         kind: Kind,
@@ -213,7 +219,7 @@ mod tests {
         max: Option<f64>,
     ) -> Requirement {
         Requirement {
-            id: Uuid::now_v7(),
+            id: new_id(),
             code: code.into(),
             text: format!("requirement {code}"),
             guidance: None,
@@ -229,7 +235,7 @@ mod tests {
 
     fn standard(sections: Vec<(&str, Vec<Requirement>)>) -> Standard {
         Standard {
-            id: Uuid::now_v7(),
+            id: new_id(),
             code: "T".into(),
             version: "1".into(),
             title: "T".into(),
@@ -238,7 +244,7 @@ mod tests {
             sections: sections
                 .into_iter()
                 .map(|(t, r)| Section {
-                    id: Uuid::now_v7(),
+                    id: new_id(),
                     title: t.into(),
                     requirements: r,
                 })

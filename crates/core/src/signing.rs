@@ -94,7 +94,7 @@ impl Db {
         let dir = self.reports_dir()?;
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         let path = dir.join(format!("{}.pdf", report.id));
-        crate::files::write_new(&path, pdf, Some(self.device()))?;
+        crate::files::write_new(&path, pdf, Some(self.device()), self.ids())?;
         let sha = crate::photo::hex(&Sha256::digest(pdf));
         // The status is checked again under the write lock: another process may have reopened
         // or signed the audit since.

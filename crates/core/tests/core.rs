@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use storecheck_core::audit::{AnswerInput, NewAction, NewAudit};
+use storecheck_core::db::Inputs;
 use storecheck_core::import::{parse_standard, read_standard};
 use storecheck_core::model::{AuditStatus, Kind, PhotoRule, Response, ShiftPart};
 use storecheck_core::{Db, Error, ErrorCode, Lang};
@@ -16,7 +17,7 @@ fn db() -> Db {
             .single()
             .expect("time")
     });
-    Db::open_in_memory(clock).expect("in-memory db")
+    Db::open_in_memory(Inputs::seeded(clock, 1)).expect("in-memory db")
 }
 
 const CSV_RU: &str = "\u{feff}#code: MINI\n#title: Мини-стандарт\n#version: 1\n\
@@ -708,14 +709,14 @@ fn a_saved_answer_is_on_disk_when_save_returns() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("store.db");
     let id = {
-        let mut db = Db::open(&path, storecheck_core::db::system_clock()).expect("open");
+        let mut db = Db::open(&path, Inputs::system(None)).expect("open");
         let id = new_audit(&mut db);
         answer(&mut db, id, "1.1", Response::Pass).expect("answer");
         // Leak the connection: no close, no checkpoint, as when the process is killed.
         std::mem::forget(db);
         id
     };
-    let db = Db::open(&path, storecheck_core::db::system_clock()).expect("reopen");
+    let db = Db::open(&path, Inputs::system(None)).expect("reopen");
     let v = db.load_audit(id).expect("load");
     assert_eq!(v.answers.len(), 1, "the answer must be in the WAL on disk");
     let sync: i64 = db
@@ -724,4 +725,96 @@ fn a_saved_answer_is_on_disk_when_save_returns() {
         .expect("pragma");
     assert_eq!(sync, 2, "synchronous = FULL: a commit survives power loss");
     assert!(Path::new(&path).exists());
+}
+
+/// Every row of every table, as text, in insertion order.
+fn dump(db: &Db) -> Vec<(String, Vec<String>)> {
+    let c = db.connection();
+    let tables: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .expect("tables")
+        .query_map([], |r| r.get(0))
+        .expect("tables")
+        .collect::<Result<_, _>>()
+        .expect("tables");
+    let mut out = Vec::new();
+    for table in tables {
+        let mut stmt = c
+            .prepare(&format!("SELECT * FROM \"{table}\" ORDER BY rowid"))
+            .expect("select");
+        let n = stmt.column_count();
+        let rows: Vec<String> = stmt
+            .query_map([], |r| {
+                (0..n)
+                    .map(|i| r.get_ref(i).map(|v| format!("{v:?}")))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(|v| v.join(" | "))
+            })
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        out.push((table, rows));
+    }
+    out
+}
+
+/// The demo loaded, a new audit answered with a note and completed, in a new database.
+fn the_same_work(dir: &Path, inputs: storecheck_core::db::Inputs) -> Db {
+    let mut db = Db::open(&dir.join("store.db"), inputs).expect("open");
+    db.load_demo(Lang::Ru).expect("demo");
+    let id = db
+        .create_audit(&NewAudit {
+            store_code: "SPB-02".into(),
+            shift_date: "2026-11-22".into(),
+            shift: ShiftPart::Day,
+            auditor: "Ольга Петрова".into(),
+            observed: None,
+            standard: Some("DEMO-FASHION".into()),
+        })
+        .expect("audit");
+    db.save_answer(
+        id,
+        "1.2",
+        &AnswerInput {
+            response: Some(Response::Fail),
+            note: Some("Вывеска не горела".into()),
+        },
+    )
+    .expect("answer");
+    db
+}
+
+#[test]
+fn the_same_seed_and_clock_make_the_same_ids_and_times() {
+    let clock: storecheck_core::db::Clock = Arc::new(|| {
+        Utc.with_ymd_and_hms(2026, 11, 22, 9, 30, 0)
+            .single()
+            .expect("time")
+    });
+    let (one, two, three) = (
+        tempfile::tempdir().expect("dir"),
+        tempfile::tempdir().expect("dir"),
+        tempfile::tempdir().expect("dir"),
+    );
+    let a = the_same_work(one.path(), Inputs::seeded(clock.clone(), 42));
+    let b = the_same_work(two.path(), Inputs::seeded(clock.clone(), 42));
+    let (a_rows, b_rows) = (dump(&a), dump(&b));
+    let rows: usize = a_rows.iter().map(|(_, r)| r.len()).sum();
+    assert!(rows > 200, "the demo and the audit made rows: {rows}");
+    for ((table, x), (_, y)) in a_rows.iter().zip(&b_rows) {
+        assert_eq!(x, y, "{table}: the same inputs must make the same rows");
+    }
+    assert_eq!(a_rows, b_rows);
+    assert_eq!(a.device(), b.device());
+    assert_eq!(
+        a.device().get_timestamp().map(|t| t.to_unix().0),
+        Some(clock().timestamp() as u64),
+        "an id's time is the injected clock's"
+    );
+    let c = the_same_work(three.path(), Inputs::seeded(clock, 43));
+    assert_ne!(
+        c.device(),
+        a.device(),
+        "another seed makes other ids: they come from the seed, not a constant"
+    );
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
+use storecheck_core::db::Inputs;
 use storecheck_core::import::{limits, read_standard};
 use storecheck_core::{Db, ErrorCode, Lang};
 
@@ -16,7 +17,7 @@ fn db() -> Db {
             .single()
             .expect("time")
     });
-    Db::open_in_memory(clock).expect("in-memory db")
+    Db::open_in_memory(Inputs::seeded(clock, 1)).expect("in-memory db")
 }
 
 /// Imports `bytes` saved as `name` the way the command line and the app do (read, then

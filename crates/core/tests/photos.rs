@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use image::{ImageEncoder, Rgb, RgbImage, Rgba, RgbaImage};
 use storecheck_core::audit::{AnswerInput, NewAudit};
+use storecheck_core::db::Inputs;
 use storecheck_core::error::MissingWhat;
 use storecheck_core::import::parse_standard;
 use storecheck_core::model::{Response, ShiftPart};
@@ -36,7 +37,7 @@ impl Fixture {
                 .single()
                 .expect("time")
         });
-        let mut db = Db::open(&dir.path().join("s.db"), clock).expect("open");
+        let mut db = Db::open(&dir.path().join("s.db"), Inputs::seeded(clock, 1)).expect("open");
         let draft = parse_standard("ph.csv", STANDARD.as_bytes()).expect("standard");
         db.publish_standard(&draft).expect("publish");
         db.add_store("S1", "Store", None).expect("store");
@@ -536,9 +537,9 @@ fn every_stored_photo_row_has_its_three_files_after_a_reopen() {
     let audit = f.audit;
     drop(std::mem::replace(
         &mut f.db,
-        Db::open_in_memory(Arc::new(Utc::now)).expect("placeholder"),
+        Db::open_in_memory(Inputs::system(None)).expect("placeholder"),
     ));
-    let db = Db::open(&path, Arc::new(Utc::now)).expect("reopen");
+    let db = Db::open(&path, Inputs::system(None)).expect("reopen");
     let photos = db.photos(audit).expect("photos");
     assert_eq!(photos.len(), 1);
     let store = f.store();

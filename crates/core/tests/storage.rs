@@ -2,12 +2,16 @@
 //! databases in one folder, an emptied or foreign file, processes racing to create a new one,
 //! an interrupted demo, a full disk. Nothing the user saved is ever removed or replaced.
 
+// The leftovers of a crash are judged by their files' real age, so these tests read the
+// system clock.
+#![allow(clippy::disallowed_methods)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, SystemTime};
 
-use storecheck_core::db::system_clock;
+use storecheck_core::db::Inputs;
 use storecheck_core::error::DatabaseProblem;
 use storecheck_core::files::temp_prefix;
 use storecheck_core::tidy::Leftovers;
@@ -42,9 +46,9 @@ fn count(db: &Db, table: &str) -> i64 {
 #[test]
 fn a_second_database_in_the_same_folder_never_removes_the_firsts_files() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut first = Db::open(&dir.path().join("first.db"), system_clock()).expect("open");
+    let mut first = Db::open(&dir.path().join("first.db"), Inputs::system(None)).expect("open");
     first.load_demo(Lang::Ru).expect("demo with photos");
-    let second = Db::open(&dir.path().join("copy.db"), system_clock()).expect("open");
+    let second = Db::open(&dir.path().join("copy.db"), Inputs::system(None)).expect("open");
     let photo = first
         .list_audits()
         .expect("audits")
@@ -123,7 +127,7 @@ fn an_emptied_foreign_or_unknown_database_file_is_refused_and_left_as_it_was() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("storecheck.db");
     {
-        let mut db = Db::open(&path, system_clock()).expect("open");
+        let mut db = Db::open(&path, Inputs::system(None)).expect("open");
         db.load_demo(Lang::En).expect("demo");
     }
     let beside = files(dir.path());
@@ -135,7 +139,9 @@ fn an_emptied_foreign_or_unknown_database_file_is_refused_and_left_as_it_was() {
                 std::fs::write(&path, bytes).expect("write");
             }
             let before = std::fs::read(&path).expect("read");
-            let err = Db::open(&path, system_clock()).err().expect("must refuse");
+            let err = Db::open(&path, Inputs::system(None))
+                .err()
+                .expect("must refuse");
             match &err {
                 Error::Database {
                     problem: p,
@@ -198,7 +204,7 @@ fn an_emptied_foreign_or_unknown_database_file_is_refused_and_left_as_it_was() {
     // A StoreCheck file whose schema number none ever had (a negative one made the upgrade
     // index out of its list).
     std::fs::remove_file(&path).expect("remove");
-    drop(Db::open(&path, system_clock()).expect("fresh"));
+    drop(Db::open(&path, Inputs::system(None)).expect("fresh"));
     {
         let c = rusqlite::Connection::open(&path).expect("open");
         c.pragma_update(None, "user_version", -3).expect("version");
@@ -216,7 +222,7 @@ fn a_damaged_database_is_refused_with_a_way_out() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("s.db");
     {
-        let mut db = Db::open(&path, system_clock()).expect("open");
+        let mut db = Db::open(&path, Inputs::system(None)).expect("open");
         db.load_demo(Lang::Ru).expect("demo");
     }
     let mut bytes = std::fs::read(&path).expect("read");
@@ -226,7 +232,9 @@ fn a_damaged_database_is_refused_with_a_way_out() {
         *b = 0xA5;
     }
     std::fs::write(&path, &bytes).expect("damage");
-    let err = Db::open(&path, system_clock()).err().expect("must refuse");
+    let err = Db::open(&path, Inputs::system(None))
+        .err()
+        .expect("must refuse");
     assert!(
         matches!(
             &err,
@@ -256,7 +264,7 @@ fn processes_racing_to_create_a_new_database_all_open_the_same_one() {
                 let (path, start) = (path.clone(), start.clone());
                 std::thread::spawn(move || {
                     start.wait();
-                    Db::open(&path, system_clock()).map(|db| db.device())
+                    Db::open(&path, Inputs::system(None)).map(|db| db.device())
                 })
             })
             .collect();
@@ -282,7 +290,7 @@ fn processes_racing_to_create_a_new_database_all_open_the_same_one() {
 #[test]
 fn an_interrupted_demo_leaves_nothing_and_runs_whole_afterwards() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut db = Db::open(&dir.path().join("s.db"), system_clock()).expect("open");
+    let mut db = Db::open(&dir.path().join("s.db"), Inputs::system(None)).expect("open");
     // The photos cannot be written (their folder's name is taken by a file): the demo fails
     // after its standards, stores and first audit were written.
     let blocker = dir.path().join("photos");

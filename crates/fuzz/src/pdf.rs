@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use storecheck_core::db::Inputs;
 use storecheck_core::model::AuditStatus;
 use storecheck_core::{Db, Lang};
 use storecheck_report::sign::{Signer, sign_pdf, verify_pdf};
@@ -44,7 +45,11 @@ impl Pdf {
     pub fn new() -> Result<Pdf, String> {
         let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
         let err = |e: storecheck_core::Error| format!("making the signed demo report: {e}");
-        let mut db = Db::open(&dir.path().join("store.db"), Arc::new(at)).map_err(err)?;
+        let mut db = Db::open(
+            &dir.path().join("store.db"),
+            Inputs::seeded(Arc::new(at), 1),
+        )
+        .map_err(err)?;
         db.load_demo(Lang::Ru).map_err(err)?;
         let audit = db
             .list_audits()
@@ -75,13 +80,19 @@ impl Pdf {
                 "unexpected /ByteRange [{a} {b} {c} {d}] in the seed"
             ));
         }
-        let trust = Signer::load_or_create(&db.keys_dir().map_err(err)?, "Анна Смирнова", at())
-            .map_err(|e| format!("the signer's certificate: {e}"))?
-            .certificate_pem()
-            .into_bytes();
+        let trust = Signer::load_or_create(
+            &db.keys_dir().map_err(err)?,
+            "Анна Смирнова",
+            at(),
+            db.ids(),
+        )
+        .map_err(|e| format!("the signer's certificate: {e}"))?
+        .certificate_pem()
+        .into_bytes();
         // The forger: another key, a self-made certificate in the same name.
-        let forger = Signer::load_or_create(&dir.path().join("forger"), "Анна Смирнова", at())
-            .map_err(|e| format!("the forger's key: {e}"))?;
+        let forger =
+            Signer::load_or_create(&dir.path().join("forger"), "Анна Смирнова", at(), db.ids())
+                .map_err(|e| format!("the forger's key: {e}"))?;
         let forged =
             sign_pdf(&original, &forger, at(), "forged").map_err(|e| format!("forging: {e}"))?;
         Ok(Pdf {

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::types::ValueRef;
 use storecheck_core::Db;
+use storecheck_core::db::Inputs;
 
 /// The time every fuzzing database lives at, so runs are reproducible.
 pub fn at() -> DateTime<Utc> {
@@ -162,8 +163,13 @@ impl Sandbox {
     }
 }
 
+/// Opens with the fixed clock and ids seeded afresh each time: a reopened copy of the template
+/// must not make the ids the template's rows already have.
 fn open(path: &Path) -> Result<Db, String> {
-    Db::open(path, Arc::new(at)).map_err(|e| format!("opening {}: {e}", path.display()))
+    static SEED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let seed = SEED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    Db::open(path, Inputs::seeded(Arc::new(at), seed))
+        .map_err(|e| format!("opening {}: {e}", path.display()))
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {

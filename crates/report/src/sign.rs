@@ -26,6 +26,7 @@ use p256::ecdsa::{DerSignature, SigningKey};
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use sha2::{Digest, Sha256};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+use storecheck_core::ids::Ids;
 use x509_cert::Certificate;
 use x509_cert::attr::{Attribute, AttributeTypeAndValue};
 use x509_cert::builder::{Builder, CertificateBuilder, Profile};
@@ -137,7 +138,8 @@ impl Signer {
     /// (`signing-chain.pem`). What is missing is made, each file written whole or not at all:
     /// a new key, and a self-made certificate valid for ten years. A key made before
     /// identities had folders (`keys/signing-key.pem`) is used for the name its certificate
-    /// holds.
+    /// holds. `ids` names the temporary files they are written through (a database's own,
+    /// [`storecheck_core::Db::ids`]).
     ///
     /// Errors: [`SignError::Unusable`] when a key or certificate file is there but empty, cut
     /// short, not a key or certificate, or not for this key or name: nothing is replaced.
@@ -145,6 +147,7 @@ impl Signer {
         keys: &Path,
         name: &str,
         now: DateTime<Utc>,
+        ids: &Ids,
     ) -> Result<Signer, SignError> {
         let legacy_cert = keys.join(CERT_FILE);
         let legacy = keys.join(KEY_FILE).exists()
@@ -166,7 +169,7 @@ impl Signer {
                 let pem = key
                     .to_pkcs8_pem(LineEnding::LF)
                     .map_err(|e| SignError::Key(e.to_string()))?;
-                write_private(&key_path, pem.as_bytes())?;
+                write_private(&key_path, pem.as_bytes(), ids)?;
                 // Another process may have made the key first: the file is what counts.
                 let pem = std::fs::read(&key_path).map_err(|e| io(&key_path, e))?;
                 read_key(&key_path, &pem)?
@@ -178,7 +181,7 @@ impl Signer {
             None => {
                 let c = self_signed(&key, name, now)?;
                 let pem = c.to_pem(LineEnding::LF).map_err(cert_err)?;
-                write_new(&cert_path, pem.as_bytes(), false)?;
+                write_new(&cert_path, pem.as_bytes(), false, ids)?;
                 let pem = std::fs::read(&cert_path).map_err(|e| io(&cert_path, e))?;
                 read_own_certificate(&cert_path, &pem, &key, name)?
             }
@@ -321,11 +324,11 @@ fn read_own_certificate(
 
 /// Writes a new file through the project's durable writer (temporary file, flush, rename,
 /// flush the folder); an existing file is left as it is.
-fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<(), SignError> {
+fn write_new(path: &Path, bytes: &[u8], private: bool, ids: &Ids) -> Result<(), SignError> {
     let written = if private {
-        storecheck_core::photo::write_durably_private(path, bytes).map(|_| ())
+        storecheck_core::photo::write_durably_private(path, bytes, ids).map(|_| ())
     } else {
-        storecheck_core::photo::write_durably(path, bytes)
+        storecheck_core::photo::write_durably(path, bytes, ids)
     };
     written.map_err(|e| match e {
         storecheck_core::Error::Io { source, .. } => io(path, source),
@@ -334,8 +337,8 @@ fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<(), SignError> 
 }
 
 /// A key file only its owner may read and write (on Unix), written whole or not at all.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), SignError> {
-    write_new(path, bytes, true)
+fn write_private(path: &Path, bytes: &[u8], ids: &Ids) -> Result<(), SignError> {
+    write_new(path, bytes, true, ids)
 }
 
 fn rdn(

@@ -114,7 +114,7 @@ pub fn sign_audit(
         }),
         None => None,
     };
-    let report_id = Uuid::now_v7();
+    let report_id = db.ids().next();
     let pdf = render(
         &ReportInput {
             audit: &view,
@@ -138,7 +138,7 @@ pub fn sign_audit(
         other => failed("the report could not be made", other),
     })?;
     let keys = db.keys_dir()?;
-    let key = Signer::load_or_create(&keys, signer, now).map_err(|e| match e {
+    let key = Signer::load_or_create(&keys, signer, now, db.ids()).map_err(|e| match e {
         SignError::Unusable { path, en, ru } => Error::SigningFile { path, en, ru },
         other => failed("the signing key could not be used", other),
     })?;

@@ -1,6 +1,9 @@
 //! The report of the demo's completed audit: deterministic, readable by poppler and qpdf,
 //! with the Cyrillic texts, the store, the auditor, the score and the photos in it.
 
+// A test may write the PDFs it makes where $STORECHECK_REPORT_OUT says, to look at them.
+#![allow(clippy::disallowed_methods)]
+
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -158,7 +161,7 @@ fn the_same_audit_renders_to_the_same_bytes() {
     let b = render(&input, &options(Lang::Ru)).expect("render again");
     assert_eq!(sha2::Sha256::digest(&a), sha2::Sha256::digest(&b));
     let mut later = options(Lang::Ru);
-    later.report_id = Uuid::now_v7();
+    later.report_id = Uuid::parse_str("01930000-0000-7000-8000-000000000002").expect("uuid");
     let c = render(&input, &later).expect("render with another id");
     assert_ne!(a, c, "the report id is in the file");
 }

@@ -6,7 +6,7 @@ use storecheck_core::model::AuditStatus;
 use storecheck_report::sign::{Signer, sign_pdf, signer_folder, verify_pdf};
 
 mod common;
-use common::{assert_qpdf_accepts, at, pdfsig, signed_demo};
+use common::{assert_qpdf_accepts, at, ids, pdfsig, signed_demo};
 
 /// Where the demo signer's certificate is kept.
 fn own_certificate(dir: &tempfile::TempDir) -> Vec<u8> {
@@ -188,7 +188,7 @@ fn trust_is_the_signers_certificate_or_its_issuer_and_nothing_else() {
         Some("Анна Смирнова"),
         "the signer's own certificate, given as trusted, confirms the name"
     );
-    let other = Signer::load_or_create(&dir.path().join("other"), "Someone Else", at())
+    let other = Signer::load_or_create(&dir.path().join("other"), "Someone Else", at(), &ids())
         .expect("another identity");
     let v = verify_pdf(&pdf, Some(other.certificate_pem().as_bytes()));
     assert_eq!(v.trusted, Some(false));
@@ -199,8 +199,8 @@ fn trust_is_the_signers_certificate_or_its_issuer_and_nothing_else() {
 #[test]
 fn the_key_is_made_once_readable_by_its_owner_only() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let a = Signer::load_or_create(dir.path(), "Анна Смирнова", at()).expect("first");
-    let b = Signer::load_or_create(dir.path(), "Анна Смирнова", at()).expect("again");
+    let a = Signer::load_or_create(dir.path(), "Анна Смирнова", at(), &ids()).expect("first");
+    let b = Signer::load_or_create(dir.path(), "Анна Смирнова", at(), &ids()).expect("again");
     assert_eq!(
         a.certificate_der(),
         b.certificate_der(),
@@ -216,7 +216,7 @@ fn the_key_is_made_once_readable_by_its_owner_only() {
         assert_eq!(mode & 0o777, 0o600);
     }
     // Another spelling: another identity, with a key and certificate of its own.
-    let c = Signer::load_or_create(dir.path(), "Anna Smirnova", at()).expect("renamed");
+    let c = Signer::load_or_create(dir.path(), "Anna Smirnova", at(), &ids()).expect("renamed");
     assert_ne!(a.certificate_der(), c.certificate_der());
     assert_ne!(
         a.folder(),

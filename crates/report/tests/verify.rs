@@ -25,7 +25,7 @@ use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 
 mod common;
-use common::{at, pdfsig, signed_demo};
+use common::{at, ids, pdfsig, signed_demo};
 
 const SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
 
@@ -252,7 +252,7 @@ fn a_text_changed_after_the_first_signature_and_signed_again_in_the_same_name_is
     body.extend_from_slice(text);
     body.extend_from_slice(b"\nendstream");
     let changed = append_update(&pdf, &[(contents.0, body)]);
-    let forger = Signer::load_or_create(&dir.path().join("forger"), "Анна Смирнова", at())
+    let forger = Signer::load_or_create(&dir.path().join("forger"), "Анна Смирнова", at(), &ids())
         .expect("a self-made identity in the same name");
     let forged = sign_pdf(&changed, &forger, at(), "x").expect("second signature");
 
@@ -297,7 +297,7 @@ fn a_page_added_after_the_first_signature_is_a_change_even_under_a_second_signat
         pages.0, pages.1
     );
     let changed = append_update(&pdf, &[(size, page.into_bytes())]);
-    let forger = Signer::load_or_create(&dir.path().join("forger"), "Анна Смирнова", at())
+    let forger = Signer::load_or_create(&dir.path().join("forger"), "Анна Смирнова", at(), &ids())
         .expect("identity");
     let forged = sign_pdf(&changed, &forger, at(), "x").expect("second signature");
     let v = verify_pdf(&forged, None);
@@ -312,7 +312,7 @@ fn a_page_added_after_the_first_signature_is_a_change_even_under_a_second_signat
 #[test]
 fn a_later_signature_alone_is_not_a_change_and_pdfsig_sees_both() {
     let (dir, _db, _id, pdf) = signed_demo();
-    let second = Signer::load_or_create(&dir.path().join("second"), "Ольга Петрова", at())
+    let second = Signer::load_or_create(&dir.path().join("second"), "Ольга Петрова", at(), &ids())
         .expect("identity");
     let twice = sign_pdf(&pdf, &second, at(), "ознакомлена").expect("second signature");
     let v = verify_pdf(&twice, None);
@@ -334,7 +334,7 @@ fn a_signature_replaced_by_another_keys_is_not_presented_as_the_named_signer() {
     let (dir, _db, _id, pdf) = signed_demo();
     // The same document, signed at the same time in the same name by another, self-made key:
     // only the CMS differs, and it is put into the genuine report.
-    let forger = Signer::load_or_create(&dir.path().join("forger"), "Анна Смирнова", at())
+    let forger = Signer::load_or_create(&dir.path().join("forger"), "Анна Смирнова", at(), &ids())
         .expect("identity");
     let other = sign_pdf(
         &unsigned(&pdf),
@@ -716,9 +716,11 @@ fn a_temporary_file_left_by_a_kill_is_not_a_key_and_the_key_is_private_from_the_
     // What a kill in the middle of writing the key leaves: a part of it under a temporary name.
     let leftover = folder.join(".tmp-0193a1b2-0000-7000-8000-000000000000");
     std::fs::write(&leftover, b"-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMG").expect("write");
-    let signer = Signer::load_or_create(keys.path(), "Анна Смирнова", at()).expect("a new key");
+    let signer =
+        Signer::load_or_create(keys.path(), "Анна Смирнова", at(), &ids()).expect("a new key");
     assert_eq!(signer.folder(), Some(folder.as_path()));
-    let again = Signer::load_or_create(keys.path(), "Анна Смирнова", at()).expect("the same");
+    let again =
+        Signer::load_or_create(keys.path(), "Анна Смирнова", at(), &ids()).expect("the same");
     assert_eq!(signer.certificate_der(), again.certificate_der());
     assert!(
         leftover.exists(),
@@ -765,7 +767,7 @@ fn each_spelling_has_its_own_key_and_an_issued_certificate_is_never_replaced() {
     std::fs::write(folder.join("signing-cert.pem"), pem(&issued)).expect("cert");
     std::fs::write(folder.join("signing-chain.pem"), pem(&ca)).expect("chain");
 
-    let anna = Signer::load_or_create(keys.path(), "Анна Смирнова", at()).expect("issued");
+    let anna = Signer::load_or_create(keys.path(), "Анна Смирнова", at(), &ids()).expect("issued");
     let info = anna.certificate();
     assert_eq!((info.issuer.as_str(), info.self_made), ("HQ", false));
     for spelling in [
@@ -774,7 +776,7 @@ fn each_spelling_has_its_own_key_and_an_issued_certificate_is_never_replaced() {
         "Анна Смирнова ",
         "Anna Smirnova",
     ] {
-        let other = Signer::load_or_create(keys.path(), spelling, at()).expect("another");
+        let other = Signer::load_or_create(keys.path(), spelling, at(), &ids()).expect("another");
         assert_ne!(
             other.certificate_der(),
             anna.certificate_der(),
@@ -795,7 +797,7 @@ fn each_spelling_has_its_own_key_and_an_issued_certificate_is_never_replaced() {
 #[test]
 fn a_certificate_file_for_another_key_is_refused_not_replaced() {
     let keys = tempfile::tempdir().expect("dir");
-    let anna = Signer::load_or_create(keys.path(), "Анна Смирнова", at()).expect("made");
+    let anna = Signer::load_or_create(keys.path(), "Анна Смирнова", at(), &ids()).expect("made");
     let folder = anna.folder().expect("folder").to_path_buf();
     let stranger = key();
     let foreign = certificate(
@@ -806,7 +808,7 @@ fn a_certificate_file_for_another_key_is_refused_not_replaced() {
         this_year(),
     );
     std::fs::write(folder.join("signing-cert.pem"), pem(&foreign)).expect("write");
-    let err = match Signer::load_or_create(keys.path(), "Анна Смирнова", at()) {
+    let err = match Signer::load_or_create(keys.path(), "Анна Смирнова", at(), &ids()) {
         Ok(_) => panic!("a certificate for another key is not used"),
         Err(e) => e.to_string(),
     };

@@ -13,6 +13,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 
 use crate::error::{DatabaseProblem, Error, Result};
+pub use crate::ids::Ids;
 
 /// Schema versions, oldest first. Never edit one that has shipped: append a new one.
 const MIGRATIONS: &[&str] = &[
@@ -27,26 +28,68 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// Where time comes from; tests pass a fixed one.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
-/// The system clock.
-pub fn system_clock() -> Clock {
+/// The system clock: the one place StoreCheck's core reads the time, for [`Inputs::system`].
+#[allow(clippy::disallowed_methods)] // the production clock itself (clippy.toml)
+fn system_clock() -> Clock {
     Arc::new(Utc::now)
 }
 
-/// An open StoreCheck database, the device it belongs to, and the clock it stamps rows with.
+/// What a database takes from outside itself: the time, new ids, and the name a new database
+/// gives its own device. Nothing in the core reads these from the system behind the caller's
+/// back, so a test that fixes them gets the same rows on every run.
+#[derive(Clone)]
+pub struct Inputs {
+    pub clock: Clock,
+    /// Row ids and temporary file names; made from `clock`'s time.
+    pub ids: Ids,
+    /// The computer's name, recorded when a new database makes its device (an existing
+    /// database keeps the name it has).
+    pub device_name: String,
+}
+
+impl Inputs {
+    /// The running program's: the system clock, the operating system's random source, and the
+    /// computer's name as the caller read it (`$HOSTNAME`), "this computer" without one.
+    pub fn system(host_name: Option<String>) -> Inputs {
+        let clock = system_clock();
+        Inputs {
+            ids: Ids::from_os(clock.clone()),
+            clock,
+            device_name: host_name
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| "this computer".to_string()),
+        }
+    }
+
+    /// A test's: `clock` and ids fixed by `seed` ([`Ids::seeded`]), on a computer named
+    /// "test computer". The same calls then make the same ids and times.
+    pub fn seeded(clock: Clock, seed: u64) -> Inputs {
+        Inputs {
+            ids: Ids::seeded(clock.clone(), seed),
+            clock,
+            device_name: "test computer".to_string(),
+        }
+    }
+}
+
+/// An open StoreCheck database, the device it belongs to, and the clock and ids it stamps rows
+/// with.
 pub struct Db {
     pub(crate) conn: Connection,
     device: Uuid,
     clock: Clock,
+    ids: Ids,
     /// Where photos live: beside the database file; none for an in-memory database.
     pub(crate) photos: Option<crate::photo::PhotoStore>,
     /// Whether an [`Db::atomically`] transaction is open: writes then use savepoints in it.
     in_batch: bool,
 }
 
-/// The database the desktop app and the command line use when none is named:
-/// `$STORECHECK_DB`, else `storecheck.db` in the user's data directory.
-pub fn default_path() -> PathBuf {
-    if let Some(p) = std::env::var_os("STORECHECK_DB") {
+/// The database the desktop app and the command line use when none is named: `named` (the
+/// caller reads `$STORECHECK_DB`), else `storecheck.db` in the user's data directory.
+pub fn default_path(named: Option<std::ffi::OsString>) -> PathBuf {
+    if let Some(p) = named {
         return PathBuf::from(p);
     }
     dirs::data_dir()
@@ -68,29 +111,32 @@ impl Db {
     /// An existing file is never replaced or started afresh: an empty file, another program's
     /// database, a damaged one or one from a newer StoreCheck is refused with
     /// [`Error::Database`] and left exactly as it was.
-    pub fn open(path: &Path, clock: Clock) -> Result<Db> {
+    ///
+    /// Rows are stamped with the time and ids of `inputs`; a new database names its device
+    /// after `inputs.device_name`.
+    pub fn open(path: &Path, inputs: Inputs) -> Result<Db> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
         if !path.exists() {
-            create_new(path, &clock)?;
+            create_new(path, &inputs)?;
         }
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| refused(path, e))?;
-        let mut db = Db::setup(conn, clock, Some(path))?;
+        let mut db = Db::setup(conn, inputs, Some(path))?;
         db.photos = Some(crate::photo::PhotoStore::beside(path).owned_by(db.device));
         Ok(db)
     }
 
     /// A private in-memory database, for tests and benchmarks.
-    pub fn open_in_memory(clock: Clock) -> Result<Db> {
-        Db::setup(Connection::open_in_memory()?, clock, None)
+    pub fn open_in_memory(inputs: Inputs) -> Result<Db> {
+        Db::setup(Connection::open_in_memory()?, inputs, None)
     }
 
-    fn setup(mut conn: Connection, clock: Clock, file: Option<&Path>) -> Result<Db> {
+    fn setup(mut conn: Connection, inputs: Inputs, file: Option<&Path>) -> Result<Db> {
         let shown = file.map_or_else(|| ":memory:".to_string(), |p| p.display().to_string());
         let database = |problem| Error::Database {
             path: shown.clone(),
@@ -133,11 +179,12 @@ impl Db {
             }),
             other => other,
         })?;
-        let device = own_device(&mut conn, &clock)?;
+        let device = own_device(&mut conn, &inputs)?;
         Ok(Db {
             conn,
             device,
-            clock,
+            clock: inputs.clock,
+            ids: inputs.ids,
             photos: None,
             in_batch: false,
         })
@@ -158,9 +205,15 @@ impl Db {
         (self.clock)().format("%Y-%m-%d").to_string()
     }
 
-    /// A new row id: UUID v7, ordered by creation time.
+    /// A new row id: UUID v7 from the injected ids, ordered by creation time.
     pub(crate) fn new_id(&self) -> Uuid {
-        Uuid::now_v7()
+        self.ids.next()
+    }
+
+    /// Where this database's ids come from, for the ids of rows and files made outside the
+    /// core (a signed report) and for temporary file names.
+    pub fn ids(&self) -> &Ids {
+        &self.ids
     }
 
     /// Runs `f` in one immediate transaction: all of its writes land, or none. Inside
@@ -340,7 +393,7 @@ fn refused_as(path: &str, e: rusqlite::Error) -> Error {
 /// Creates a complete new database at `path` unless a file appears there first: the schema
 /// and the device are written under a temporary name in the same folder, which is then linked
 /// to `path` (never replacing a file another process put there meanwhile) and removed.
-fn create_new(path: &Path, clock: &Clock) -> Result<()> {
+fn create_new(path: &Path, inputs: &Inputs) -> Result<()> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -349,13 +402,13 @@ fn create_new(path: &Path, clock: &Clock) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.new-{}", Uuid::now_v7()));
+    let tmp = dir.join(format!(".{name}.new-{}", inputs.ids.next()));
     let built = (|| -> Result<()> {
         let mut conn = Connection::open(&tmp)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         migrate(&mut conn).map_err(|(_, e)| e)?;
-        own_device(&mut conn, clock)?;
+        own_device(&mut conn, inputs)?;
         conn.close().map_err(|(_, e)| Error::Db(e))?;
         Ok(())
     })();
@@ -380,7 +433,7 @@ fn create_new(path: &Path, clock: &Clock) -> Result<()> {
 
 /// This database's own device, made on first open (inside one write transaction, so two
 /// processes opening at once agree on it).
-fn own_device(conn: &mut Connection, clock: &Clock) -> Result<Uuid> {
+fn own_device(conn: &mut Connection, inputs: &Inputs) -> Result<Uuid> {
     let read = |c: &Connection| -> Result<Option<Uuid>> {
         let found: Option<String> = c
             .query_row("SELECT id FROM device WHERE is_self = 1", [], |r| r.get(0))
@@ -396,14 +449,13 @@ fn own_device(conn: &mut Connection, clock: &Clock) -> Result<Uuid> {
     if let Some(id) = read(&tx)? {
         return Ok(id);
     }
-    let id = Uuid::now_v7();
-    let name = std::env::var("HOSTNAME").unwrap_or_else(|_| "this computer".to_string());
+    let id = inputs.ids.next();
     tx.execute(
         "INSERT INTO device (id, name, is_self, created_at) VALUES (?1, ?2, 1, ?3)",
         (
             id.to_string(),
-            name,
-            clock().to_rfc3339_opts(SecondsFormat::Millis, true),
+            &inputs.device_name,
+            (inputs.clock)().to_rfc3339_opts(SecondsFormat::Millis, true),
         ),
     )?;
     tx.commit()?;
@@ -424,7 +476,7 @@ mod tests {
     fn a_new_database_gets_the_current_schema_and_a_device() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("nested").join("s.db");
-        let db = Db::open(&path, system_clock()).expect("open");
+        let db = Db::open(&path, Inputs::system(None)).expect("open");
         let v: i64 = db
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
@@ -432,7 +484,7 @@ mod tests {
         assert_eq!(v, SCHEMA_VERSION);
         let device = db.device();
         drop(db);
-        let again = Db::open(&path, system_clock()).expect("reopen");
+        let again = Db::open(&path, Inputs::system(None)).expect("reopen");
         assert_eq!(
             again.device(),
             device,
@@ -457,7 +509,9 @@ mod tests {
                 .expect("set version");
         }
         let before = std::fs::read(&path).expect("read");
-        let err = Db::open(&path, system_clock()).err().expect("must refuse");
+        let err = Db::open(&path, Inputs::system(None))
+            .err()
+            .expect("must refuse");
         assert!(matches!(
             err,
             Error::Database { problem: DatabaseProblem::Newer { found, .. }, .. } if found == SCHEMA_VERSION + 1
@@ -479,7 +533,9 @@ mod tests {
             b"this is not a database, just text that is long enough",
         )
         .expect("write");
-        let err = Db::open(&path, system_clock()).err().expect("must refuse");
+        let err = Db::open(&path, Inputs::system(None))
+            .err()
+            .expect("must refuse");
         assert_eq!(err.code(), crate::error::ErrorCode::Storage, "{err}");
     }
 }

@@ -7,6 +7,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
+use storecheck_core::db::{Ids, Inputs};
 use storecheck_core::model::AuditStatus;
 use storecheck_core::{Db, Lang};
 
@@ -17,10 +18,15 @@ pub fn at() -> DateTime<Utc> {
         .expect("time")
 }
 
+/// Ids for files a test writes outside a database (a signer's key and certificate).
+pub fn ids() -> Ids {
+    Ids::seeded(Arc::new(at), 1)
+}
+
 /// A new database with the Russian demo, and the id of its completed audit.
 pub fn demo_db() -> (tempfile::TempDir, Db, uuid::Uuid) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut db = Db::open(&dir.path().join("s.db"), Arc::new(at)).expect("open");
+    let mut db = Db::open(&dir.path().join("s.db"), Inputs::seeded(Arc::new(at), 1)).expect("open");
     db.load_demo(Lang::Ru).expect("demo");
     let id = db
         .list_audits()
