@@ -342,10 +342,9 @@ pub fn drawn_signature(state: State<'_, AppState>, id: Uuid) -> Reply<Option<Vec
 pub fn report_audit(state: State<'_, AppState>, path: PathBuf) -> Reply<Option<AuditSummary>> {
     with_db(&state, |db| {
         let pdf = std::fs::read(&path).map_err(|e| storecheck_core::Error::io(&path, e))?;
-        let Some(id) = db.audit_of_report(&pdf)? else {
-            return Ok(None);
-        };
-        Ok(db.list_audits()?.into_iter().find(|a| a.id == id))
+        db.audit_of_report(&pdf)?
+            .map(|id| db.audit_summary(id))
+            .transpose()
     })
 }
 

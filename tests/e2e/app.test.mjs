@@ -294,6 +294,12 @@ test('first start, the demo, and a whole audit by keyboard whose score equals th
     await s.exec('window.confirm = () => true;');
     await s.click('[data-testid="sign-audit"]');
     await s.waitFor('[data-testid="signed-card"]', 20000);
+    // The card shows the signature drawn above and names the file by store, date and shift.
+    await s.waitUntil(
+      () => s.exec(`const img = document.querySelector('[data-testid="drawn-signature"]'); return !!img && img.complete && img.naturalWidth > 0;`),
+      'the drawn signature on the card',
+    );
+    assert.match(await s.text('[data-testid="report-name"]'), /^MSK-01 Тверская, 12 — \d\d\.\d\d\.\d{4}, День\.pdf$/);
     await shot(s, '09-signed-ru');
     await assertNothingCut(s, '09-signed-ru');
     const pdf = await s.attr('[data-testid="signed-card"]', 'data-report');

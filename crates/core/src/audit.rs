@@ -354,32 +354,42 @@ impl Db {
             .collect::<rusqlite::Result<_>>()?;
         let mut standards: HashMap<Uuid, Standard> = HashMap::new();
         ids.iter()
-            .map(|id| {
-                let id = parse_uuid(id)?;
-                let h = self.audit_header(id)?;
-                if let std::collections::hash_map::Entry::Vacant(e) = standards.entry(h.standard_id)
-                {
-                    e.insert(self.load_standard(h.standard_id)?);
-                }
-                let (score, _) = evaluate(&standards[&h.standard_id], &self.answers(id)?, &[]);
-                Ok(AuditSummary {
-                    id,
-                    store_code: h.store.code,
-                    store_name: h.store.name,
-                    shift_date: h.shift_date,
-                    shift: h.shift,
-                    auditor: h.auditor,
-                    standard_code: h.standard_code,
-                    standard_version: h.standard_version,
-                    status: h.status,
-                    score: score.score,
-                    rating: score.rating,
-                    answered: score.answered,
-                    total: score.total,
-                    updated_at: h.updated_at,
-                })
-            })
+            .map(|id| self.summary_with(parse_uuid(id)?, &mut standards))
             .collect()
+    }
+
+    /// One audit's line of the list.
+    pub fn audit_summary(&self, id: Uuid) -> Result<AuditSummary> {
+        self.summary_with(id, &mut HashMap::new())
+    }
+
+    /// One audit's line, loading its standard only when `standards` does not hold it yet.
+    fn summary_with(
+        &self,
+        id: Uuid,
+        standards: &mut HashMap<Uuid, Standard>,
+    ) -> Result<AuditSummary> {
+        let h = self.audit_header(id)?;
+        if let std::collections::hash_map::Entry::Vacant(e) = standards.entry(h.standard_id) {
+            e.insert(self.load_standard(h.standard_id)?);
+        }
+        let (score, _) = evaluate(&standards[&h.standard_id], &self.answers(id)?, &[]);
+        Ok(AuditSummary {
+            id,
+            store_code: h.store.code,
+            store_name: h.store.name,
+            shift_date: h.shift_date,
+            shift: h.shift,
+            auditor: h.auditor,
+            standard_code: h.standard_code,
+            standard_version: h.standard_version,
+            status: h.status,
+            score: score.score,
+            rating: score.rating,
+            answered: score.answered,
+            total: score.total,
+            updated_at: h.updated_at,
+        })
     }
 
     pub(crate) fn require_status(&self, id: Uuid, allowed: &[AuditStatus]) -> Result<AuditHeader> {

@@ -243,3 +243,26 @@ fn opening_a_schema_3_database_changes_its_file_only_to_upgrade_it() {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The Verify screen names the audit a report file covers by the file's bytes alone; a changed
+/// byte, or a file signed elsewhere, covers nothing known here.
+#[test]
+fn a_signed_report_is_traced_to_its_audit_by_its_bytes() {
+    let (dir, path) = copy_of("schema-3");
+    let db = Db::open(&path, inputs()).expect("open");
+    let pdf = std::fs::read(dir.path().join("reports").join(format!("{REPORT}.pdf"))).expect("pdf");
+    assert_eq!(db.audit_of_report(&pdf).expect("lookup"), Some(id(SIGNED)));
+    let summary = db.audit_summary(id(SIGNED)).expect("summary");
+    assert_eq!(
+        (summary.store_code.as_str(), summary.status, summary.score),
+        ("MSK-01", AuditStatus::Signed, Some(93.9))
+    );
+    let mut changed = pdf.clone();
+    let last = changed.len() - 1;
+    changed[last] ^= 1;
+    assert_eq!(db.audit_of_report(&changed).expect("lookup"), None);
+    assert_eq!(db.audit_of_report(b"%PDF-1.7").expect("lookup"), None);
+    // Signed without a drawn signature: the card shows none.
+    assert_eq!(db.drawn_signature(id(SIGNED)).expect("drawn"), None);
+    assert_eq!(db.drawn_signature(id(DRAFT)).expect("drawn"), None);
+}

@@ -2,6 +2,7 @@
 import type { Lang } from '../api/bindings/Lang';
 import { en, type Key } from './en';
 import { ru } from './ru';
+import { today } from '../lib/dates';
 export { parseDate, today, addDays } from '../lib/dates';
 
 const saved = typeof localStorage !== 'undefined' ? localStorage.getItem('storecheck.lang') : null;
@@ -86,6 +87,5 @@ export function dateTime(iso: string): string {
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) return iso;
   const two = (n: number) => String(n).padStart(2, '0');
-  const day = `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())}`;
-  return `${date(day)} ${two(at.getHours())}:${two(at.getMinutes())}`;
+  return `${date(today(at))} ${two(at.getHours())}:${two(at.getMinutes())}`;
 }
