@@ -24,6 +24,7 @@ pub mod ids;
 pub mod import;
 pub mod model;
 pub mod photo;
+pub mod record;
 pub mod scoring;
 pub mod signing;
 pub mod standard;
