@@ -8,6 +8,7 @@
 
 mod cmd;
 mod messages;
+mod messages_sync;
 mod output;
 
 use std::path::PathBuf;
@@ -33,6 +34,10 @@ struct Cli {
     /// or $STORECHECK_DB]
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
+
+    /// The HQ database to use [default: hq.db in your data directory, or $STORECHECK_HQ]
+    #[arg(long, global = true, value_name = "PATH")]
+    hq: Option<PathBuf>,
 
     /// Print one JSON document instead of text
     #[arg(long, global = true)]
@@ -60,6 +65,12 @@ enum Command {
     Report(cmd::report::Command),
     /// Check a report's digital signature: intact or not, who signed, when
     Verify(cmd::report::VerifyArgs),
+    /// Send completed and signed audits to HQ as signed bundles
+    #[command(subcommand)]
+    Sync(cmd::sync::Command),
+    /// Headquarters: import what stores send, list what HQ holds
+    #[command(subcommand)]
+    Hq(cmd::hq::Command),
 }
 
 fn main() -> ExitCode {
@@ -81,9 +92,20 @@ fn main() -> ExitCode {
     let db_path = cli
         .db
         .unwrap_or_else(|| storecheck_core::db::default_path(std::env::var_os("STORECHECK_DB")));
+    let hq_path = cli
+        .hq
+        .unwrap_or_else(|| storecheck_hq::db::default_path(std::env::var_os("STORECHECK_HQ")));
     let result = match cli.command {
         // Verifying needs only the file, not a database.
         Command::Verify(args) => cmd::report::verify(&out, args),
+        // HQ works on its own database, never a store's.
+        Command::Hq(c) => {
+            let clock: storecheck_core::db::Clock = std::sync::Arc::new(chrono::Utc::now);
+            let ids = storecheck_core::ids::Ids::from_os(clock.clone());
+            storecheck_hq::HqDb::open(&hq_path, clock, ids)
+                .map_err(anyhow::Error::from)
+                .and_then(|mut hq| cmd::hq::run(&mut hq, &out, c))
+        }
         command => storecheck_core::Db::open(
             &db_path,
             storecheck_core::db::Inputs::system(std::env::var("HOSTNAME").ok()),
@@ -95,7 +117,8 @@ fn main() -> ExitCode {
             Command::Store(c) => cmd::store::run(&mut db, &out, c),
             Command::Audit(c) => cmd::audit::run(&mut db, &out, c),
             Command::Report(c) => cmd::report::run(&mut db, &out, c),
-            Command::Verify(_) => Ok(()),
+            Command::Sync(c) => cmd::sync::run(&mut db, &out, c),
+            Command::Verify(_) | Command::Hq(_) => Ok(()),
         }),
     };
     match result {

@@ -84,16 +84,20 @@ impl Out {
             return;
         }
         let core = e.downcast_ref::<Error>();
-        let headline = match core {
-            Some(c) => c.headline(self.lang),
-            None => format!("{e:#}"),
+        let hq = e.downcast_ref::<storecheck_hq::HqError>();
+        let headline = match (core, hq) {
+            (Some(c), _) => c.headline(self.lang),
+            (None, Some(h)) => storecheck_core::i18n::Text::text(h, self.lang),
+            (None, None) => format!("{e:#}"),
         };
         let mut text = format!("error: {headline}\n");
         let problems = core.map(Error::problems).unwrap_or_default();
         for p in problems {
             text.push_str(&format!("  {}\n", p.text(self.lang)));
         }
-        let hint = core.and_then(|c| c.hint(self.lang));
+        let hint = core
+            .and_then(|c| c.hint(self.lang))
+            .or_else(|| hq.and_then(|h| h.hint(self.lang)));
         if let Some(h) = &hint {
             text.push_str(&format!("hint: {h}\n"));
         }

@@ -23,6 +23,7 @@ pub mod i18n;
 pub mod ids;
 pub mod import;
 pub mod model;
+pub mod outbox;
 pub mod photo;
 pub mod record;
 pub mod scoring;

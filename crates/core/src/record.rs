@@ -445,3 +445,46 @@ impl Db {
         .collect()
     }
 }
+
+impl StandardRecord {
+    /// The standard as an import would read it, to hash its content again.
+    pub fn draft(&self) -> crate::import::StandardDraft {
+        use crate::import::{RequirementDraft, SectionDraft, StandardDraft};
+        StandardDraft {
+            code: self.code.clone(),
+            title: self.title.clone(),
+            version: Some(self.version.clone()),
+            language: self.language.clone(),
+            ratings: self.ratings.clone(),
+            sections: self
+                .sections
+                .iter()
+                .map(|s| SectionDraft {
+                    title: s.title.clone(),
+                    requirements: s
+                        .requirements
+                        .iter()
+                        .map(|r| RequirementDraft {
+                            code: r.code.clone(),
+                            text: r.text.clone(),
+                            guidance: r.guidance.clone(),
+                            kind: r.kind,
+                            weight: r.weight,
+                            hard: r.hard,
+                            photo: r.photo,
+                            na_allowed: r.na_allowed,
+                            min: r.min,
+                            max: r.max,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether `content_sha256` is the hash of this content, so that two copies under one id
+    /// hold one standard.
+    pub fn is_consistent(&self) -> bool {
+        self.draft().content_hash() == self.content_sha256
+    }
+}

@@ -2,6 +2,8 @@
 
 pub mod audit;
 pub mod demo;
+pub mod hq;
 pub mod report;
 pub mod standard;
 pub mod store;
+pub mod sync;

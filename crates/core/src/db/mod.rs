@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("0001_initial.sql"),
     include_str!("0002_photos.sql"),
     include_str!("0003_reports.sql"),
+    include_str!("0004_sync.sql"),
 ];
 
 /// The schema version this program writes.
@@ -195,8 +196,17 @@ impl Db {
         self.device
     }
 
+    /// The name this installation's device was given when its database was made.
+    pub fn device_name(&self) -> Result<String> {
+        Ok(self.conn.query_row(
+            "SELECT name FROM device WHERE id = ?1",
+            [self.device.to_string()],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Now, as stored: RFC 3339 UTC with milliseconds.
-    pub(crate) fn now(&self) -> String {
+    pub fn now(&self) -> String {
         (self.clock)().to_rfc3339_opts(SecondsFormat::Millis, true)
     }
 

@@ -1,0 +1,183 @@
+//! What `sync` and `hq` say to a person, in English and Russian (the same mechanism as
+//! [`crate::messages::Message`]: one variant per line, both languages in one arm).
+
+use storecheck_core::Lang;
+use storecheck_core::i18n::{Noun, Text, file_size};
+
+use crate::messages::percent;
+
+pub enum SyncMessage<'a> {
+    BundleWritten {
+        file: &'a str,
+        sequence: u64,
+        audits: usize,
+        photos: usize,
+        bytes: u64,
+    },
+    NothingToSend,
+    PhotosMissing {
+        count: usize,
+    },
+    Imported {
+        file: &'a str,
+        kind: &'a str,
+        added: usize,
+        already_present: usize,
+    },
+    Refused {
+        file: &'a str,
+        what: &'a str,
+        reason: &'a str,
+    },
+    Note {
+        text: &'a str,
+    },
+    ImportTotals {
+        files: usize,
+        added: usize,
+        already_present: usize,
+        refused: usize,
+    },
+    NoHqAudits,
+    HqAuditLine {
+        id: &'a str,
+        date: &'a str,
+        store: &'a str,
+        status: &'a str,
+        score: Option<f64>,
+        standard: &'a str,
+    },
+    NoGaps,
+    Gap {
+        sequence: u64,
+        device: &'a str,
+        name: &'a str,
+    },
+}
+
+impl Text for SyncMessage<'_> {
+    fn text(&self, lang: Lang) -> String {
+        use SyncMessage as M;
+        match self {
+            M::BundleWritten {
+                file,
+                sequence,
+                audits,
+                photos,
+                bytes,
+            } => lang.pick(
+                format!(
+                    "Bundle {sequence} written: {file}\n{}, {}, {}. Carry it to HQ (a folder, a USB stick); nothing here was removed.",
+                    Noun::Audit.count(*audits, lang),
+                    Noun::Photo.count(*photos, lang),
+                    file_size(*bytes, lang)
+                ),
+                format!(
+                    "Пакет {sequence} записан: {file}\n{}, {}, {}. Передайте его в ЦО (папка, флешка); здесь ничего не удалено.",
+                    Noun::Audit.count(*audits, lang),
+                    Noun::Photo.count(*photos, lang),
+                    file_size(*bytes, lang)
+                ),
+            ),
+            M::NothingToSend => lang.pick(
+                "Nothing new to send: every completed and signed audit is in a bundle already. `--all` sends them all again.",
+                "Нового для отправки нет: все завершённые и подписанные проверки уже в пакетах. С `--all` они будут отправлены снова.",
+            ),
+            M::PhotosMissing { count } => lang.pick(
+                format!(
+                    "Warning: the original files of {} are missing beside the database; their rows were sent without them.",
+                    Noun::Photo.count(*count, lang)
+                ),
+                format!(
+                    "Внимание: исходных файлов ({}) нет рядом с базой; строки отправлены без них.",
+                    Noun::Photo.count(*count, lang)
+                ),
+            ),
+            M::Imported {
+                file,
+                kind,
+                added,
+                already_present,
+            } => {
+                let kind = match *kind {
+                    "bundle" => lang.pick("bundle", "пакет"),
+                    "database" => lang.pick("store database", "база магазина"),
+                    "pdf" => lang.pick("signed PDF", "подписанный PDF"),
+                    other => other.to_string(),
+                };
+                lang.pick(
+                    format!(
+                        "✓ {file} ({kind}): {} added, {already_present} already at HQ",
+                        Noun::Audit.count(*added, lang)
+                    ),
+                    format!(
+                        "✓ {file} ({kind}): добавлено — {}, уже были в ЦО — {already_present}",
+                        Noun::Audit.count(*added, lang)
+                    ),
+                )
+            }
+            M::Refused { file, what, reason } => {
+                let at = if what == file {
+                    String::new()
+                } else {
+                    format!(" [{what}]")
+                };
+                lang.pick(
+                    format!("✗ {file}{at}: refused, nothing written: {reason}"),
+                    format!("✗ {file}{at}: не принят, ничего не записано: {reason}"),
+                )
+            }
+            M::Note { text } => format!("  {text}"),
+            M::ImportTotals {
+                files,
+                added,
+                already_present,
+                refused,
+            } => lang.pick(
+                format!(
+                    "{}: {} added, {already_present} already present, {refused} refused",
+                    Noun::File.count(*files, lang),
+                    Noun::Audit.count(*added, lang)
+                ),
+                format!(
+                    "{}: добавлено — {}, уже были — {already_present}, не принято файлов — {refused}",
+                    Noun::File.count(*files, lang),
+                    Noun::Audit.count(*added, lang)
+                ),
+            ),
+            M::NoHqAudits => lang.pick(
+                "HQ holds no audits yet. Import bundles with `storecheck hq import FILE...`.",
+                "В ЦО пока нет проверок. Импортируйте пакеты: `storecheck hq import ФАЙЛ...`.",
+            ),
+            M::HqAuditLine {
+                id,
+                date,
+                store,
+                status,
+                score,
+                standard,
+            } => {
+                let status = match *status {
+                    "signed" => lang.pick("signed", "подписана"),
+                    _ => lang.pick("completed", "завершена"),
+                };
+                format!(
+                    "{id}\t{date}\t{store}\t{status}\t{}\t{standard}",
+                    percent(*score, lang)
+                )
+            }
+            M::NoGaps => lang.pick(
+                "No bundle is missing: every device's sequence is complete up to its last bundle.",
+                "Пропущенных пакетов нет: у каждого устройства получены все пакеты до последнего.",
+            ),
+            M::Gap {
+                sequence,
+                device,
+                name,
+            } => lang.pick(
+                format!("bundle {sequence} from device {device} ({name}) never arrived"),
+                format!("пакет {sequence} от устройства {device} ({name}) не поступал"),
+            ),
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! The store's side of sync: which audits are still to be sent to HQ, and the bundles that
+//! carried them. Writing the bundle file is storecheck-sync's; this module only remembers.
+//!
+//! An audit is sent once per state: a completed audit, the same audit signed later, or
+//! reopened and completed again, is due again. Drafts are never due. Sending never deletes or
+//! hides anything.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::db::Db;
+use crate::error::Result;
+use crate::standard::parse_uuid;
+
+/// A bundle this database wrote.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SentBundle {
+    pub id: Uuid,
+    #[ts(type = "number")]
+    pub sequence: i64,
+    pub file_name: String,
+    /// The folder it was written to.
+    pub folder: String,
+    pub manifest_sha256: String,
+    pub audits: u32,
+    pub photos: u32,
+    #[ts(type = "number")]
+    pub bytes: i64,
+    pub created_at: String,
+}
+
+/// An audit due to be sent, as it is now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Due {
+    pub id: Uuid,
+    pub updated_at: String,
+}
+
+/// What recording a bundle needs.
+#[derive(Debug, Clone)]
+pub struct NewBundle<'a> {
+    pub sequence: i64,
+    pub file_name: &'a str,
+    pub folder: &'a str,
+    pub manifest_sha256: &'a str,
+    /// The audits it carried, at the `updated_at` they were read with.
+    pub audits: &'a [Due],
+    pub photos: u32,
+    pub bytes: i64,
+}
+
+impl Db {
+    /// Completed and signed audits not yet carried by a bundle in their present state (every
+    /// completed and signed audit with `all`), oldest change first.
+    pub fn audits_to_send(&self, all: bool) -> Result<Vec<Due>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT a.id, a.updated_at FROM audit a
+             WHERE a.status IN ('completed', 'signed')
+               AND (?1 OR NOT EXISTS (SELECT 1 FROM sync_sent s
+                                      WHERE s.audit_id = a.id AND s.audit_updated_at = a.updated_at))
+             ORDER BY a.updated_at, a.id",
+        )?;
+        let rows = stmt.query_map([all], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        rows.map(|row| {
+            let (id, updated_at) = row?;
+            Ok(Due {
+                id: parse_uuid(&id)?,
+                updated_at,
+            })
+        })
+        .collect()
+    }
+
+    /// The last bundle this database wrote: its sequence number and manifest hash.
+    pub fn last_bundle(&self) -> Result<Option<(i64, String)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT sequence, manifest_sha256 FROM sync_bundle ORDER BY sequence DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Records a bundle whose file is already whole on disk, and the audits it carried.
+    pub fn record_bundle(&mut self, bundle: &NewBundle<'_>) -> Result<SentBundle> {
+        let id = self.new_id();
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO sync_bundle (id, sequence, file_name, folder, manifest_sha256, audits,
+                    photos, bytes, device_id, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    id.to_string(),
+                    bundle.sequence,
+                    bundle.file_name,
+                    bundle.folder,
+                    bundle.manifest_sha256,
+                    bundle.audits.len() as i64,
+                    bundle.photos,
+                    bundle.bytes,
+                    tx.device.to_string(),
+                    tx.now
+                ],
+            )?;
+            let mut sent = tx.prepare(
+                "INSERT OR IGNORE INTO sync_sent (audit_id, bundle_id, audit_updated_at)
+                 VALUES (?1, ?2, ?3)",
+            )?;
+            for due in bundle.audits {
+                sent.execute(params![due.id.to_string(), id.to_string(), due.updated_at])?;
+            }
+            Ok(())
+        })?;
+        self.sent_bundles()?
+            .into_iter()
+            .find(|b| b.id == id)
+            .ok_or_else(|| crate::Error::Corrupt(format!("bundle {id} was not recorded")))
+    }
+
+    /// Every bundle this database wrote, newest first.
+    pub fn sent_bundles(&self) -> Result<Vec<SentBundle>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, sequence, file_name, folder, manifest_sha256, audits, photos, bytes, created_at
+             FROM sync_bundle ORDER BY sequence DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                [r.get::<_, String>(2)?, r.get(3)?, r.get(4)?],
+                r.get::<_, u32>(5)?,
+                r.get::<_, u32>(6)?,
+                r.get::<_, i64>(7)?,
+                r.get::<_, String>(8)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (
+                id,
+                sequence,
+                [file_name, folder, manifest_sha256],
+                audits,
+                photos,
+                bytes,
+                created_at,
+            ) = row?;
+            Ok(SentBundle {
+                id: parse_uuid(&id)?,
+                sequence,
+                file_name,
+                folder,
+                manifest_sha256,
+                audits,
+                photos,
+                bytes,
+                created_at,
+            })
+        })
+        .collect()
+    }
+
+    /// When a bundle last carried the audit (in any state), if one did.
+    pub fn last_sent(&self, audit: Uuid) -> Result<Option<String>> {
+        Ok(self.conn.query_row(
+            "SELECT max(b.created_at) FROM sync_sent s JOIN sync_bundle b ON b.id = s.bundle_id
+             WHERE s.audit_id = ?1",
+            [audit.to_string()],
+            |r| r.get(0),
+        )?)
+    }
+}

@@ -1,0 +1,858 @@
+//! Importing files at HQ: bundles, store database files and signed PDFs, each checked whole and
+//! then written in one transaction, or not at all.
+//!
+//! For each file: what it is (by its first bytes, not its name); read and checked by
+//! storecheck-sync (format, signature, every hash); then, under HQ's write lock, the key the
+//! device signs with, the standards, each audit by the rules of [`crate::rules`], and every
+//! signed audit's PDF (its signature, and the data inside it against the rows); only then are
+//! files and rows written, and the transaction committed. Whatever happens, a line goes into
+//! the import log.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use storecheck_core::Lang;
+use storecheck_core::db::Inputs;
+use storecheck_core::i18n::Text;
+use storecheck_core::model::{AuditStatus, Kind, PhotoRule, Requirement, Response};
+use storecheck_core::record::{AuditRecord, StandardRecord, StoreRecord};
+use storecheck_sync::read::Limits;
+use storecheck_sync::{Parcel, Problem, Refusal, Sent, Source};
+use uuid::Uuid;
+
+use crate::db::HqDb;
+use crate::error::{HqError, Result};
+use crate::rules::{Decision, Rank, decide};
+
+/// What importing one file did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileOutcome {
+    pub file: String,
+    /// `bundle`, `database`, `pdf`, or `unknown` for a file that is none of them.
+    pub kind: String,
+    /// The device that made it, when the file says.
+    pub device: Option<Uuid>,
+    /// Audits added or replaced by a newer copy.
+    pub added: usize,
+    /// Audits HQ already had (the same copy or a newer one).
+    pub already_present: usize,
+    /// Empty unless the file was refused; then nothing of it was written.
+    pub refused: Vec<Refused>,
+    /// Why nothing was refused but something is worth knowing (a bundle HQ already had, a
+    /// signed report without data inside it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// A refusal as printed: the thing refused, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Refused {
+    pub what: String,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+/// What applying a parcel wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Applied {
+    pub added: usize,
+    pub already_present: usize,
+    /// Signed audits whose PDF carries no data (signed before reports carried it).
+    pub without_data: usize,
+    /// The bundle was imported before: nothing was read past its manifest.
+    pub known_bundle: bool,
+}
+
+/// The kind of a file, by its first bytes.
+fn kind_of(path: &Path) -> std::io::Result<&'static str> {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    let mut f = std::fs::File::open(path)?;
+    let n = f.read(&mut head)?;
+    let head = &head[..n];
+    Ok(
+        if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+            "bundle"
+        } else if head.starts_with(b"SQLite format 3\0") {
+            "database"
+        } else if head.starts_with(b"%PDF-") {
+            "pdf"
+        } else {
+            "unknown"
+        },
+    )
+}
+
+impl HqDb {
+    /// Imports the file at `path` and logs it; `lang` is the language of the outcome's texts.
+    /// A refused file is an outcome, not an error: errors are HQ's own failures (its disk, its
+    /// database), and then nothing of the file was written either.
+    pub fn import_file(&mut self, path: &Path, lang: Lang) -> Result<FileOutcome> {
+        let shown = path.display().to_string();
+        let kind = kind_of(path).unwrap_or("unknown");
+        let read = self.read_parcel(path, &shown, kind);
+        let (device, sequence) = match &read {
+            Ok(p) => (p.source.device().map(|d| d.id), sequence_of(&p.source)),
+            Err(_) => (None, None),
+        };
+        let result = match read {
+            Ok(parcel) => self.import_parcel(parcel)?,
+            Err(refusal) => Err(refusal),
+        };
+        let outcome = match result {
+            Ok(applied) => FileOutcome {
+                file: shown.clone(),
+                kind: kind.to_string(),
+                device,
+                added: applied.added,
+                already_present: applied.already_present,
+                refused: Vec::new(),
+                notes: notes(&applied, lang),
+            },
+            Err(refusal) => FileOutcome {
+                file: shown.clone(),
+                kind: kind.to_string(),
+                device,
+                added: 0,
+                already_present: 0,
+                refused: vec![Refused {
+                    what: subject(&refusal),
+                    reason: refusal.problem.text(lang),
+                    hint: refusal.hint(lang),
+                }],
+                notes: Vec::new(),
+            },
+        };
+        self.log(&outcome, sequence)?;
+        Ok(outcome)
+    }
+
+    fn read_parcel(&self, path: &Path, shown: &str, kind: &str) -> Result<Parcel, Refusal> {
+        match kind {
+            "bundle" => storecheck_sync::read::read_bundle(path, shown, Limits::default()),
+            "database" => {
+                let work = self.files.join("work").join(self.ids.next().to_string());
+                let inputs = Inputs {
+                    clock: self.clock.clone(),
+                    ids: self.ids.clone(),
+                    device_name: "HQ import".into(),
+                };
+                let read =
+                    storecheck_sync::store_db::read_store_database(path, shown, inputs, &work);
+                let _ = std::fs::remove_dir_all(&work);
+                read
+            }
+            "pdf" => storecheck_sync::pdf::read_signed_pdf(path, shown),
+            _ => Err(Refusal::new(
+                shown,
+                Problem::Unreadable {
+                    detail: "not a sync bundle, a store database or a signed PDF".into(),
+                },
+            )),
+        }
+    }
+
+    /// Applies a checked parcel in one transaction: everything it adds, or nothing (`Err` of
+    /// the inner result: the file is refused, and why).
+    pub fn import_parcel(&mut self, mut parcel: Parcel) -> Result<Result<Applied, Refusal>> {
+        let files_dir = self.files.clone();
+        let ids = self.ids.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let result = apply(&tx, &mut parcel, &files_dir, &ids);
+        match result {
+            Ok(Ok(applied)) => {
+                tx.commit()?;
+                Ok(Ok(applied))
+            }
+            Ok(Err(refusal)) => {
+                tx.rollback()?;
+                Ok(Err(refusal))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn log(&mut self, outcome: &FileOutcome, sequence: Option<u64>) -> Result<()> {
+        let refused: Vec<serde_json::Value> = outcome
+            .refused
+            .iter()
+            .map(|r| serde_json::json!({"what": r.what, "reason": r.reason}))
+            .collect();
+        let now = self.now();
+        self.conn.execute(
+            "INSERT INTO import (id, file, kind, device_id, sequence, imported_at, added,
+                already_present, refused)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                self.ids.next().to_string(),
+                outcome.file,
+                outcome.kind,
+                outcome.device.map(|d| d.to_string()),
+                sequence.map(|s| s as i64),
+                now,
+                outcome.added as i64,
+                outcome.already_present as i64,
+                serde_json::Value::Array(refused).to_string(),
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+fn sequence_of(source: &Source) -> Option<u64> {
+    match source {
+        Source::Bundle { sequence, .. } => Some(*sequence),
+        _ => None,
+    }
+}
+
+fn notes(applied: &Applied, lang: Lang) -> Vec<String> {
+    let mut out = Vec::new();
+    if applied.known_bundle {
+        out.push(lang.pick(
+            "this bundle was imported before; nothing new",
+            "этот пакет уже импортирован; ничего нового",
+        ));
+    }
+    if applied.without_data > 0 {
+        out.push(lang.pick(
+            format!(
+                "signed reports without the audit's data inside (signed before reports carried it): {}; imported from the rows and marked as such",
+                applied.without_data
+            ),
+            format!(
+                "подписанных отчётов без данных проверки внутри (подписаны раньше, чем отчёты стали их нести): {}; импортированы по строкам и отмечены",
+                applied.without_data
+            ),
+        ));
+    }
+    out
+}
+
+/// The thing a refusal is about: an entry, an audit, or the file itself.
+fn subject(refusal: &Refusal) -> String {
+    use Problem as P;
+    match &refusal.problem {
+        P::BadEntryName { name }
+        | P::Encrypted { name }
+        | P::MissingEntry { name }
+        | P::UnlistedEntry { name }
+        | P::SizeMismatch { name, .. }
+        | P::HashMismatch { name }
+        | P::EntryTooLarge { name, .. }
+        | P::FileChanged { name } => name.clone(),
+        P::BadRecord { entry, line, .. } => format!("{entry}:{line}"),
+        P::Draft { audit }
+        | P::MissingStandard { audit, .. }
+        | P::UnknownRequirement { audit, .. }
+        | P::MissingReport { audit }
+        | P::BadReport { audit, .. }
+        | P::ReportDataMismatch { audit, .. }
+        | P::SignedConflict { audit, .. }
+        | P::UnsignedOverSigned { audit } => format!("audit {audit}"),
+        P::StandardMismatch { standard } => format!("standard {standard}"),
+        P::ManifestUnreadable { .. } | P::BadSignature => "manifest.json".into(),
+        _ => refusal.file.clone(),
+    }
+}
+
+/// SHA-256 of an audit record as JSON: two copies of an audit are the same copy when equal.
+pub fn record_sha256(audit: &AuditRecord) -> String {
+    let json = serde_json::to_vec(audit).unwrap_or_default();
+    storecheck_sync::manifest::hex(&Sha256::digest(&json))
+}
+
+fn apply(
+    tx: &Transaction<'_>,
+    parcel: &mut Parcel,
+    files_dir: &Path,
+    ids: &storecheck_core::ids::Ids,
+) -> Result<Result<Applied, Refusal>> {
+    let file = parcel.file.clone();
+    let refuse = |problem| Ok(Err(Refusal::new(file.clone(), problem)));
+    let mut applied = Applied::default();
+
+    // The device and its key.
+    if let Source::Bundle {
+        device,
+        key_id,
+        manifest_sha256,
+        ..
+    } = &parcel.source
+    {
+        let held: Option<Option<String>> = tx
+            .query_row(
+                "SELECT key_id FROM device WHERE id = ?1",
+                [device.id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(Some(held)) = held
+            && &held != key_id
+        {
+            return refuse(Problem::WrongKey {
+                device: device.id.to_string(),
+            });
+        }
+        let known: bool = tx
+            .query_row(
+                "SELECT 1 FROM bundle WHERE manifest_sha256 = ?1",
+                [manifest_sha256],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if known {
+            applied.known_bundle = true;
+            applied.already_present = parcel.audits.len();
+            return Ok(Ok(applied));
+        }
+    }
+
+    // Standards: each audit's is in the file or at HQ, and names every requirement it uses.
+    let mut requirements: HashMap<Uuid, HashMap<Uuid, Requirement>> = HashMap::new();
+    for s in &parcel.standards {
+        requirements.insert(
+            s.id,
+            s.sections
+                .iter()
+                .flat_map(|x| &x.requirements)
+                .map(|r| (r.id, r.clone()))
+                .collect(),
+        );
+    }
+    for sent in &parcel.audits {
+        let a = &sent.audit;
+        if let std::collections::hash_map::Entry::Vacant(e) = requirements.entry(a.standard_id) {
+            match held_requirements(tx, a.standard_id)? {
+                Some(reqs) => {
+                    e.insert(reqs);
+                }
+                None => {
+                    return refuse(Problem::MissingStandard {
+                        audit: a.id.to_string(),
+                        standard: a.standard_id.to_string(),
+                    });
+                }
+            }
+        }
+        let reqs = &requirements[&a.standard_id];
+        let named = a
+            .answers
+            .iter()
+            .map(|x| (x.requirement_id, &x.code))
+            .chain(a.photos.iter().map(|x| (x.requirement_id, &x.code)))
+            .chain(a.actions.iter().map(|x| (x.requirement_id, &x.code)));
+        for (rid, code) in named {
+            if !reqs.contains_key(&rid) {
+                return refuse(Problem::UnknownRequirement {
+                    audit: a.id.to_string(),
+                    requirement: code.clone(),
+                });
+            }
+        }
+    }
+
+    // Each audit by the rules; every signed one that is new here against its own PDF.
+    let mut plan: Vec<(usize, Decision, String, Option<&'static str>)> = Vec::new();
+    let mut pdfs: Vec<(Uuid, Vec<u8>)> = Vec::new();
+    for i in 0..parcel.audits.len() {
+        let sent = &parcel.audits[i];
+        let sha = record_sha256(&sent.audit);
+        let rank = Rank::of(&sent.audit, &sha);
+        let held = held_rank(tx, sent.audit.id)?;
+        let held_record = match &held {
+            Some(r) if r.signed && r.record_sha256 != sha => held_record(tx, sent.audit.id)?,
+            _ => None,
+        };
+        let decision = decide(
+            held.as_ref().map(|r| (r, held_record.as_ref())),
+            &sent.audit,
+            &rank,
+        );
+        let mut pdf_data = None;
+        match &decision {
+            Decision::Refuse(problem) => return refuse(problem.clone()),
+            Decision::Add | Decision::Replace
+                if parcel.audits[i].audit.status == AuditStatus::Signed =>
+            {
+                match check_signed(parcel, i)? {
+                    Ok((bytes, has_data)) => {
+                        if let Some(report) = &parcel.audits[i].report {
+                            pdfs.push((report.id, bytes));
+                        }
+                        if !has_data {
+                            applied.without_data += 1;
+                        }
+                        pdf_data = Some(if has_data { "matches" } else { "absent" });
+                    }
+                    Err(problem) => return refuse(problem),
+                }
+            }
+            _ => {}
+        }
+        plan.push((i, decision, sha, pdf_data));
+    }
+
+    // Photo originals HQ lacks, from whichever audit names them.
+    let mut wanted: BTreeMap<String, String> = BTreeMap::new();
+    for sent in &parcel.audits {
+        for p in &sent.audit.photos {
+            wanted
+                .entry(p.sha256.clone())
+                .or_insert_with(|| p.format.clone());
+        }
+    }
+    let mut photo_rows = Vec::new();
+    for (sha, format) in wanted {
+        let held: bool = tx
+            .query_row("SELECT 1 FROM photo_file WHERE sha256 = ?1", [&sha], |_| {
+                Ok(())
+            })
+            .optional()?
+            .is_some();
+        if held {
+            continue;
+        }
+        match parcel.files.photo(&sha, &format) {
+            Ok(Some(bytes)) => {
+                let path = photo_path(files_dir, &sha, &format);
+                storecheck_core::files::write_durably(&path, &bytes, ids)
+                    .map_err(|e| HqError::Corrupt(e.to_string()))?;
+                photo_rows.push((sha, format, bytes.len() as i64));
+            }
+            Ok(None) => {}
+            Err(refusal) => return Ok(Err(refusal)),
+        }
+    }
+    for (id, bytes) in &pdfs {
+        let path = files_dir.join("reports").join(format!("{id}.pdf"));
+        storecheck_core::files::write_durably(&path, bytes, ids)
+            .map_err(|e| HqError::Corrupt(e.to_string()))?;
+    }
+
+    // The rows.
+    match &parcel.source {
+        Source::Bundle {
+            device,
+            sequence,
+            previous,
+            manifest_sha256,
+            key_id,
+            public_key,
+            created_at,
+        } => {
+            tx.execute(
+                "INSERT INTO device (id, name, key_id, public_key) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET key_id = excluded.key_id,
+                     public_key = excluded.public_key WHERE device.key_id IS NULL",
+                params![device.id.to_string(), device.name, key_id, public_key],
+            )?;
+            tx.execute(
+                "INSERT INTO bundle (manifest_sha256, device_id, sequence, previous, created_at, audits)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    manifest_sha256,
+                    device.id.to_string(),
+                    *sequence as i64,
+                    previous,
+                    created_at,
+                    parcel.audits.len() as i64
+                ],
+            )?;
+        }
+        Source::StoreDatabase { device } => {
+            tx.execute(
+                "INSERT OR IGNORE INTO device (id, name) VALUES (?1, ?2)",
+                params![device.id.to_string(), device.name],
+            )?;
+        }
+        Source::SignedPdf => {}
+    }
+    for sent in &parcel.audits {
+        put_store(tx, &sent.audit.store, &sent.audit.updated_at)?;
+    }
+    for s in &parcel.standards {
+        put_standard(tx, s)?;
+    }
+    for (sha, format, bytes) in &photo_rows {
+        tx.execute(
+            "INSERT OR IGNORE INTO photo_file (sha256, format, bytes) VALUES (?1, ?2, ?3)",
+            params![sha, format, bytes],
+        )?;
+    }
+    for (i, decision, sha, pdf_data) in plan {
+        let sent = &parcel.audits[i];
+        match decision {
+            Decision::Add => {
+                put_audit(
+                    tx,
+                    sent,
+                    &sha,
+                    pdf_data,
+                    &requirements[&sent.audit.standard_id],
+                )?;
+                applied.added += 1;
+            }
+            Decision::Replace => {
+                remove_audit(tx, sent.audit.id)?;
+                put_audit(
+                    tx,
+                    sent,
+                    &sha,
+                    pdf_data,
+                    &requirements[&sent.audit.standard_id],
+                )?;
+                applied.added += 1;
+            }
+            Decision::AlreadyPresent => applied.already_present += 1,
+            Decision::Refuse(_) => {}
+        }
+    }
+    Ok(Ok(applied))
+}
+
+/// Checks a signed audit against its signed PDF: the PDF is there, its signature is valid, and
+/// the data inside it (when it has some) is the audit. Returns the PDF and whether it had data.
+fn check_signed(parcel: &mut Parcel, i: usize) -> Result<Result<(Vec<u8>, bool), Problem>> {
+    let audit = parcel.audits[i].audit.id.to_string();
+    let Some(report) = parcel.audits[i].report.clone() else {
+        return Ok(Err(Problem::MissingReport { audit }));
+    };
+    let bytes = match parcel.files.report(&report) {
+        Ok(Some(b)) => b,
+        Ok(None) => return Ok(Err(Problem::MissingReport { audit })),
+        Err(refusal) => return Ok(Err(refusal.problem)),
+    };
+    let verification = storecheck_report::verify::verify_pdf(&bytes, None);
+    if !verification.valid {
+        return Ok(Err(Problem::BadReport {
+            audit,
+            detail: verification.problem.unwrap_or_default(),
+        }));
+    }
+    match storecheck_sync::pdf::signed_data(&bytes) {
+        Ok(Some(data)) => {
+            if data.audit.id != parcel.audits[i].audit.id {
+                return Ok(Err(Problem::ReportDataMismatch {
+                    audit,
+                    field: "id".into(),
+                }));
+            }
+            if let Some(field) = parcel.audits[i].audit.signed_difference(&data.audit) {
+                return Ok(Err(Problem::ReportDataMismatch {
+                    audit,
+                    field: field.into(),
+                }));
+            }
+            Ok(Ok((bytes, true)))
+        }
+        Ok(None) => Ok(Ok((bytes, false))),
+        Err(detail) => Ok(Err(Problem::BadReport { audit, detail })),
+    }
+}
+
+fn photo_path(files_dir: &Path, sha256: &str, format: &str) -> std::path::PathBuf {
+    let ext = match format {
+        "png" => "png",
+        "webp" => "webp",
+        _ => "jpg",
+    };
+    files_dir
+        .join("photos")
+        .join(&sha256[..2])
+        .join(format!("{sha256}.{ext}"))
+}
+
+fn held_rank(tx: &Transaction<'_>, audit: Uuid) -> Result<Option<Rank>> {
+    Ok(tx
+        .query_row(
+            "SELECT status, updated_at, record_sha256 FROM audit WHERE id = ?1",
+            [audit.to_string()],
+            |r| {
+                Ok(Rank {
+                    signed: r.get::<_, String>(0)? == "signed",
+                    updated_at: r.get(1)?,
+                    record_sha256: r.get(2)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+fn held_record(tx: &Transaction<'_>, audit: Uuid) -> Result<Option<AuditRecord>> {
+    crate::query::audit_record(tx, audit)
+}
+
+fn held_requirements(
+    tx: &Transaction<'_>,
+    standard: Uuid,
+) -> Result<Option<HashMap<Uuid, Requirement>>> {
+    let exists = tx
+        .query_row(
+            "SELECT 1 FROM standard WHERE id = ?1",
+            [standard.to_string()],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if !exists {
+        return Ok(None);
+    }
+    let mut stmt = tx.prepare_cached(
+        "SELECT id, code, text, guidance, kind, weight, hard, photo, na_allowed, min, max
+         FROM requirement WHERE standard_id = ?1",
+    )?;
+    let rows = stmt.query_map([standard.to_string()], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, f64>(5)?,
+            r.get::<_, bool>(6)?,
+            r.get::<_, String>(7)?,
+            r.get::<_, bool>(8)?,
+            r.get::<_, Option<f64>>(9)?,
+            r.get::<_, Option<f64>>(10)?,
+        ))
+    })?;
+    let mut out = HashMap::new();
+    for row in rows {
+        let (id, code, text, guidance, kind, weight, hard, photo, na_allowed, min, max) = row?;
+        let id = Uuid::parse_str(&id).map_err(|e| HqError::Corrupt(e.to_string()))?;
+        out.insert(
+            id,
+            Requirement {
+                id,
+                code,
+                text,
+                guidance,
+                kind: Kind::parse(&kind).ok_or_else(|| HqError::Corrupt(kind.clone()))?,
+                weight,
+                hard,
+                photo: PhotoRule::parse(&photo).ok_or_else(|| HqError::Corrupt(photo.clone()))?,
+                na_allowed,
+                min,
+                max,
+            },
+        );
+    }
+    Ok(Some(out))
+}
+
+/// The store by its code: HQ's own name wins; otherwise the name carried by the audit with the
+/// latest change (ties by name, then region), so the order of imports does not matter.
+fn put_store(tx: &Transaction<'_>, store: &StoreRecord, as_of: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO store (code, name, region, as_of) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, region = excluded.region,
+             as_of = excluded.as_of
+         WHERE store.named_by_hq = 0
+           AND (excluded.as_of, excluded.name, coalesce(excluded.region, ''))
+             > (store.as_of, store.name, coalesce(store.region, ''))",
+        params![store.code, store.name, store.region, as_of],
+    )?;
+    Ok(())
+}
+
+fn put_standard(tx: &Transaction<'_>, s: &StandardRecord) -> Result<()> {
+    let ratings = serde_json::to_string(&s.ratings).map_err(|e| HqError::Corrupt(e.to_string()))?;
+    let added = tx.execute(
+        "INSERT OR IGNORE INTO standard (id, code, version, title, language, ratings, content_sha256)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![s.id.to_string(), s.code, s.version, s.title, s.language, ratings, s.content_sha256],
+    )?;
+    if added == 0 {
+        return Ok(());
+    }
+    let mut position = 0;
+    for (section, s_pos) in s.sections.iter().zip(0..) {
+        tx.execute(
+            "INSERT INTO section (id, standard_id, position, title) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                section.id.to_string(),
+                s.id.to_string(),
+                s_pos,
+                section.title
+            ],
+        )?;
+        for r in &section.requirements {
+            position += 1;
+            tx.execute(
+                "INSERT INTO requirement (id, standard_id, section_id, position, code, text, guidance,
+                    kind, weight, hard, photo, na_allowed, min, max)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                params![
+                    r.id.to_string(),
+                    s.id.to_string(),
+                    section.id.to_string(),
+                    position,
+                    r.code,
+                    r.text,
+                    r.guidance,
+                    r.kind.as_str(),
+                    r.weight,
+                    r.hard,
+                    r.photo.as_str(),
+                    r.na_allowed,
+                    r.min,
+                    r.max
+                ],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn remove_audit(tx: &Transaction<'_>, audit: Uuid) -> Result<()> {
+    let id = audit.to_string();
+    for table in ["answer", "photo", "corrective_action"] {
+        tx.execute(&format!("DELETE FROM {table} WHERE audit_id = ?1"), [&id])?;
+    }
+    tx.execute("DELETE FROM audit WHERE id = ?1", [&id])?;
+    Ok(())
+}
+
+fn put_audit(
+    tx: &Transaction<'_>,
+    sent: &Sent,
+    record_sha256: &str,
+    pdf_data: Option<&str>,
+    requirements: &HashMap<Uuid, Requirement>,
+) -> Result<()> {
+    let a = &sent.audit;
+    let hard =
+        serde_json::to_string(&a.hard_failures).map_err(|e| HqError::Corrupt(e.to_string()))?;
+    tx.execute(
+        "INSERT INTO audit (id, store_code, standard_id, shift_date, shift, auditor, observed, status,
+            revision_of, revision_reason, device_id, created_at, updated_at, completed_at, score,
+            rating, failed_hard, hard_failures, store_name, store_region, record_sha256, pdf_data)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+            ?19, ?20, ?21, ?22)",
+        params![
+            a.id.to_string(),
+            a.store.code,
+            a.standard_id.to_string(),
+            a.shift_date,
+            a.shift.as_str(),
+            a.auditor,
+            a.observed,
+            a.status.as_str(),
+            a.revision_of.map(|r| r.to_string()),
+            a.revision_reason,
+            a.device_id.to_string(),
+            a.created_at,
+            a.updated_at,
+            a.completed_at,
+            a.score,
+            a.rating,
+            !a.hard_failures.is_empty(),
+            hard,
+            a.store.name,
+            a.store.region,
+            record_sha256,
+            pdf_data
+        ],
+    )?;
+    let mut answer = tx.prepare_cached(
+        "INSERT INTO answer (id, audit_id, requirement_id, code, response, value, text, note, score,
+            device_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?;
+    for x in &a.answers {
+        let response = match x.response.as_deref() {
+            Some("pass") => Some(Response::Pass),
+            Some("fail") => Some(Response::Fail),
+            Some("na") => Some(Response::Na),
+            Some("value") => x.value.map(Response::Value),
+            Some("text") => Some(Response::Text(x.text.clone().unwrap_or_default())),
+            _ => None,
+        };
+        let score = match (response, requirements.get(&x.requirement_id)) {
+            (Some(resp), Some(req)) => storecheck_core::scoring::requirement_score(req, &resp),
+            _ => None,
+        };
+        answer.execute(params![
+            x.id.to_string(),
+            a.id.to_string(),
+            x.requirement_id.to_string(),
+            x.code,
+            x.response,
+            x.value,
+            x.text,
+            x.note,
+            score,
+            x.device_id.to_string(),
+            x.created_at,
+            x.updated_at
+        ])?;
+    }
+    let mut photo = tx.prepare_cached(
+        "INSERT INTO photo (id, audit_id, requirement_id, code, sha256, format, bytes, width, height,
+            file_name, caption, device_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?;
+    for p in &a.photos {
+        photo.execute(params![
+            p.id.to_string(),
+            a.id.to_string(),
+            p.requirement_id.to_string(),
+            p.code,
+            p.sha256,
+            p.format,
+            p.bytes,
+            p.width,
+            p.height,
+            p.file_name,
+            p.caption,
+            p.device_id.to_string(),
+            p.created_at,
+            p.updated_at
+        ])?;
+    }
+    let mut action = tx.prepare_cached(
+        "INSERT INTO corrective_action (id, audit_id, requirement_id, code, what, owner, due,
+            device_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for c in &a.actions {
+        action.execute(params![
+            c.id.to_string(),
+            a.id.to_string(),
+            c.requirement_id.to_string(),
+            c.code,
+            c.what,
+            c.owner,
+            c.due,
+            c.device_id.to_string(),
+            c.created_at,
+            c.updated_at
+        ])?;
+    }
+    if let Some(r) = &sent.report {
+        tx.execute(
+            "INSERT OR IGNORE INTO report (id, audit_id, signer, signed_at, lang, acknowledged_by,
+                pdf_sha256, pdf_bytes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                r.id.to_string(),
+                a.id.to_string(),
+                r.signer,
+                r.signed_at,
+                r.lang,
+                r.acknowledged_by,
+                r.pdf_sha256,
+                r.pdf_bytes
+            ],
+        )?;
+    }
+    Ok(())
+}

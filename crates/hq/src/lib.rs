@@ -1,0 +1,20 @@
+//! storecheck-hq: StoreCheck at headquarters. The HQ database holds every store's completed
+//! and signed audits, each exactly once, whatever order, duplication or damage the files went
+//! through on the way.
+//!
+//! - [`HqDb::open`]: the HQ database (its own SQLite file and migrations, its own folder of
+//!   photo originals and signed PDFs).
+//! - [`HqDb::import_file`]: a bundle, a store database file or a signed PDF, checked whole and
+//!   written in one transaction or refused with the reason; [`rules`] are the import rules as
+//!   pure functions, for any backend.
+//! - [`HqDb::audits`], [`HqDb::gaps`], [`HqDb::imports`], [`HqDb::dump`]: what HQ holds.
+
+pub mod db;
+pub mod error;
+pub mod import;
+pub mod query;
+pub mod rules;
+
+pub use db::HqDb;
+pub use error::{HqError, Result};
+pub use import::{FileOutcome, Refused};

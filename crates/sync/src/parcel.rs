@@ -1,0 +1,154 @@
+//! What a file sent to HQ holds, once read and checked: the same shape whether it came as a
+//! bundle, a store's database file or a signed PDF, so HQ has one set of import rules.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use storecheck_core::model::AuditStatus;
+use storecheck_core::record::{AuditRecord, ReportRecord, StandardRecord, StoreRecord};
+use uuid::Uuid;
+
+use crate::manifest::Device;
+use crate::refusal::{Problem, Refusal};
+
+/// An audit as sent: its record and, when signed, its report's record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sent {
+    pub audit: AuditRecord,
+    pub report: Option<ReportRecord>,
+}
+
+/// Where a parcel came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// A signed bundle: its device, place in the device's sequence, and the key that signed it.
+    Bundle {
+        device: Device,
+        sequence: u64,
+        previous: Option<String>,
+        manifest_sha256: String,
+        key_id: String,
+        public_key: String,
+        created_at: String,
+    },
+    /// A store's database file, copied from its laptop with `photos/` and `reports/` beside it.
+    StoreDatabase { device: Device },
+    /// One signed report PDF, carrying its audit's data.
+    SignedPdf,
+}
+
+impl Source {
+    /// `bundle`, `database` or `pdf`, as the import log and `--json` name it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Source::Bundle { .. } => "bundle",
+            Source::StoreDatabase { .. } => "database",
+            Source::SignedPdf => "pdf",
+        }
+    }
+
+    pub fn device(&self) -> Option<&Device> {
+        match self {
+            Source::Bundle { device, .. } | Source::StoreDatabase { device } => Some(device),
+            Source::SignedPdf => None,
+        }
+    }
+}
+
+/// The photo and PDF files a parcel carries, read on demand and checked against their hashes.
+pub trait Files {
+    /// The original of the photo `sha256` (hash checked), or `None` when the parcel lacks it.
+    fn photo(&mut self, sha256: &str, format: &str) -> Result<Option<Vec<u8>>, Refusal>;
+    /// The signed PDF of `report` (hash checked against `report.pdf_sha256`), or `None`.
+    fn report(&mut self, report: &ReportRecord) -> Result<Option<Vec<u8>>, Refusal>;
+}
+
+/// A file sent to HQ, read and checked as far as it can be without HQ's database.
+pub struct Parcel {
+    /// The file as the person named it.
+    pub file: String,
+    pub source: Source,
+    pub stores: Vec<StoreRecord>,
+    pub standards: Vec<StandardRecord>,
+    pub audits: Vec<Sent>,
+    pub files: Box<dyn Files>,
+}
+
+impl std::fmt::Debug for Parcel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Parcel")
+            .field("file", &self.file)
+            .field("source", &self.source)
+            .field("audits", &self.audits.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Parcel {
+    fn refuse(&self, problem: Problem) -> Refusal {
+        Refusal::new(self.file.clone(), problem)
+    }
+
+    /// What can be checked of the contents alone: no drafts; each audit once; every signed
+    /// audit with its report; every standard's ids and hash match its content; every answer,
+    /// photo and action names a requirement of its audit's standard when that standard is here.
+    pub fn check(&self) -> Result<(), Refusal> {
+        for s in &self.standards {
+            if !s.is_consistent() {
+                return Err(self.refuse(Problem::StandardMismatch {
+                    standard: format!("{}@{}", s.code, s.version),
+                }));
+            }
+        }
+        let requirements: BTreeMap<Uuid, BTreeSet<Uuid>> = self
+            .standards
+            .iter()
+            .map(|s| {
+                (
+                    s.id,
+                    s.sections
+                        .iter()
+                        .flat_map(|x| &x.requirements)
+                        .map(|r| r.id)
+                        .collect(),
+                )
+            })
+            .collect();
+        let mut seen = BTreeSet::new();
+        for sent in &self.audits {
+            let a = &sent.audit;
+            let id = a.id.to_string();
+            if !seen.insert(a.id) {
+                return Err(self.refuse(Problem::BadRecord {
+                    entry: "audits".into(),
+                    line: 0,
+                    detail: format!("audit {id} appears twice"),
+                }));
+            }
+            match a.status {
+                AuditStatus::Draft => return Err(self.refuse(Problem::Draft { audit: id })),
+                AuditStatus::Signed if sent.report.is_none() => {
+                    return Err(self.refuse(Problem::MissingReport { audit: id }));
+                }
+                _ => {}
+            }
+            if let Some(reqs) = requirements.get(&a.standard_id) {
+                let named = a
+                    .answers
+                    .iter()
+                    .map(|x| (x.requirement_id, &x.code))
+                    .chain(a.photos.iter().map(|x| (x.requirement_id, &x.code)))
+                    .chain(a.actions.iter().map(|x| (x.requirement_id, &x.code)));
+                for (rid, code) in named {
+                    if !reqs.contains(&rid) {
+                        return Err(self.refuse(Problem::UnknownRequirement {
+                            audit: id,
+                            requirement: code.clone(),
+                        }));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
