@@ -1,0 +1,251 @@
+//! HQ takes every store's audits exactly once, whatever the order, the repeats and the way the
+//! files came (bundles, store database files).
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{Laptop, Rng, accept, hq, refuse};
+use storecheck_core::model::AuditStatus;
+
+/// Two laptops' lives: audits completed, reopened and completed again, signed, revised, each
+/// step exported. Returns the laptops and the bundles in the order they were made.
+fn two_laptops() -> (Laptop, Laptop, Vec<PathBuf>) {
+    let mut a = Laptop::new(1);
+    let mut b = Laptop::new(2);
+    let mut bundles = Vec::new();
+
+    let a1 = a.audits(AuditStatus::Completed)[0];
+    let a2 = a.audits(AuditStatus::Draft)[0];
+    bundles.push(a.export()); // a#1: a1 completed
+    a.complete(a2);
+    bundles.push(a.export()); // a#2: a2 completed
+    a.redo(a1, "1.3", "не поздоровался");
+    bundles.push(a.export()); // a#3: a1 completed again, newer
+    a.sign(a2);
+    bundles.push(a.export()); // a#4: a2 signed
+    let a3 = a.db.revise_audit(a2, "опечатка в заметке").expect("revise");
+    a.complete(a3);
+    bundles.push(a.export()); // a#5: a3, the revision of a2
+
+    let b1 = b.audits(AuditStatus::Completed)[0];
+    let b2 = b.audits(AuditStatus::Draft)[0];
+    b.sign(b1);
+    bundles.push(b.export()); // b#1: b1 signed
+    b.complete(b2);
+    bundles.push(b.export()); // b#2: b2 completed
+    (a, b, bundles)
+}
+
+#[test]
+fn any_order_and_any_repeats_give_the_same_hq() {
+    let (a, b, bundles) = two_laptops();
+    let (_dir, mut reference) = hq();
+    for file in &bundles {
+        accept(&mut reference, file);
+    }
+    let expected = reference.dump().expect("dump");
+    let audits = reference.audits(None).expect("audits");
+    assert_eq!(
+        audits.len(),
+        5,
+        "a1, a2, a3, b1, b2, each once: {audits:#?}"
+    );
+    for (laptop, expect_signed) in [(&a, 1), (&b, 1)] {
+        let signed = audits
+            .iter()
+            .filter(|x| x.status == "signed")
+            .filter(|x| {
+                laptop
+                    .db
+                    .audit_header(x.id)
+                    .is_ok_and(|h| h.status == AuditStatus::Signed)
+            })
+            .count();
+        assert_eq!(signed, expect_signed);
+    }
+    // Every audit at HQ is the laptop's latest state of it.
+    for x in &audits {
+        let laptop = if a.db.audit_header(x.id).is_ok() {
+            &a
+        } else {
+            &b
+        };
+        let record = laptop.db.audit_record(x.id).expect("record");
+        assert_eq!(
+            reference.audit_record(x.id).expect("hq record"),
+            Some(record),
+            "HQ holds audit {} exactly as its store has it now",
+            x.id
+        );
+    }
+
+    let mut rng = Rng(0x5EED_2026_1201);
+    for round in 0..12 {
+        let mut files: Vec<&PathBuf> = bundles.iter().collect();
+        for _ in 0..rng.below(6) {
+            files.push(&bundles[rng.below(bundles.len())]);
+        }
+        rng.shuffle(&mut files);
+        let (_dir, mut hq) = hq();
+        for file in &files {
+            accept(&mut hq, file);
+        }
+        assert_eq!(
+            hq.dump().expect("dump"),
+            expected,
+            "round {round}: importing {files:?} must give the same HQ as each once in order"
+        );
+    }
+}
+
+#[test]
+fn an_older_copy_arriving_later_changes_nothing() {
+    let mut a = Laptop::new(3);
+    let a1 = a.audits(AuditStatus::Completed)[0];
+    let first = a.export();
+    a.redo(a1, "1.3", "новая заметка");
+    let second = a.export();
+    let (_dir, mut hq) = hq();
+    assert_eq!(accept(&mut hq, &second), (1, 0));
+    assert_eq!(
+        accept(&mut hq, &first),
+        (0, 1),
+        "the older copy is already present: HQ has a newer one"
+    );
+    let held = hq.audit_record(a1).expect("read").expect("held");
+    assert_eq!(held, a.db.audit_record(a1).expect("record"));
+}
+
+#[test]
+fn a_store_database_gives_the_same_rows_as_its_bundles() {
+    let (a, _b, bundles) = two_laptops();
+    let (_d1, mut from_bundles) = hq();
+    for file in bundles.iter().filter(|f| f.starts_with(&a.out)) {
+        accept(&mut from_bundles, file);
+    }
+    let (_d2, mut from_db) = hq();
+    let (added, _) = accept(&mut from_db, &a.db_path());
+    assert_eq!(added, 3, "a1, a2 signed and a3");
+    let (added, present) = accept(&mut from_db, &a.db_path());
+    assert_eq!((added, present), (0, 3), "importing it again adds nothing");
+    let tables = |dump: &str| -> String {
+        dump.split("## ")
+            .filter(|t| !t.starts_with("device") && !t.starts_with("bundle"))
+            .collect::<Vec<_>>()
+            .join("## ")
+    };
+    assert_eq!(
+        tables(&from_db.dump().expect("dump")),
+        tables(&from_bundles.dump().expect("dump")),
+        "the database file and the bundles that carried it must give the same audits, answers, photos and reports"
+    );
+    // And the store database file was not changed by being read.
+    let store = a.db_path();
+    let before = std::fs::read(&store).expect("read");
+    accept(&mut from_db, &store);
+    assert_eq!(std::fs::read(&store).expect("read"), before);
+}
+
+#[test]
+fn missing_bundles_are_named_by_device_and_number() {
+    let mut a = Laptop::new(4);
+    let a1 = a.audits(AuditStatus::Completed)[0];
+    let a2 = a.audits(AuditStatus::Draft)[0];
+    let first = a.export();
+    a.complete(a2);
+    let _second = a.export();
+    a.redo(a1, "1.4", "заметка");
+    let third = a.export();
+    let (_dir, mut hq) = hq();
+    accept(&mut hq, &first);
+    accept(&mut hq, &third);
+    let gaps = hq.gaps().expect("gaps");
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(gaps[0].device, a.db.device());
+    assert_eq!(gaps[0].missing, vec![2]);
+    assert_eq!(gaps[0].last, 3);
+}
+
+#[test]
+fn drafts_never_travel_and_nothing_is_sent_twice() {
+    let mut a = Laptop::new(5);
+    let draft = a.audits(AuditStatus::Draft)[0];
+    let first = a.export();
+    let (_dir, mut hq) = hq();
+    accept(&mut hq, &first);
+    assert!(
+        hq.audit_record(draft).expect("read").is_none(),
+        "a draft must not reach HQ"
+    );
+    let again = storecheck_sync::export::export(&mut a.db, &a.out, false, &a.key).expect("export");
+    assert_eq!(again.file, None, "nothing new: no bundle");
+    assert_eq!(again.audits, 0);
+    let all = storecheck_sync::export::export(&mut a.db, &a.out, true, &a.key).expect("export");
+    assert_eq!(all.audits, 1, "--all sends the completed audit again");
+    assert_eq!(
+        accept(&mut hq, &PathBuf::from(all.file.expect("file"))),
+        (0, 1)
+    );
+    assert!(
+        a.db.last_sent(a.audits(AuditStatus::Completed)[0])
+            .expect("read")
+            .is_some(),
+        "the store knows when the audit was last sent"
+    );
+}
+
+#[test]
+fn a_second_different_signed_version_is_refused_and_named() {
+    // Two laptops restored from one backup sign the same audit differently.
+    let mut a = Laptop::new(6);
+    let id = a.audits(AuditStatus::Completed)[0];
+    let copy = tempfile::tempdir().expect("dir");
+    copy_store(a.dir.path(), copy.path());
+    let mut twin = Laptop {
+        db: storecheck_core::Db::open(
+            &copy.path().join("store.db"),
+            storecheck_core::db::Inputs::seeded(common::ticking(common::START + 50), 77),
+        )
+        .expect("open copy"),
+        key: storecheck_sync::DeviceKey::load_or_create(&copy.path().join("keys"), a.db.ids())
+            .expect("key"),
+        clock: common::ticking(common::START + 50),
+        out: copy.path().join("out"),
+        dir: copy,
+    };
+    a.sign(id);
+    twin.redo(id, "1.3", "другая версия");
+    twin.sign(id);
+    let mine = a.export();
+    let theirs = twin.export();
+    let (_dir, mut hq) = hq();
+    accept(&mut hq, &mine);
+    let reason = refuse(&mut hq, &theirs);
+    assert!(
+        reason.contains(&id.to_string()) && reason.contains("different signed version"),
+        "{reason}"
+    );
+}
+
+fn copy_store(from: &std::path::Path, to: &std::path::Path) {
+    for entry in walk(from) {
+        let rel = entry.strip_prefix(from).expect("inside");
+        let target = to.join(rel);
+        std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(&entry, &target).expect("copy");
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
