@@ -1,0 +1,350 @@
+//! A bundle changed on the way, or made to do harm, is refused whole with a reason that says
+//! what and where, and HQ stays exactly as it was.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use common::{Laptop, accept, hq, refuse};
+use storecheck_core::model::AuditStatus;
+use storecheck_sync::DeviceKey;
+use storecheck_sync::manifest::{MANIFEST, Manifest, SIGNATURE, sha256_hex};
+
+/// A bundle's entries, in order, as (name, bytes).
+type Entries = Vec<(String, Vec<u8>)>;
+
+fn entries(bundle: &Path) -> Entries {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(bundle).expect("open")).expect("zip");
+    (0..zip.len())
+        .map(|i| {
+            let mut e = zip.by_index(i).expect("entry");
+            let mut bytes = Vec::new();
+            e.read_to_end(&mut bytes).expect("read");
+            (e.name().expect("name").to_string(), bytes)
+        })
+        .collect()
+}
+
+fn write(entries: &Entries, to: &Path) {
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(to).expect("create"));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, bytes) in entries {
+        zip.start_file(name.as_str(), options).expect("start");
+        zip.write_all(bytes).expect("write");
+    }
+    zip.finish().expect("finish");
+}
+
+fn manifest_of(entries: &Entries) -> Manifest {
+    let bytes = &entries
+        .iter()
+        .find(|(n, _)| n == MANIFEST)
+        .expect("manifest")
+        .1;
+    serde_json::from_slice(bytes).expect("manifest json")
+}
+
+/// Puts `manifest` back, signed by `key`.
+fn sign(entries: &mut Entries, manifest: &Manifest, key: &DeviceKey) {
+    let bytes = serde_json::to_vec_pretty(manifest).expect("json");
+    let envelope = serde_json::to_vec_pretty(&key.sign_manifest(&bytes)).expect("json");
+    for (name, data) in entries.iter_mut() {
+        if name == MANIFEST {
+            *data = bytes.clone();
+        } else if name == SIGNATURE {
+            *data = envelope.clone();
+        }
+    }
+}
+
+/// The manifest's list made true again for the entries as they are now.
+fn relist(entries: &Entries, manifest: &mut Manifest) {
+    manifest.entries = entries
+        .iter()
+        .filter(|(n, _)| n != MANIFEST && n != SIGNATURE)
+        .map(|(n, b)| storecheck_sync::manifest::Entry {
+            name: n.clone(),
+            size: b.len() as u64,
+            sha256: sha256_hex(b),
+        })
+        .collect();
+}
+
+fn flip_byte(entries: &mut Entries, prefix: &str) -> String {
+    let (name, bytes) = entries
+        .iter_mut()
+        .find(|(n, _)| n.starts_with(prefix))
+        .expect("entry");
+    let i = bytes.len() / 2;
+    bytes[i] ^= 0x01;
+    name.clone()
+}
+
+struct Case {
+    _laptop: Laptop,
+    bundle: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+/// A signed audit's bundle (one audit, three photos, its PDF).
+fn case() -> Case {
+    let mut laptop = Laptop::new(11);
+    let id = laptop.audits(AuditStatus::Completed)[0];
+    laptop.sign(id);
+    let bundle = laptop.export();
+    Case {
+        _laptop: laptop,
+        bundle,
+        dir: tempfile::tempdir().expect("dir"),
+    }
+}
+
+impl Case {
+    fn variant(&self, name: &str, change: impl FnOnce(&mut Entries)) -> PathBuf {
+        let mut e = entries(&self.bundle);
+        change(&mut e);
+        let path = self.dir.path().join(name);
+        write(&e, &path);
+        path
+    }
+
+    fn key(&self) -> &DeviceKey {
+        &self._laptop.key
+    }
+}
+
+#[test]
+fn one_changed_byte_anywhere_is_refused_naming_the_part() {
+    let c = case();
+    let (_d, mut hq) = hq();
+    for (prefix, expect) in [
+        ("audits.ndjson", "audits.ndjson"),
+        ("standards.ndjson", "standards.ndjson"),
+        ("stores.ndjson", "stores.ndjson"),
+        ("photos/", "photos/"),
+        ("reports/", "reports/"),
+    ] {
+        let mut changed = String::new();
+        let file = c.variant(&format!("flip-{}.zip", prefix.replace('/', "")), |e| {
+            changed = flip_byte(e, prefix);
+        });
+        let reason = refuse(&mut hq, &file);
+        assert!(
+            reason.starts_with(&changed)
+                && reason.contains("was changed")
+                && reason.contains(expect),
+            "{prefix}: {reason}"
+        );
+    }
+    for part in [MANIFEST, SIGNATURE] {
+        let file = c.variant(&format!("flip-{part}"), |e| {
+            let (_, bytes) = e.iter_mut().find(|(n, _)| n == part).expect("entry");
+            // A digit of the sequence number in the manifest; a character of the signature.
+            let at = bytes.len() / 2;
+            bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+        });
+        let reason = refuse(&mut hq, &file);
+        assert!(
+            reason.contains("signature is not valid"),
+            "{part}: {reason}"
+        );
+    }
+    // The untouched bundle still goes in: the refusals left nothing half-done.
+    assert_eq!(accept(&mut hq, &c.bundle), (1, 0));
+}
+
+#[test]
+fn a_replayed_bundle_under_another_number_is_refused() {
+    let c = case();
+    let file = c.variant("replay.zip", |e| {
+        let mut m = manifest_of(e);
+        m.sequence = 7;
+        let bytes = serde_json::to_vec_pretty(&m).expect("json");
+        e.iter_mut()
+            .find(|(n, _)| n == MANIFEST)
+            .expect("manifest")
+            .1 = bytes;
+    });
+    let (_d, mut hq) = hq();
+    let reason = refuse(&mut hq, &file);
+    assert!(
+        reason.contains("manifest.json") && reason.contains("signature"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn missing_added_and_unsafe_entries_are_refused() {
+    let c = case();
+    let (_d, mut hq) = hq();
+    let removed = c.variant("removed.zip", |e| {
+        e.retain(|(n, _)| !n.starts_with("photos/"))
+    });
+    assert!(refuse(&mut hq, &removed).contains("is missing"));
+    let added = c.variant("added.zip", |e| {
+        e.push((format!("photos/{}.jpg", "a".repeat(64)), b"extra".to_vec()));
+    });
+    assert!(refuse(&mut hq, &added).contains("not listed in the manifest"));
+    for evil in [
+        "../../etc/cron.d/x",
+        "/etc/passwd",
+        "photos/../../x.jpg",
+        "C:\\x.pdf",
+        "notes.txt",
+    ] {
+        let file = c.variant("evil.zip", |e| e.push((evil.to_string(), b"x".to_vec())));
+        let reason = refuse(&mut hq, &file);
+        assert!(
+            reason.contains("not a name a bundle may hold"),
+            "{evil}: {reason}"
+        );
+        assert!(!Path::new("/etc/cron.d/x").exists());
+    }
+    let truncated = c.dir.path().join("truncated.zip");
+    let bytes = std::fs::read(&c.bundle).expect("read");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).expect("write");
+    assert!(refuse(&mut hq, &truncated).contains("not a readable ZIP"));
+    let empty = c.dir.path().join("empty.zip");
+    std::fs::write(&empty, b"").expect("write");
+    assert!(
+        refuse(&mut hq, &empty).contains("not a sync bundle, a store database or a signed PDF")
+    );
+}
+
+#[test]
+fn duplicate_names_are_refused() {
+    let c = case();
+    // Two entries whose names differ in one letter, then made the same in the archive's bytes.
+    let file = c.variant("dup.zip", |e| {
+        let photo = e
+            .iter()
+            .find(|(n, _)| n.starts_with("photos/"))
+            .expect("photo")
+            .clone();
+        let twin = photo.0.replacen("photos/", "photoz/", 1);
+        e.push((twin, photo.1));
+    });
+    let mut bytes = std::fs::read(&file).expect("read");
+    let from = b"photoz/";
+    let mut i = 0;
+    while i + from.len() <= bytes.len() {
+        if &bytes[i..i + from.len()] == from {
+            bytes[i..i + from.len()].copy_from_slice(b"photos/");
+        }
+        i += 1;
+    }
+    std::fs::write(&file, bytes).expect("write");
+    let (_d, mut hq) = hq();
+    assert!(refuse(&mut hq, &file).contains("same name"));
+}
+
+#[test]
+fn a_manifest_that_lies_about_sizes_is_refused_even_when_signed() {
+    let c = case();
+    let file = c.variant("lies.zip", |e| {
+        let mut m = manifest_of(e);
+        relist(e, &mut m);
+        let photo = m
+            .entries
+            .iter_mut()
+            .find(|x| x.name.starts_with("photos/"))
+            .expect("photo");
+        photo.size -= 100;
+        sign(e, &m, c.key());
+    });
+    let (_d, mut hq) = hq();
+    let reason = refuse(&mut hq, &file);
+    assert!(reason.contains("the manifest says"), "{reason}");
+}
+
+#[test]
+fn another_key_for_a_known_device_is_refused() {
+    let c = case();
+    let (_d, mut hq) = hq();
+    let stranger = DeviceKey::from_seed([7; 32]).expect("key");
+    let forged = c.variant("forged.zip", |e| {
+        let mut m = manifest_of(e);
+        m.sequence = 2;
+        sign(e, &m, &stranger);
+    });
+    accept(&mut hq, &c.bundle);
+    let reason = refuse(&mut hq, &forged);
+    assert!(reason.contains("another key"), "{reason}");
+}
+
+#[test]
+fn a_bundle_from_a_newer_storecheck_is_refused_as_such() {
+    let c = case();
+    let file = c.variant("newer.zip", |e| {
+        let mut m = manifest_of(e);
+        m.format = 2;
+        sign(e, &m, c.key());
+    });
+    let (_d, mut hq) = hq();
+    let reason = refuse(&mut hq, &file);
+    assert!(
+        reason.contains("newer StoreCheck") && reason.contains("format 2"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn a_draft_or_a_standard_that_is_not_its_content_is_refused_even_when_signed() {
+    let c = case();
+    let (_d, mut hq) = hq();
+    let draft = c.variant("draft.zip", |e| {
+        let (_, audits) = e
+            .iter_mut()
+            .find(|(n, _)| n == "audits.ndjson")
+            .expect("audits");
+        let text = String::from_utf8(audits.clone()).expect("utf-8");
+        *audits = text
+            .replacen("\"status\":\"signed\"", "\"status\":\"draft\"", 1)
+            .into_bytes();
+        let mut m = manifest_of(e);
+        relist(e, &mut m);
+        sign(e, &m, c.key());
+    });
+    assert!(refuse(&mut hq, &draft).contains("is a draft"));
+    let standard = c.variant("standard.zip", |e| {
+        let (_, s) = e
+            .iter_mut()
+            .find(|(n, _)| n == "standards.ndjson")
+            .expect("standards");
+        let text = String::from_utf8(s.clone()).expect("utf-8");
+        *s = text
+            .replacen("\"weight\":1.0", "\"weight\":9.0", 1)
+            .into_bytes();
+        let mut m = manifest_of(e);
+        relist(e, &mut m);
+        sign(e, &m, c.key());
+    });
+    let reason = refuse(&mut hq, &standard);
+    assert!(reason.contains("do not match its content"), "{reason}");
+}
+
+#[test]
+fn an_entry_bigger_than_allowed_is_refused_before_it_is_read() {
+    // A table that inflates to 32 MiB under a limit of 1 MiB: refused from the manifest and
+    // the archive's directory, never inflated.
+    let c = case();
+    let file = c.variant("bomb.zip", |e| {
+        e.retain(|(n, _)| n != "stores.ndjson");
+        e.insert(0, ("stores.ndjson".into(), vec![b' '; 32 << 20]));
+        let mut m = manifest_of(e);
+        relist(e, &mut m);
+        sign(e, &m, c.key());
+    });
+    let limits = storecheck_sync::read::Limits {
+        table_bytes: 1 << 20,
+        ..Default::default()
+    };
+    let refusal =
+        storecheck_sync::read::read_bundle(&file, "bomb.zip", limits).expect_err("refused");
+    assert!(
+        matches!(refusal.problem, storecheck_sync::Problem::EntryTooLarge { ref name, bytes, .. } if name == "stores.ndjson" && bytes == 32 << 20),
+        "{refusal}"
+    );
+}
