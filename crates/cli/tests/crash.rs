@@ -595,3 +595,104 @@ fn processes_racing_to_create_a_new_database_all_succeed() {
             .join("\n")
     );
 }
+
+/// Every file under a bundle's name in `dir` is a whole bundle that HQ would accept.
+fn whole_bundles(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("storecheck-") && name.ends_with(".zip") {
+            storecheck_sync::read::read_bundle(&path, &name, Default::default())
+                .map_err(|r| format!("{name} is not a whole bundle: {r}"))?;
+            found.push(path);
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+fn hq_dump(hq: &Path) -> Result<String, String> {
+    let clock: storecheck_core::db::Clock = std::sync::Arc::new(chrono::Utc::now);
+    let ids = storecheck_core::ids::Ids::from_os(clock.clone());
+    storecheck_hq::HqDb::open(hq, clock, ids)
+        .and_then(|h| h.dump())
+        .map_err(|e| format!("the HQ database no longer opens: {e}"))
+}
+
+#[test]
+fn a_killed_export_leaves_no_half_bundle_and_a_killed_import_leaves_hq_as_before() {
+    let (mut rng, seed) = Rng::new("sync");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("store.db");
+    let out = dir.path().join("out");
+    let out_arg = out.to_str().expect("path").to_string();
+    json(&db, &["demo"]).expect("demo");
+    let audits = json(&db, &["audit", "list"]).expect("list");
+    let done = audits
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|a| a["status"] == "completed")
+        .and_then(|a| a["id"].as_str())
+        .expect("the demo's completed audit")
+        .to_string();
+    json(&db, &["audit", "sign", &done, "--signer", "Анна Смирнова"]).expect("sign");
+    let mut problems = Vec::new();
+    let kills = rounds(10);
+
+    let export = ["sync", "export", "--all", "--out", out_arg.as_str()];
+    let span = calibrate(&db, &export).expect("export");
+    let mut acknowledged = 0;
+    for i in 0..kills {
+        let printed = killed_after(spawn(&db, &export), delay(&mut rng, span));
+        acknowledged += usize::from(printed.is_some());
+        if let Err(e) = whole_bundles(&out).and_then(|_| check_database(&db)) {
+            problems.push(format!("kill {i} during `sync export`: {e}"));
+        }
+    }
+    // A bundle exported and acknowledged is there, whole; every bundle holds the one audit.
+    let bundles = whole_bundles(&out).unwrap_or_default();
+    if bundles.len() < acknowledged + 1 {
+        problems.push(format!(
+            "{acknowledged} exports were acknowledged after the first, but only {} bundles are whole",
+            bundles.len()
+        ));
+    }
+
+    // Import: the reference HQ takes the first bundle; a killed import leaves an HQ that holds
+    // nothing of it or all of it, and importing again completes it.
+    let reference = dir.path().join("reference").join("hq.db");
+    let hq_arg = |p: &Path| p.to_str().expect("path").to_string();
+    let bundle = hq_arg(&bundles[0]);
+    let empty = hq_dump(&dir.path().join("empty").join("hq.db")).expect("empty hq");
+    let t = Instant::now();
+    json(&db, &["--hq", &hq_arg(&reference), "hq", "import", &bundle]).expect("import");
+    let span = t.elapsed().mul_f64(1.6).max(Duration::from_millis(20));
+    let complete = hq_dump(&reference).expect("reference");
+    for i in 0..kills {
+        let hq = dir.path().join(format!("hq-{i}")).join("hq.db");
+        let child = spawn(&db, &["--hq", &hq_arg(&hq), "hq", "import", &bundle]);
+        let acknowledged = killed_after(child, delay(&mut rng, span)).is_some();
+        if hq.exists() {
+            match hq_dump(&hq) {
+                Ok(d) if d == complete || (d == empty && !acknowledged) => {}
+                Ok(_) => problems.push(format!(
+                    "kill {i} during `hq import` (acknowledged: {acknowledged}) left HQ half-imported"
+                )),
+                Err(e) => problems.push(format!("kill {i} during `hq import`: {e}")),
+            }
+        }
+        if let Err(e) = json(&db, &["--hq", &hq_arg(&hq), "hq", "import", &bundle]) {
+            problems.push(format!("after kill {i}, importing again fails: {e}"));
+        }
+        match hq_dump(&hq) {
+            Ok(d) if d == complete => {}
+            Ok(_) => problems.push(format!(
+                "after kill {i} and a second import, HQ differs from one clean import"
+            )),
+            Err(e) => problems.push(e),
+        }
+    }
+    fail_with("sync", seed, kills, acknowledged, &problems);
+}

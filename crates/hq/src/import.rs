@@ -93,8 +93,18 @@ impl HqDb {
     /// database), and then nothing of the file was written either.
     pub fn import_file(&mut self, path: &Path, lang: Lang) -> Result<FileOutcome> {
         let shown = path.display().to_string();
-        let kind = kind_of(path).unwrap_or("unknown");
-        let read = self.read_parcel(path, &shown, kind);
+        let (kind, read) = match kind_of(path) {
+            Ok(kind) => (kind, self.read_parcel(path, &shown, kind)),
+            Err(e) => (
+                "unknown",
+                Err(Refusal::new(
+                    shown.clone(),
+                    Problem::Unreadable {
+                        detail: e.to_string(),
+                    },
+                )),
+            ),
+        };
         let (device, sequence) = match &read {
             Ok(p) => (p.source.device().map(|d| d.id), sequence_of(&p.source)),
             Err(_) => (None, None),

@@ -1,0 +1,249 @@
+//! `storecheck sync export` and `storecheck hq import|audits|gaps` as a user runs them: the JSON
+//! PRODUCT.md §9 and the issue give, messages in the locale's language, refusals that say what
+//! and where and exit non-zero.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+struct Cli {
+    dir: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new() -> Cli {
+        Cli {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn run_in(&self, args: &[&str], lang: &str) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_storecheck"))
+            .arg("--db")
+            .arg(self.path("store.db"))
+            .arg("--hq")
+            .arg(self.path("hq.db"))
+            .args(args)
+            .env("LANG", lang)
+            .env_remove("STORECHECK_LANG")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .output()
+            .expect("run storecheck")
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let out = self.run_in(&all, "en_US.UTF-8");
+        assert!(
+            out.status.success(),
+            "storecheck {args:?} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("one JSON document")
+    }
+
+    /// The demo with its completed audit signed; returns that audit's id.
+    fn signed_demo(&self) -> String {
+        self.json(&["demo"]);
+        let audits = self.json(&["audit", "list"]);
+        let id = audits
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|a| a["status"] == "completed")
+            .and_then(|a| a["id"].as_str())
+            .expect("completed audit")
+            .to_string();
+        self.json(&["audit", "sign", &id, "--signer", "Анна Смирнова"]);
+        id
+    }
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn export_then_import_prints_what_the_issue_gives() {
+    let cli = Cli::new();
+    let id = cli.signed_demo();
+    let out_dir = cli.path("stick");
+    let stick = out_dir.to_str().expect("path");
+    let exported = cli.json(&["sync", "export", "--out", stick]);
+    for key in ["file", "audits", "photos", "bytes", "sequence"] {
+        assert!(exported.get(key).is_some(), "no {key} in {exported}");
+    }
+    assert_eq!(exported["audits"], 1);
+    assert_eq!(exported["photos"], 3);
+    assert_eq!(exported["sequence"], 1);
+    let file = exported["file"].as_str().expect("file").to_string();
+    assert!(Path::new(&file).is_file());
+    assert_eq!(
+        std::fs::metadata(&file).expect("bundle").len(),
+        exported["bytes"].as_u64().expect("bytes")
+    );
+
+    let nothing = cli.json(&["sync", "export", "--out", stick]);
+    assert_eq!(nothing["file"], Value::Null, "{nothing}");
+    assert_eq!(nothing["audits"], 0);
+
+    let imported = cli.json(&["hq", "import", &file, &file]);
+    let files = imported["files"].as_array().expect("files");
+    assert_eq!(files.len(), 2);
+    for key in [
+        "file",
+        "kind",
+        "device",
+        "added",
+        "already_present",
+        "refused",
+    ] {
+        assert!(files[0].get(key).is_some(), "no {key} in {}", files[0]);
+    }
+    assert_eq!(files[0]["kind"], "bundle");
+    assert_eq!(
+        (files[0]["added"].as_u64(), files[1]["added"].as_u64()),
+        (Some(1), Some(0))
+    );
+    assert_eq!(files[1]["already_present"], 1);
+
+    let audits = cli.json(&["hq", "audits"]);
+    let a = &audits.as_array().expect("list")[0];
+    assert_eq!(a["id"], id.as_str());
+    for key in [
+        "id",
+        "store",
+        "status",
+        "score",
+        "rating",
+        "hard_failures",
+        "standard",
+        "version",
+        "shift_date",
+        "revision_of",
+    ] {
+        assert!(a.get(key).is_some(), "no {key} in {a}");
+    }
+    assert_eq!(a["status"], "signed");
+    assert_eq!(a["store"], "MSK-01");
+    assert_eq!(
+        cli.json(&["hq", "audits", "--store", "SPB-02"]),
+        Value::Array(vec![])
+    );
+    assert_eq!(cli.json(&["hq", "gaps"]), Value::Array(vec![]));
+}
+
+#[test]
+fn a_refused_file_exits_non_zero_saying_why_in_the_locale_s_language() {
+    let cli = Cli::new();
+    cli.signed_demo();
+    let exported = cli.json(&[
+        "sync",
+        "export",
+        "--out",
+        cli.path("stick").to_str().expect("p"),
+    ]);
+    let good = exported["file"].as_str().expect("file").to_string();
+    let mut bytes = std::fs::read(&good).expect("read");
+    bytes.truncate(bytes.len() - 300);
+    let broken = cli.path("broken.zip");
+    std::fs::write(&broken, &bytes).expect("write");
+    let broken = broken.to_str().expect("path");
+
+    let out = cli.run_in(&["hq", "import", &good, broken, "--json"], "en_US.UTF-8");
+    assert!(
+        !out.status.success(),
+        "a refused file must fail the command"
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON even when refused");
+    let files = doc["files"].as_array().expect("files");
+    assert_eq!(
+        files[0]["added"], 1,
+        "the good file is imported all the same"
+    );
+    let refused = files[1]["refused"].as_array().expect("refused");
+    assert_eq!(refused.len(), 1);
+    assert!(
+        refused[0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("ZIP")),
+        "{refused:?}"
+    );
+
+    let ru = cli.run_in(&["hq", "import", broken], "ru_RU.UTF-8");
+    assert!(!ru.status.success());
+    let said = text(&ru);
+    assert!(
+        said.contains("не принят, ничего не записано") && said.contains("broken.zip"),
+        "{said}"
+    );
+    let ru_export = cli.run_in(
+        &[
+            "sync",
+            "export",
+            "--out",
+            cli.path("stick").to_str().expect("p"),
+        ],
+        "ru_RU.UTF-8",
+    );
+    assert!(
+        text(&ru_export).contains("Нового для отправки нет"),
+        "{}",
+        text(&ru_export)
+    );
+
+    // HQ refuses to work on a store's database.
+    let wrong = Command::new(env!("CARGO_BIN_EXE_storecheck"))
+        .arg("--hq")
+        .arg(cli.path("store.db"))
+        .args(["hq", "audits"])
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("STORECHECK_LANG")
+        .env_remove("LC_ALL")
+        .output()
+        .expect("run");
+    assert!(!wrong.status.success());
+    assert!(
+        text(&wrong).contains("is a store's database, not an HQ database"),
+        "{}",
+        text(&wrong)
+    );
+}
+
+#[test]
+fn wrong_arguments_are_refused_before_anything_is_written() {
+    let cli = Cli::new();
+    let no_out = cli.run_in(&["sync", "export"], "en_US.UTF-8");
+    assert!(!no_out.status.success());
+    assert!(text(&no_out).contains("--out"), "{}", text(&no_out));
+    let no_files = cli.run_in(&["hq", "import"], "en_US.UTF-8");
+    assert!(!no_files.status.success());
+    assert!(text(&no_files).contains("FILE"), "{}", text(&no_files));
+    assert!(
+        !cli.path("hq.db").exists(),
+        "a refused command line writes no HQ database"
+    );
+    let missing = cli.run_in(
+        &["hq", "import", "/nowhere/bundle.zip", "--json"],
+        "en_US.UTF-8",
+    );
+    assert!(!missing.status.success());
+    let doc: Value = serde_json::from_slice(&missing.stdout).expect("JSON");
+    assert!(
+        doc["files"][0]["refused"][0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("cannot be read") || r.contains("not a sync bundle")),
+        "{doc}"
+    );
+}
