@@ -314,6 +314,27 @@ pub fn save_report(state: State<'_, AppState>, id: Uuid, path: PathBuf) -> Reply
     })
 }
 
+/// What the "Send to HQ" screen shows: the audits the next bundle carries, the bundles
+/// written so far, the drafts that stay behind.
+#[tauri::command(async)]
+pub fn sync_outbox(state: State<'_, AppState>) -> Reply<storecheck_sync::export::Outbox> {
+    with_db(&state, |db| storecheck_sync::export::outbox(db))
+}
+
+/// Writes a signed bundle of what is not yet sent (everything completed or signed with `all`)
+/// into `folder`, which the person chose (a USB stick, a shared folder).
+#[tauri::command(async)]
+pub fn export_bundle(
+    state: State<'_, AppState>,
+    folder: PathBuf,
+    all: bool,
+) -> Reply<storecheck_sync::export::ExportOutcome> {
+    with_db(&state, |db| {
+        let key = storecheck_sync::DeviceKey::load_or_create(&db.keys_dir()?, db.ids())?;
+        storecheck_sync::export::export(db, &folder, all, &key)
+    })
+}
+
 /// Opens a signed audit's PDF in the computer's PDF viewer.
 #[tauri::command(async)]
 pub fn open_report(state: State<'_, AppState>, id: Uuid) -> Reply<()> {

@@ -109,6 +109,8 @@ pub fn run() {
             commands::report_audit,
             commands::verify_report,
             commands::revise_audit,
+            commands::sync_outbox,
+            commands::export_bundle,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

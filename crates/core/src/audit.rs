@@ -73,6 +73,10 @@ pub struct AuditSummary {
     pub answered: u32,
     pub total: u32,
     pub updated_at: String,
+    /// When a bundle to HQ last carried this audit, in any state.
+    pub last_sent: Option<String>,
+    /// Completed or signed, and no bundle has carried it as it is now.
+    pub to_send: bool,
 }
 
 /// What an answer changes: `response` and `note` are each left as they were when `None`;
@@ -374,6 +378,13 @@ impl Db {
             e.insert(self.load_standard(h.standard_id)?);
         }
         let (score, _) = evaluate(&standards[&h.standard_id], &self.answers(id)?, &[]);
+        let (last_sent, sent_as_is): (Option<String>, bool) = self.conn.query_row(
+            "SELECT max(b.created_at), coalesce(max(s.audit_updated_at = ?2), 0)
+             FROM sync_sent s JOIN sync_bundle b ON b.id = s.bundle_id WHERE s.audit_id = ?1",
+            rusqlite::params![id.to_string(), h.updated_at],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let to_send = h.status != AuditStatus::Draft && !sent_as_is;
         Ok(AuditSummary {
             id,
             store_code: h.store.code,
@@ -389,6 +400,8 @@ impl Db {
             answered: score.answered,
             total: score.total,
             updated_at: h.updated_at,
+            last_sent,
+            to_send,
         })
     }
 

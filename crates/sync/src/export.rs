@@ -5,23 +5,29 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use storecheck_core::audit::AuditSummary;
+use storecheck_core::outbox::SentBundle;
 use storecheck_core::outbox::{Due, NewBundle};
 use storecheck_core::photo::{Format, PhotoStore, Variant};
 use storecheck_core::{Db, Error, Result};
+use ts_rs::TS;
 
 use crate::manifest::{Device, DeviceKey};
 use crate::parcel::Sent;
 use crate::write::{Contents, Header, write_bundle};
 
 /// What `sync export` did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct ExportOutcome {
     /// The bundle written; `None` when nothing was due.
     pub file: Option<String>,
     pub audits: usize,
     pub photos: usize,
+    #[ts(type = "number")]
     pub bytes: u64,
     /// The bundle's number in this device's sequence; `None` when nothing was written.
+    #[ts(type = "number | null")]
     pub sequence: Option<u64>,
     /// Photos whose original file is missing beside the database: their rows travel, the
     /// files cannot.
@@ -145,5 +151,29 @@ pub fn export(db: &mut Db, out_dir: &Path, all: bool, key: &DeviceKey) -> Result
         bytes: written.bytes,
         sequence: Some(sequence as u64),
         missing_photos,
+    })
+}
+
+/// What the "Send to HQ" screen shows: what the next bundle will carry, the bundles written
+/// so far, and how many drafts stay behind (drafts are never sent).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Outbox {
+    pub to_send: Vec<AuditSummary>,
+    pub bundles: Vec<SentBundle>,
+    pub drafts: u32,
+}
+
+/// The store's outbox, as [`Outbox`] says.
+pub fn outbox(db: &Db) -> Result<Outbox> {
+    let audits = db.list_audits()?;
+    let drafts = audits
+        .iter()
+        .filter(|a| a.status == storecheck_core::model::AuditStatus::Draft)
+        .count() as u32;
+    Ok(Outbox {
+        to_send: audits.into_iter().filter(|a| a.to_send).collect(),
+        bundles: db.sent_bundles()?,
+        drafts,
     })
 }

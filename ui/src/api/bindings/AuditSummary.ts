@@ -5,4 +5,12 @@ import type { ShiftPart } from "./ShiftPart";
 /**
  * A line of the audits list.
  */
-export type AuditSummary = { id: string, store_code: string, store_name: string, shift_date: string, shift: ShiftPart, auditor: string, standard_code: string, standard_version: string, status: AuditStatus, score: number | null, rating: string | null, answered: number, total: number, updated_at: string, };
+export type AuditSummary = { id: string, store_code: string, store_name: string, shift_date: string, shift: ShiftPart, auditor: string, standard_code: string, standard_version: string, status: AuditStatus, score: number | null, rating: string | null, answered: number, total: number, updated_at: string, 
+/**
+ * When a bundle to HQ last carried this audit, in any state.
+ */
+last_sent: string | null, 
+/**
+ * Completed or signed, and no bundle has carried it as it is now.
+ */
+to_send: boolean, };
