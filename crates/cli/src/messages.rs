@@ -11,6 +11,7 @@ use std::path::Path;
 use storecheck_core::Lang;
 use storecheck_core::i18n::{Noun, Rating, Text};
 use storecheck_core::model::{AuditStatus, ShiftPart};
+use storecheck_report::DataStatus;
 
 /// A percentage as the command line shows it: `87.5%`, or `—` when there is none yet.
 pub fn percent(score: Option<f64>, lang: Lang) -> String {
@@ -201,6 +202,12 @@ pub enum Message<'a> {
     },
     Trusted,
     NotTrusted,
+    /// What the report carries of its audit's data; `audit` when intact, `problem` why not.
+    Data {
+        status: DataStatus,
+        audit: Option<&'a str>,
+        problem: Option<&'a str>,
+    },
     VerifyFailed,
     VerifyUntrusted,
     // the command line itself (clap's own words are English only)
@@ -513,6 +520,36 @@ impl Text for Message<'_> {
                 "The trusted certificate (--trust) does NOT confirm the signer",
                 "Доверенный сертификат (--trust) НЕ подтверждает подписавшего",
             ),
+            M::Data {
+                status,
+                audit,
+                problem,
+            } => {
+                let audit = audit.unwrap_or("?");
+                let problem = problem.unwrap_or("?");
+                match status {
+                    DataStatus::Intact => lang.pick(
+                        format!("The report carries the audit's data (audit {audit}), covered by the signature."),
+                        format!("Отчёт содержит данные проверки (проверка {audit}), их охватывает подпись."),
+                    ),
+                    DataStatus::Absent => lang.pick(
+                        "The report does not carry the audit's data (reports signed by earlier versions of StoreCheck do not).",
+                        "Отчёт не содержит данных проверки (в отчётах, подписанных прежними версиями StoreCheck, их нет).",
+                    ),
+                    DataStatus::NotCovered => lang.pick(
+                        "The report's audit data is NOT covered by the signature: it was added, replaced or removed after signing.",
+                        "Данные проверки в отчёте НЕ охвачены подписью: их добавили, заменили или удалили после подписания.",
+                    ),
+                    DataStatus::Unverified => lang.pick(
+                        "The report carries the audit's data, but the signature over it is NOT valid: the data may have been changed.",
+                        "Отчёт содержит данные проверки, но подпись над ними НЕДЕЙСТВИТЕЛЬНА: данные могли изменить.",
+                    ),
+                    DataStatus::Unreadable => lang.pick(
+                        format!("The report's audit data cannot be read: {problem}."),
+                        format!("Данные проверки в отчёте не читаются: {problem}."),
+                    ),
+                }
+            }
             M::VerifyFailed => lang.pick(
                 "the report did not pass the signature check",
                 "отчёт не прошёл проверку подписи",

@@ -951,6 +951,59 @@ fn signing_refuses_a_draft_a_bad_signature_image_and_verify_refuses_a_changed_fi
     assert!(err.contains("/nonexistent/report.pdf"), "{err}");
 }
 
+#[test]
+fn verify_says_whether_the_report_carries_the_audits_data() {
+    let cli = Cli::new();
+    let (id, signed) = signed_demo(&cli);
+    let out = out_path(&signed).to_string();
+    let v = cli.json(&["verify", &out]);
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["data"], "intact", "{v}");
+    assert_eq!(v["data_audit"], id.as_str(), "the audit it carries");
+    assert_eq!(v["data_problem"], Value::Null);
+    let said = |path: &str, locale: &str| {
+        let run = cli.run_in(&["verify", path], locale);
+        String::from_utf8_lossy(&run.stdout).into_owned()
+    };
+    let en = said(&out, "en_US.UTF-8");
+    assert!(
+        en.contains(&format!(
+            "The report carries the audit's data (audit {id}), covered by the signature."
+        )),
+        "{en}"
+    );
+    let ru = said(&out, "ru_RU.UTF-8");
+    assert!(
+        ru.contains(&format!(
+            "Отчёт содержит данные проверки (проверка {id}), их охватывает подпись."
+        )),
+        "{ru}"
+    );
+
+    // A report signed before reports carried the data: still valid, and says it has none.
+    let old = fixtures().join("db/schema-3/reports");
+    let old = std::fs::read_dir(&old)
+        .expect("the fixture's reports")
+        .map(|e| e.expect("entry").path())
+        .find(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .expect("a signed report");
+    let old = old.display().to_string();
+    let v = cli.json(&["verify", &old]);
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["data"], "absent", "{v}");
+    assert_eq!(v["data_audit"], Value::Null);
+    let en = said(&old, "en_US.UTF-8");
+    assert!(
+        en.contains("The report does not carry the audit's data (reports signed by earlier versions of StoreCheck do not)."),
+        "{en}"
+    );
+    let ru = said(&old, "ru_RU.UTF-8");
+    assert!(
+        ru.contains("Отчёт не содержит данных проверки (в отчётах, подписанных прежними версиями StoreCheck, их нет)."),
+        "{ru}"
+    );
+}
+
 fn out_path(signed: &Value) -> &str {
     signed["out"].as_str().expect("out")
 }

@@ -4,15 +4,17 @@
 //!
 //! The oracle: whenever verify says "valid", the file must be byte-identical to the original
 //! in the original's signed ranges and have nothing after them. Anything else is a false
-//! "valid".
+//! "valid". Whenever it says the audit's data is intact, the data `embedded_data` reads must be
+//! the original's. Every case is also read with `embedded_data`, which must not panic.
 
 use std::sync::Arc;
 
 use storecheck_core::db::Inputs;
 use storecheck_core::model::AuditStatus;
+use storecheck_core::record::SignedAuditData;
 use storecheck_core::{Db, Lang};
 use storecheck_report::sign::{Signer, sign_pdf, verify_pdf};
-use storecheck_report::{SignRequest, sign_audit};
+use storecheck_report::{DataStatus, SignRequest, embedded_data, sign_audit};
 
 use crate::mutate::{self, Rng};
 use crate::sandbox::at;
@@ -24,6 +26,8 @@ pub struct Pdf {
     hole_start: usize,
     hole_end: usize,
     forged: Vec<u8>,
+    /// The audit's data the original carries.
+    data: SignedAuditData,
     trust: Vec<u8>,
     _dir: tempfile::TempDir,
 }
@@ -80,6 +84,9 @@ impl Pdf {
                 "unexpected /ByteRange [{a} {b} {c} {d}] in the seed"
             ));
         }
+        let data = embedded_data(&original)
+            .map_err(|e| format!("the seed's data: {e}"))?
+            .ok_or("the signed report carries no data")?;
         let trust = Signer::load_or_create(
             &db.keys_dir().map_err(err)?,
             "Анна Смирнова",
@@ -100,6 +107,7 @@ impl Pdf {
             hole_start: b,
             hole_end: c,
             forged,
+            data,
             trust,
             _dir: dir,
         })
@@ -162,6 +170,16 @@ impl Target for Pdf {
                     "verify says valid (signer {:?}, trusted {:?}) for a file that differs from the signed original ({after:+} bytes)",
                     v.signer, v.trusted
                 ),
+            ));
+        }
+        let data = embedded_data(&input.bytes);
+        if v.data == DataStatus::Intact
+            && (data.as_ref().ok().and_then(Option::as_ref) != Some(&self.data)
+                || v.data_audit != Some(self.data.audit.id))
+        {
+            return Err(Failure::new(
+                "false-intact",
+                "verify says the audit's data is intact, but it is not the signed original's",
             ));
         }
         if !v.valid && v.problem.as_deref().is_none_or(|p| p.trim().is_empty()) {

@@ -156,7 +156,9 @@ fn main() {
     let mut size = 0;
     for _ in 0..=ROUNDS {
         let t = Instant::now();
-        // What signing does once the audit is loaded: read the display copies, render, sign.
+        // What signing does once the audit is loaded: take the audit's data, read the display
+        // copies, render (the data embedded), sign.
+        let data = serde_json::to_vec(&db.signed_audit_data(id).expect("data")).expect("JSON");
         let photos: HashMap<String, Vec<u8>> = view
             .photos
             .iter()
@@ -172,6 +174,7 @@ fn main() {
                 photos: &photos,
                 signature: Some(&block),
                 revises: None,
+                data: Some(&data),
             },
             &options,
         )

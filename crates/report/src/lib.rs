@@ -9,8 +9,11 @@
 //! - [`sign::sign_pdf`] / [`sign::verify_pdf`]: a PAdES signature (CMS, ECDSA P-256) that
 //!   poppler's `pdfsig` accepts; [`verify`]: the check of every signature in a report and of
 //!   the signer's certificate chain.
-//! - [`sign_audit`]: the whole signing of an audit, for the CLI and the app.
+//! - [`sign_audit`]: the whole signing of an audit, for the CLI and the app. The PDF carries the
+//!   audit's data (`storecheck-audit.json`) under its signature; [`embedded_data`] reads it back
+//!   from the signed revision, and [`verify`] says whether it is intact.
 
+mod data;
 mod fonts;
 mod labels;
 mod render;
@@ -18,6 +21,7 @@ pub mod sign;
 mod signed;
 pub mod verify;
 
+pub use data::{DataError, DataStatus, embedded_data};
 pub use fonts::missing_glyphs;
 pub use labels::{report_lang, report_texts};
 pub use render::{Options, RenderError, ReportInput, Revises, SignatureBlock, render};

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, Utc};
 use krilla::Document;
 use krilla::color::rgb;
+use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
 use krilla::geom::{PathBuilder, Point, Size};
 use krilla::image::Image;
 use krilla::metadata::{DateTime as PdfDateTime, Metadata};
@@ -18,6 +19,7 @@ use krilla::text::{Font, TextDirection};
 use storecheck_core::Lang;
 use storecheck_core::audit::AuditView;
 use storecheck_core::model::{AuditStatus, Kind, Response, ShiftPart};
+use storecheck_core::record::SIGNED_DATA_FILE;
 use storecheck_core::scoring::FAILED_HARD;
 use uuid::Uuid;
 
@@ -74,7 +76,7 @@ pub struct SignatureBlock {
     pub acknowledgement: Option<Vec<u8>>,
 }
 
-/// What a report shows.
+/// What a report shows, and the data it carries.
 pub struct ReportInput<'a> {
     pub audit: &'a AuditView,
     /// Display copies (JPEG) by the original's SHA-256; photos missing here are left out.
@@ -82,6 +84,12 @@ pub struct ReportInput<'a> {
     pub signature: Option<&'a SignatureBlock>,
     /// The signed report this audit corrects, when it is a revision.
     pub revises: Option<&'a Revises>,
+    /// The audit's data as JSON ([`storecheck_core::record::SignedAuditData`]), carried as the
+    /// embedded file [`storecheck_core::record::SIGNED_DATA_FILE`] in the catalog's
+    /// `/Names /EmbeddedFiles` (`application/json`, Flate-compressed); none for no file. Not
+    /// shown on any page. (krilla writes the catalog's `/AF` and `/AFRelationship /Data` only
+    /// for PDF 2.0 or PDF/A-3, and this report is PDF 1.7.)
+    pub data: Option<&'a [u8]>,
 }
 
 /// The signed report a revision corrects, as its header names it.
@@ -341,6 +349,7 @@ pub fn render(input: &ReportInput<'_>, opts: &Options) -> Result<Vec<u8>, Render
         opts,
         &l,
         input.audit.header.store.code.as_str(),
+        input.data,
     )
 }
 
@@ -1150,6 +1159,7 @@ fn draw(
     opts: &Options,
     l: &Labels,
     store: &str,
+    data: Option<&[u8]>,
 ) -> Result<Vec<u8>, RenderError> {
     let mut pdf_fonts = Vec::new();
     for id in FontId::ALL {
@@ -1163,6 +1173,20 @@ fn draw(
             .map(|(_, f)| f.clone())
     };
     let mut doc = Document::new();
+    if let Some(data) = data {
+        doc.embed_file(EmbeddedFile {
+            path: SIGNED_DATA_FILE.to_string(),
+            mime_type: MimeType::new("application/json"),
+            description: Some("StoreCheck audit data (JSON)".to_string()),
+            association_kind: AssociationKind::Data,
+            data: Arc::new(data.to_vec()).into(),
+            modification_date: Some(pdf_date(&opts.generated_at)),
+            // Always Flate, so a reader needs nothing else to read it back.
+            compress: Some(true),
+            location: None,
+        })
+        .ok_or_else(|| RenderError::Pdf("the audit's data was embedded twice".into()))?;
+    }
     doc.set_metadata(
         Metadata::new()
             .title(format!("{} · {store}", l.title))

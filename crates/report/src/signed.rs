@@ -114,6 +114,11 @@ pub fn sign_audit(
         }),
         None => None,
     };
+    // The audit's data goes into the PDF under the signature, taken while it is still
+    // completed: only its status and last change differ once it is signed.
+    let data = db.signed_audit_data(audit)?;
+    let data = serde_json::to_vec(&data)
+        .map_err(|e| failed("the audit's data could not be written", e))?;
     let report_id = db.ids().next();
     let pdf = render(
         &ReportInput {
@@ -121,6 +126,7 @@ pub fn sign_audit(
             photos: &photos,
             signature: Some(&block),
             revises: revises.as_ref(),
+            data: Some(&data),
         },
         &Options {
             lang: req.lang,

@@ -9,6 +9,8 @@
 //! anything else is a change made after the earlier signature. The signer's certificate is the
 //! one the SignerInfo names; its identity is confirmed only by a trusted certificate, through a
 //! chain checked for validity at the claimed signing time, CA basic constraints and key usage.
+//! It also says whether the report carries its audit's data under the first signature
+//! ([`Verification::data`], see [`crate::embedded_data`]).
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use cms::cert::CertificateChoices;
@@ -22,10 +24,13 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use spki::{AlgorithmIdentifierOwned, DecodePublicKey};
 use storecheck_core::Lang;
+use storecheck_core::i18n::Text as _;
 use ts_rs::TS;
+use uuid::Uuid;
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, SubjectKeyIdentifier};
 
+use crate::data::DataStatus;
 use crate::sign::common_name;
 
 const OID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
@@ -112,6 +117,14 @@ pub struct Verification {
     pub trust_problem: Option<String>,
     /// Every signature in the file, first to last.
     pub signatures: Vec<SignatureCheck>,
+    /// What the report carries of its audit's data (the embedded `storecheck-audit.json`, see
+    /// [`crate::embedded_data`]): `intact` only when the first signature is valid, covers it,
+    /// and it reads, and the file shows no other.
+    pub data: DataStatus,
+    /// The audit the data is of, when it is intact.
+    pub data_audit: Option<Uuid>,
+    /// Why the data is not intact; none when it is intact or absent.
+    pub data_problem: Option<String>,
 }
 
 /// A message in both languages.
@@ -149,7 +162,8 @@ impl Text {
 }
 
 impl Verification {
-    fn invalid(problem: Text, lang: Lang) -> Verification {
+    fn invalid(problem: Text, pdf: &[u8], lang: Lang) -> Verification {
+        let (data, data_audit, data_problem) = crate::data::status(pdf, false);
         Verification {
             valid: false,
             signer: None,
@@ -161,6 +175,9 @@ impl Verification {
             certificate: None,
             trust_problem: None,
             signatures: Vec::new(),
+            data,
+            data_audit,
+            data_problem: data_problem.map(|p| p.text(lang)),
         }
     }
 }
@@ -183,21 +200,21 @@ fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// One signature dictionary found in the file.
-struct Found {
+pub(crate) struct Found {
     /// Where its `/ByteRange` is.
     at: usize,
-    range: [usize; 4],
+    pub(crate) range: [usize; 4],
 }
 
 impl Found {
     /// The end of the revision it signs.
-    fn end(&self) -> usize {
+    pub(crate) fn end(&self) -> usize {
         self.range[2].saturating_add(self.range[3])
     }
 }
 
 /// Every `/ByteRange [a b c d]` in the file, in file order; an error names one that cannot be read.
-fn signatures_in(pdf: &[u8]) -> Result<Vec<Found>, usize> {
+pub(crate) fn signatures_in(pdf: &[u8]) -> Result<Vec<Found>, usize> {
     let mut out = Vec::new();
     let mut from = 0;
     while let Some(i) = find(&pdf[from..], b"/ByteRange") {
@@ -281,6 +298,7 @@ pub fn verify_pdf_in(pdf: &[u8], trust: Option<&[u8]>, lang: Lang) -> Verificati
             } else {
                 Text::new("this is not a PDF file", "это не файл PDF")
             },
+            pdf,
             lang,
         );
     }
@@ -291,6 +309,7 @@ pub fn verify_pdf_in(pdf: &[u8], trust: Option<&[u8]>, lang: Lang) -> Verificati
                 "the file is cut short (it does not end as a PDF does); ask for the report again",
                 "файл обрезан (он не заканчивается так, как PDF); запросите отчёт ещё раз",
             ),
+            pdf,
             lang,
         );
     }
@@ -298,6 +317,7 @@ pub fn verify_pdf_in(pdf: &[u8], trust: Option<&[u8]>, lang: Lang) -> Verificati
         Ok(f) if f.is_empty() => {
             return Verification::invalid(
                 Text::new("the PDF carries no signature", "в PDF нет подписи"),
+                pdf,
                 lang,
             );
         }
@@ -308,6 +328,7 @@ pub fn verify_pdf_in(pdf: &[u8], trust: Option<&[u8]>, lang: Lang) -> Verificati
                     format!("the signed ranges (/ByteRange) of signature {n} cannot be read"),
                     format!("не читаются подписанные диапазоны (/ByteRange) подписи {n}"),
                 ),
+                pdf,
                 lang,
             );
         }
@@ -325,6 +346,8 @@ pub fn verify_pdf_in(pdf: &[u8], trust: Option<&[u8]>, lang: Lang) -> Verificati
         }
         checks.push(check);
     }
+    // The data is in the revision the first signature covers: that signature's own check.
+    let first_valid = checks.first().is_some_and(|c| c.valid);
     // The signatures, each over a longer revision than the one before; the last over the file.
     let ordered = found.windows(2).all(|w| w[0].end() < w[1].range[1]);
     if first_problem.is_none() && !ordered {
@@ -367,6 +390,7 @@ pub fn verify_pdf_in(pdf: &[u8], trust: Option<&[u8]>, lang: Lang) -> Verificati
         .as_ref()
         .map(|_| checks.iter().all(|c| c.trusted == Some(true)));
     let identity = identity_sentence(&checks, anchor.is_some(), lang);
+    let (data, data_audit, data_problem) = crate::data::status(pdf, first_valid);
     Verification {
         valid: first_problem.is_none() && checks.iter().all(|c| c.valid),
         signer: last
@@ -381,6 +405,9 @@ pub fn verify_pdf_in(pdf: &[u8], trust: Option<&[u8]>, lang: Lang) -> Verificati
         certificate: last.as_ref().and_then(|c| c.certificate.clone()),
         trust_problem: checks.iter().find_map(|c| c.trust_problem.clone()),
         signatures: checks,
+        data,
+        data_audit,
+        data_problem: data_problem.map(|p| p.text(lang)),
     }
 }
 

@@ -58,6 +58,7 @@ fn unsigned(view: &AuditView, photos: &HashMap<String, Vec<u8>>, lang: Lang) -> 
             photos,
             signature: None,
             revises: None,
+            data: None,
         },
         &options(lang),
     )
@@ -88,6 +89,7 @@ fn the_russian_report_has_the_texts_the_photos_and_passes_qpdf() {
             photos: &photos,
             signature: Some(&sig),
             revises: None,
+            data: None,
         },
         &options(Lang::Ru),
     )
@@ -151,19 +153,91 @@ fn the_same_audit_renders_to_the_same_bytes() {
     let (_dir, db, view) = demo();
     let photos = display_copies(&db, &view);
     let sig = signature();
+    let data =
+        serde_json::to_vec(&db.signed_audit_data(view.header.id).expect("data")).expect("JSON");
     let input = ReportInput {
         audit: &view,
         photos: &photos,
         signature: Some(&sig),
         revises: None,
+        data: Some(&data),
     };
     let a = render(&input, &options(Lang::Ru)).expect("render");
     let b = render(&input, &options(Lang::Ru)).expect("render again");
     assert_eq!(sha2::Sha256::digest(&a), sha2::Sha256::digest(&b));
+    let other = render(
+        &ReportInput {
+            data: Some(b"{}"),
+            ..input
+        },
+        &options(Lang::Ru),
+    )
+    .expect("render with other data");
+    assert_ne!(a, other, "the data is in the file");
     let mut later = options(Lang::Ru);
     later.report_id = Uuid::parse_str("01930000-0000-7000-8000-000000000002").expect("uuid");
     let c = render(&input, &later).expect("render with another id");
     assert_ne!(a, c, "the report id is in the file");
+}
+
+/// Each page of the PDF as poppler draws it (PNG, 50 dpi).
+fn page_images(pdf: &Path) -> Vec<Vec<u8>> {
+    let prefix = pdf.with_extension("page");
+    let out = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "50"])
+        .arg(pdf)
+        .arg(&prefix)
+        .output()
+        .expect("pdftoppm (poppler-utils) runs");
+    assert!(out.status.success(), "{out:?}");
+    let dir = pdf.parent().expect("folder");
+    let stem = prefix
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    let mut pages: Vec<_> = std::fs::read_dir(dir)
+        .expect("list")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(&format!("{stem}-")))
+        })
+        .collect();
+    pages.sort();
+    pages
+        .iter()
+        .map(|p| std::fs::read(p).expect("page image"))
+        .collect()
+}
+
+#[test]
+fn the_carried_data_changes_nothing_on_the_pages() {
+    let (dir, db, view) = demo();
+    let photos = display_copies(&db, &view);
+    let sig = signature();
+    let data =
+        serde_json::to_vec(&db.signed_audit_data(view.header.id).expect("data")).expect("JSON");
+    let with = |data| {
+        render(
+            &ReportInput {
+                audit: &view,
+                photos: &photos,
+                signature: Some(&sig),
+                revises: None,
+                data,
+            },
+            &options(Lang::Ru),
+        )
+        .expect("render")
+    };
+    let bare = keep(&dir, "bare.pdf", &with(None));
+    let carrying = keep(&dir, "carrying.pdf", &with(Some(&data)));
+    assert_qpdf_accepts(&carrying);
+    assert_eq!(pdftotext(&carrying), pdftotext(&bare));
+    let (a, b) = (page_images(&bare), page_images(&carrying));
+    assert!(a.len() > 1, "{} pages", a.len());
+    assert!(a == b, "every page looks the same with the data as without");
 }
 
 #[test]

@@ -25,7 +25,7 @@ use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 
 mod common;
-use common::{at, ids, pdfsig, signed_demo};
+use common::{append_update, at, ids, pdfsig, signed_demo};
 
 const SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
 
@@ -40,65 +40,6 @@ fn unsigned(pdf: &[u8]) -> Vec<u8> {
         eof
     };
     pdf[..end].to_vec()
-}
-
-/// Appends an incremental update holding `objects` (number, body between `obj` and `endobj`).
-fn append_update(pdf: &[u8], objects: &[(u32, Vec<u8>)]) -> Vec<u8> {
-    let doc = lopdf::Document::load_mem(pdf).expect("the PDF reads");
-    let root = doc
-        .trailer
-        .get(b"Root")
-        .expect("Root")
-        .as_reference()
-        .expect("ref");
-    let size = doc
-        .trailer
-        .get(b"Size")
-        .expect("Size")
-        .as_i64()
-        .expect("int");
-    let prev_at = pdf
-        .windows(9)
-        .rposition(|w| w == b"startxref")
-        .expect("startxref");
-    let prev: String = pdf[prev_at + 9..]
-        .iter()
-        .skip_while(|b| b.is_ascii_whitespace())
-        .take_while(|b| b.is_ascii_digit())
-        .map(|&b| b as char)
-        .collect();
-    let mut out = pdf.to_vec();
-    let mut offsets = Vec::new();
-    for (id, body) in objects {
-        offsets.push((*id, out.len()));
-        out.extend_from_slice(format!("{id} 0 obj\n").as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(b"xref\n0 1\n0000000000 65535 f \n");
-    for (id, off) in &offsets {
-        out.extend_from_slice(format!("{id} 1\n{off:010} 00000 n \n").as_bytes());
-    }
-    let max = objects
-        .iter()
-        .map(|(id, _)| i64::from(*id) + 1)
-        .max()
-        .unwrap_or(0);
-    let info = match doc.trailer.get(b"Info") {
-        Ok(lopdf::Object::Reference((n, g))) => format!("/Info {n} {g} R"),
-        _ => String::new(),
-    };
-    out.extend_from_slice(
-        format!(
-            "trailer\n<</Size {}/Root {} {} R{info}/Prev {prev}>>\nstartxref\n{xref}\n%%EOF\n",
-            size.max(max),
-            root.0,
-            root.1
-        )
-        .as_bytes(),
-    );
-    out
 }
 
 /// The hex inside the last signature's `/Contents <…>`, as a range of the file.

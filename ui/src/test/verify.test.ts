@@ -39,6 +39,9 @@ function intactUnconfirmed(): Verification {
         problem: null,
       },
     ],
+    data: 'intact',
+    data_audit: '01930000-0000-7000-8000-0000000000a1',
+    data_problem: null,
   };
 }
 
@@ -90,6 +93,9 @@ describe('verify a report', () => {
     const signer = screen.getByTestId('verify-signer').textContent ?? '';
     expect(signer, 'the name is shown as a claim, never bare').toContain('называет себя «Анна Смирнова»');
     expect(screen.getByTestId('verify-certificate').textContent).toContain('создан самим подписавшим');
+    // The audit's data it carries under the signature.
+    expect(screen.getByTestId('verify-data').dataset.status).toBe('intact');
+    expect(screen.getByTestId('verify-data').textContent?.trim()).toBe('содержатся в отчёте и охвачены подписью');
   });
 
   it('is green only when the trusted certificate confirms the signer', async () => {
@@ -123,5 +129,34 @@ describe('verify a report', () => {
     expect(text).toContain('NOT valid');
     expect(text).toContain('changed after it was signed');
     expect(screen.queryByTestId('verify-covers'), 'a changed report covers nothing').toBeNull();
+  });
+
+  it('says whether the report carries the audit\u2019s data, and why it cannot be read', async () => {
+    setLang('en');
+    const v = intactUnconfirmed();
+    v.valid = false;
+    v.problem = 'the signature does not cover the whole file: something was added or cut after signing';
+    v.data = 'not_covered';
+    v.data_audit = null;
+    v.data_problem = 'the audit\u2019s data (storecheck-audit.json) was added, replaced or removed after signing';
+    mockIPC((cmd) => (cmd === 'verify_report' ? v : null));
+    go('verify', null, '/tmp/appended.pdf');
+    const first = render(Verify);
+    await waitFor(() => expect(screen.getByTestId('verify-data').dataset.status).toBe('not_covered'));
+    expect(screen.getByTestId('verify-data').textContent).toContain('NOT covered by the signature');
+    first.unmount();
+
+    setLang('ru');
+    const newer = intactUnconfirmed();
+    newer.data = 'unreadable';
+    newer.data_audit = null;
+    newer.data_problem = 'данные проверки записаны в формате 2, более новом, чем формат 1, который читает эта версия StoreCheck; обновите StoreCheck';
+    mockIPC((cmd) => (cmd === 'verify_report' ? newer : null));
+    go('verify', null, '/tmp/newer.pdf');
+    render(Verify);
+    await waitFor(() => expect(screen.getByTestId('verify-data').dataset.status).toBe('unreadable'));
+    expect(screen.getByTestId('verify-data').textContent?.replace(/\s+/g, ' ').trim()).toBe(
+      'не читаются: данные проверки записаны в формате 2, более новом, чем формат 1, который читает эта версия StoreCheck; обновите StoreCheck',
+    );
   });
 });

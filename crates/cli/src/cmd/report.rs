@@ -91,6 +91,16 @@ pub fn verify(out: &Out, args: VerifyArgs) -> anyhow::Result<()> {
             }
             None => {}
         }
+        let audit = v.data_audit.map(|id| id.to_string());
+        s.push_str(
+            &Message::Data {
+                status: v.data,
+                audit: audit.as_deref(),
+                problem: v.data_problem.as_deref(),
+            }
+            .text(lang),
+        );
+        s.push('\n');
         s
     })?;
     if v.valid && v.trusted != Some(false) {

@@ -77,8 +77,14 @@ pub fn pdfsig(path: &Path) -> String {
 /// returns the signed PDF.
 pub fn signed_demo() -> (tempfile::TempDir, Db, uuid::Uuid, Vec<u8>) {
     let (dir, mut db, id) = demo_db();
+    let pdf = sign(&mut db, id);
+    (dir, db, id, pdf)
+}
+
+/// Signs the completed audit `id` as [`signed_demo`] does; returns the signed PDF.
+pub fn sign(db: &mut Db, id: uuid::Uuid) -> Vec<u8> {
     storecheck_report::sign_audit(
-        &mut db,
+        db,
         id,
         &storecheck_report::SignRequest {
             signer: "Анна Смирнова".into(),
@@ -91,8 +97,7 @@ pub fn signed_demo() -> (tempfile::TempDir, Db, uuid::Uuid, Vec<u8>) {
         at(),
     )
     .expect("sign");
-    let pdf = db.signed_pdf(id).expect("the signed PDF");
-    (dir, db, id, pdf)
+    db.signed_pdf(id).expect("the signed PDF")
 }
 
 /// The demo's completed audit with two failed values and corrective actions: 6.1 (at least 4
@@ -158,4 +163,63 @@ pub fn pdfinfo(pdf: &Path) -> String {
         .expect("pdfinfo (poppler-utils) runs");
     assert!(out.status.success());
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Appends an incremental update holding `objects` (number, body between `obj` and `endobj`).
+pub fn append_update(pdf: &[u8], objects: &[(u32, Vec<u8>)]) -> Vec<u8> {
+    let doc = lopdf::Document::load_mem(pdf).expect("the PDF reads");
+    let root = doc
+        .trailer
+        .get(b"Root")
+        .expect("Root")
+        .as_reference()
+        .expect("ref");
+    let size = doc
+        .trailer
+        .get(b"Size")
+        .expect("Size")
+        .as_i64()
+        .expect("int");
+    let prev_at = pdf
+        .windows(9)
+        .rposition(|w| w == b"startxref")
+        .expect("startxref");
+    let prev: String = pdf[prev_at + 9..]
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take_while(|b| b.is_ascii_digit())
+        .map(|&b| b as char)
+        .collect();
+    let mut out = pdf.to_vec();
+    let mut offsets = Vec::new();
+    for (id, body) in objects {
+        offsets.push((*id, out.len()));
+        out.extend_from_slice(format!("{id} 0 obj\n").as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(b"xref\n0 1\n0000000000 65535 f \n");
+    for (id, off) in &offsets {
+        out.extend_from_slice(format!("{id} 1\n{off:010} 00000 n \n").as_bytes());
+    }
+    let max = objects
+        .iter()
+        .map(|(id, _)| i64::from(*id) + 1)
+        .max()
+        .unwrap_or(0);
+    let info = match doc.trailer.get(b"Info") {
+        Ok(lopdf::Object::Reference((n, g))) => format!("/Info {n} {g} R"),
+        _ => String::new(),
+    };
+    out.extend_from_slice(
+        format!(
+            "trailer\n<</Size {}/Root {} {} R{info}/Prev {prev}>>\nstartxref\n{xref}\n%%EOF\n",
+            size.max(max),
+            root.0,
+            root.1
+        )
+        .as_bytes(),
+    );
+    out
 }
