@@ -154,10 +154,36 @@ pub struct SignedAuditData {
     pub format: u32,
     pub audit: AuditRecord,
     pub standard: StandardRecord,
+    /// The report this data is signed in; `None` only in data read before it was signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<ReportStamp>,
+}
+
+/// What signing stamps on a report, known before the PDF is signed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportStamp {
+    /// The report id printed in every footer.
+    pub id: Uuid,
+    pub signer: String,
+    /// RFC 3339 UTC, whole seconds: the signature's own time. The audit's last change becomes
+    /// this instant when it is signed.
+    pub signed_at: String,
+    /// `en` or `ru`.
+    pub lang: String,
+    pub acknowledged_by: Option<String>,
 }
 
 /// The name of the JSON file a signed PDF embeds.
 pub const SIGNED_DATA_FILE: &str = "storecheck-audit.json";
+
+/// A signing time as the audit's last change is stored (RFC 3339 UTC with milliseconds);
+/// `None` when it is not a time.
+pub fn as_stored_time(rfc3339: &str) -> Option<String> {
+    chrono::DateTime::parse_from_rfc3339(rfc3339).ok().map(|t| {
+        t.with_timezone(&chrono::Utc)
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    })
+}
 
 impl AuditRecord {
     /// The first field in which `self` and `signed` (the data inside the audit's signed PDF)
@@ -309,6 +335,7 @@ impl Db {
             format: RECORD_FORMAT,
             audit,
             standard,
+            report: None,
         })
     }
 

@@ -130,9 +130,12 @@ impl Db {
                     tx.now
                 ],
             )?;
+            // Signed at is the audit's last change: the data its PDF carries says the same.
+            let changed = crate::record::as_stored_time(&report.signed_at)
+                .unwrap_or_else(|| tx.now.clone());
             tx.execute(
                 "UPDATE audit SET status = 'signed', updated_at = ?2 WHERE id = ?1",
-                params![audit.to_string(), tx.now],
+                params![audit.to_string(), changed],
             )?;
             Ok(())
         })

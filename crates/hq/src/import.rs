@@ -555,6 +555,19 @@ fn check_signed(parcel: &mut Parcel, i: usize) -> Result<Result<(Vec<u8>, bool),
                     field: "id".into(),
                 }));
             }
+            if let Some(stamp) = &data.report {
+                let same = stamp.id == report.id
+                    && stamp.signer == report.signer
+                    && stamp.signed_at == report.signed_at
+                    && stamp.lang == report.lang
+                    && stamp.acknowledged_by == report.acknowledged_by;
+                if !same {
+                    return Ok(Err(Problem::ReportDataMismatch {
+                        audit,
+                        field: "report".into(),
+                    }));
+                }
+            }
             if let Some(field) = parcel.audits[i].audit.signed_difference(&data.audit) {
                 return Ok(Err(Problem::ReportDataMismatch {
                     audit,

@@ -348,3 +348,32 @@ fn an_entry_bigger_than_allowed_is_refused_before_it_is_read() {
         "{refusal}"
     );
 }
+
+#[test]
+fn rows_that_differ_from_their_signed_pdf_are_refused_even_in_a_signed_bundle() {
+    let c = case();
+    let file = c.variant("rows.zip", |e| {
+        let (_, audits) = e
+            .iter_mut()
+            .find(|(n, _)| n == "audits.ndjson")
+            .expect("audits");
+        let text = String::from_utf8(audits.clone()).expect("utf-8");
+        assert!(text.contains("\"auditor\":\"Анна Смирнова\""));
+        *audits = text
+            .replacen(
+                "\"auditor\":\"Анна Смирнова\"",
+                "\"auditor\":\"Кто-то другой\"",
+                1,
+            )
+            .into_bytes();
+        let mut m = manifest_of(e);
+        relist(e, &mut m);
+        sign(e, &m, c.key());
+    });
+    let (_d, mut hq) = hq();
+    let reason = refuse(&mut hq, &file);
+    assert!(
+        reason.contains("differ from the data inside its signed PDF (auditor)"),
+        "{reason}"
+    );
+}

@@ -249,3 +249,83 @@ fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn a_signed_pdf_alone_gives_the_same_audit_as_its_bundle() {
+    let mut a = Laptop::new(8);
+    let id = a.audits(AuditStatus::Completed)[0];
+    a.sign(id);
+    let bundle = a.export();
+    let pdf = a.db.signed_report(id).expect("read").expect("signed").path;
+    let (_d1, mut from_bundle) = hq();
+    accept(&mut from_bundle, &bundle);
+    let (_d2, mut from_pdf) = hq();
+    assert_eq!(accept(&mut from_pdf, std::path::Path::new(&pdf)), (1, 0));
+    let audits = |dump: &str| -> String {
+        dump.split("## ")
+            .filter(|t| {
+                !["device", "bundle", "photo_file"]
+                    .iter()
+                    .any(|x| t.starts_with(x))
+            })
+            .collect::<Vec<_>>()
+            .join("## ")
+    };
+    assert_eq!(
+        audits(&from_pdf.dump().expect("dump")),
+        audits(&from_bundle.dump().expect("dump")),
+        "the PDF's own data must give the audit, its answers, photos (rows), actions and report as the bundle does"
+    );
+    let listed = from_pdf.audits(None).expect("audits");
+    assert_eq!(listed[0].pdf_data.as_deref(), Some("matches"));
+    // The bundle arriving later brings the photo files and changes nothing else.
+    assert_eq!(accept(&mut from_pdf, &bundle), (0, 1));
+    assert_eq!(
+        from_pdf.dump().expect("dump"),
+        from_bundle.dump().expect("dump")
+    );
+}
+
+#[test]
+fn a_report_signed_before_reports_carried_data_goes_in_with_its_rows_and_is_marked() {
+    // The committed schema-3 database: its signed audit's PDF carries no data.
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/db/schema-3");
+    let copy = tempfile::tempdir().expect("dir");
+    for entry in walk(&fixture) {
+        let rel = entry.strip_prefix(&fixture).expect("inside");
+        let target = copy.path().join(rel);
+        std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(&entry, &target).expect("copy");
+    }
+    let (_d, mut hq) = hq();
+    let outcome = hq
+        .import_file(
+            &copy.path().join("storecheck.sqlite"),
+            storecheck_core::Lang::En,
+        )
+        .expect("import");
+    assert!(outcome.refused.is_empty(), "{outcome:?}");
+    assert!(
+        outcome
+            .notes
+            .iter()
+            .any(|n| n.contains("without the audit's data inside")),
+        "{outcome:?}"
+    );
+    let signed: Vec<_> = hq
+        .audits(None)
+        .expect("audits")
+        .into_iter()
+        .filter(|a| a.status == "signed")
+        .collect();
+    assert_eq!(signed.len(), 1);
+    assert_eq!(signed[0].pdf_data.as_deref(), Some("absent"));
+    // Such a PDF alone cannot be imported: it carries nothing to import.
+    let pdf = walk(&copy.path().join("reports"))
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .expect("a signed PDF");
+    let reason = refuse(&mut hq, &pdf);
+    assert!(reason.contains("carries no audit data"), "{reason}");
+}

@@ -116,10 +116,21 @@ pub fn sign_audit(
     };
     // The audit's data goes into the PDF under the signature, taken while it is still
     // completed: only its status and last change differ once it is signed.
-    let data = db.signed_audit_data(audit)?;
+    let report_id = db.ids().next();
+    let acknowledged_by = block.acknowledged_by.clone();
+    let mut data = db.signed_audit_data(audit)?;
+    data.report = Some(storecheck_core::record::ReportStamp {
+        id: report_id,
+        signer: signer.to_string(),
+        signed_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
+        lang: match req.lang {
+            Lang::En => "en".into(),
+            Lang::Ru => "ru".into(),
+        },
+        acknowledged_by,
+    });
     let data = serde_json::to_vec(&data)
         .map_err(|e| failed("the audit's data could not be written", e))?;
-    let report_id = db.ids().next();
     let pdf = render(
         &ReportInput {
             audit: &view,

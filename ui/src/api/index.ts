@@ -10,11 +10,13 @@ import type { AuditSummary } from './bindings/AuditSummary';
 import type { AuditView } from './bindings/AuditView';
 import type { CorrectiveAction } from './bindings/CorrectiveAction';
 import type { DemoOutcome } from './bindings/DemoOutcome';
+import type { ExportOutcome } from './bindings/ExportOutcome';
 import type { ImportOutcome } from './bindings/ImportOutcome';
 import type { IpcError } from './bindings/IpcError';
 import type { Lang } from './bindings/Lang';
 import type { NewAction } from './bindings/NewAction';
 import type { NewAudit } from './bindings/NewAudit';
+import type { Outbox } from './bindings/Outbox';
 import type { Photo } from './bindings/Photo';
 import type { PhotosSaved } from './bindings/PhotosSaved';
 import type { SignInput } from './bindings/SignInput';
@@ -34,6 +36,10 @@ export function asIpcError(e: unknown): IpcError {
 }
 
 export const api = {
+  /** What the next bundle to HQ carries, and the bundles written so far. */
+  syncOutbox: () => invoke<Outbox>('sync_outbox'),
+  /** Writes a signed bundle of what is not yet sent (everything with `all`) into `folder`. */
+  exportBundle: (folder: string, all: boolean) => invoke<ExportOutcome>('export_bundle', { folder, all }),
   /** Version, database path and counts, for the first screen. */
   appInfo: () => invoke<AppInfo>('app_info'),
   /** Tells the app the first screen shows data (used to measure start-up). */
@@ -113,6 +119,12 @@ export async function pickStandardFile(title: string): Promise<string | null> {
 /** The native save dialog for a copy of a report; null when cancelled. */
 export async function pickReportDestination(title: string, name: string): Promise<string | null> {
   const picked = await save({ title, defaultPath: name, filters: [{ name: t('filter.pdf'), extensions: ['pdf'] }] });
+  return typeof picked === 'string' ? picked : null;
+}
+
+/** The native folder dialog (where a bundle to HQ goes); null when cancelled. */
+export async function pickFolder(title: string): Promise<string | null> {
+  const picked = await open({ title, multiple: false, directory: true });
   return typeof picked === 'string' ? picked : null;
 }
 

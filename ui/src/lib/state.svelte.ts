@@ -2,7 +2,7 @@
 import type { IpcError } from '../api/bindings/IpcError';
 import { asIpcError } from '../api';
 
-export type Screen = 'home' | 'form' | 'summary' | 'standards' | 'stores' | 'verify';
+export type Screen = 'home' | 'form' | 'summary' | 'standards' | 'stores' | 'verify' | 'send';
 
 export const nav = $state<{ screen: Screen; audit: string | null; focus: string | null }>({
   screen: 'home',

@@ -60,6 +60,8 @@ const covered = {
   answered: 61,
   total: 61,
   updated_at: '2026-11-22T18:05:00Z',
+  last_sent: null,
+  to_send: true,
 };
 
 describe('verify a report', () => {
