@@ -369,6 +369,53 @@ test('an answer shown as saved survives the app being killed', async () => {
   }
 });
 
+test('Send to HQ: a bundle saved from the app goes into HQ with the command line', async () => {
+  const stick = join(dir, 'флешка');
+  mkdirSync(stick, { recursive: true });
+  const done = storecheck('audit', 'list').filter((a) => a.status !== 'draft');
+  assert.ok(done.length > 0, 'completed or signed audits to send');
+  const s = await openApp();
+  try {
+    await s.click('[data-testid="nav-send"]');
+    await s.waitUntil(
+      async () => (await s.exec('return document.querySelectorAll(\'[data-testid="send-row"]\').length')) === done.length,
+      'every completed and signed audit listed',
+    );
+    await s.type('[data-testid="send-folder"]', stick);
+    await shot(s, '22-send-ru');
+    await assertNothingCut(s, '22-send-ru');
+    await s.click('[data-testid="send-bundle"]');
+    await s.waitFor('[data-testid="send-written"]', 20000);
+    assert.match(await s.text('[data-testid="send-written"]'), /Пакет 1 сохранён/);
+    const file = await s.text('[data-testid="send-file"]');
+    assert.ok(file.startsWith(stick), `the bundle is in the chosen folder: ${file}`);
+    await s.waitFor('[data-testid="send-nothing"]');
+    await shot(s, '23-send-written-ru');
+    await assertNothingCut(s, '23-send-written-ru');
+
+    // HQ imports the very file, with the command line: every audit the app sent, once.
+    const hq = join(dir, 'hq.db');
+    const hqRun = (...args) => JSON.parse(execFileSync(cli, ['--hq', hq, '--json', ...args], { encoding: 'utf8' }));
+    const imported = hqRun('hq', 'import', file, file);
+    assert.equal(imported.files[0].added, done.length);
+    assert.equal(imported.files[1].already_present, done.length);
+    const held = hqRun('hq', 'audits');
+    assert.deepEqual(held.map((a) => a.id).sort(), done.map((a) => a.id).sort());
+
+    // The list says they were sent, and a second bundle would carry nothing.
+    await s.click('[data-testid="nav-audits"]');
+    await s.waitFor('[data-testid="audit-sent"]');
+    const marks = await s.exec('return [...document.querySelectorAll(\'[data-testid="audit-sent"]\')].map((e) => [e.dataset.toSend, e.textContent.trim()])');
+    assert.equal(marks.length, done.length);
+    for (const [toSend, text] of marks) {
+      assert.equal(toSend, 'false');
+      assert.match(text, /^отправлена \d\d\.\d\d\.\d{4} \d\d:\d\d$/);
+    }
+  } finally {
+    await s.close().catch(() => {});
+  }
+});
+
 test('in English on an English computer, and with the longest names: no text is cut, no word of the other language', async () => {
   process.kill(-driver.pid, 'SIGTERM');
   await new Promise((r) => setTimeout(r, 500));
@@ -457,7 +504,7 @@ test('in English on an English computer, and with the longest names: no text is 
     await assertNothingCut(s, '17-home-ru-long');
     assert.doesNotMatch(await s.text('main'), /\d{4}-\d\d-\d\d/, 'dates as Russian writes them');
     // The other screens, in Russian, with the long store and region in them.
-    for (const [nav, name] of [['nav-standards', '19-standards-ru'], ['nav-stores', '20-stores-ru'], ['nav-verify', '21-verify-empty-ru']]) {
+    for (const [nav, name] of [['nav-standards', '19-standards-ru'], ['nav-stores', '20-stores-ru'], ['nav-verify', '21-verify-empty-ru'], ['nav-send', '24-send-ru-long']]) {
       await s.click(`[data-testid="${nav}"]`);
       await s.waitUntil(async () => (await s.exec('return document.body.dataset.screen')) === nav.slice(4), name);
       await new Promise((r) => setTimeout(r, 300));

@@ -52,7 +52,7 @@ describe('send to HQ', () => {
       if (cmd === 'sync_outbox') return outbox;
       if (cmd.startsWith('plugin:dialog')) {
         asked.push(['dialog', (args as { options: { directory: boolean } }).options.directory]);
-        return '/media/usb';
+        return '/media/usb2';
       }
       if (cmd === 'export_bundle') {
         asked.push([cmd, args]);
@@ -69,13 +69,17 @@ describe('send to HQ', () => {
     await waitFor(() => expect(screen.getAllByTestId('send-row')).toHaveLength(2));
     expect(screen.getAllByTestId('send-row')[1].textContent, 'an audit changed since it was sent says so').toContain('изменена после отправки');
     expect(screen.getByTestId('send-drafts').textContent).toBe('1 черновик остаётся на компьютере до завершения');
+    // The folder of the last bundle is offered again (the same stick); Choose… picks another.
+    expect((screen.getByTestId('send-folder') as HTMLInputElement).value).toBe('/media/usb');
+    await fireEvent.click(screen.getByTestId('send-choose'));
     const button = screen.getByTestId('send-bundle');
-    expect(button.textContent?.trim()).toBe('Выбрать папку и сохранить пакет…');
+    expect(button.textContent?.trim()).toBe('Сохранить пакет');
+    await waitFor(() => expect(asked).toHaveLength(1));
     await fireEvent.click(button);
     await waitFor(() => expect(screen.getByTestId('send-written').textContent).toContain('Пакет 2 сохранён'));
     expect(asked).toEqual([
       ['dialog', true],
-      ['export_bundle', { folder: '/media/usb', all: false }],
+      ['export_bundle', { folder: '/media/usb2', all: false }],
     ]);
     const written = screen.getByTestId('send-written').textContent ?? '';
     expect(written).toContain('/media/usb/storecheck-01a233a3-000002.zip');
