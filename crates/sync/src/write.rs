@@ -70,11 +70,12 @@ pub struct Written {
     pub photos: usize,
 }
 
-/// The file name of a bundle: `storecheck-<device>-<sequence>.zip`, the device by the first
-/// eight digits of its id.
+/// The file name of a bundle: `storecheck-<device>-<sequence>.zip`, the device by the last
+/// eight digits of its id: a UUID v7 begins with the time it was made, so two laptops set up
+/// the same day share their first digits, never their random last ones.
 pub fn bundle_name(device: Uuid, sequence: u64) -> String {
-    let short: String = device.simple().to_string().chars().take(8).collect();
-    format!("storecheck-{short}-{sequence:06}.zip")
+    let hex = device.simple().to_string();
+    format!("storecheck-{}-{sequence:06}.zip", &hex[hex.len() - 8..])
 }
 
 /// Writes the bundle into `dir` (temporary name `temp_name` there first) and returns it.
@@ -202,4 +203,15 @@ fn copy_hashed(from: &mut impl Read, to: &mut impl Write) -> std::io::Result<(u6
         size += n as u64;
     }
     Ok((size, manifest::hex(&hasher.finalize())))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn two_laptops_set_up_the_same_hour_name_their_bundles_apart() {
+        let a = uuid::Uuid::parse_str("01a233b4-b690-75c9-a643-280a39f14952").expect("uuid");
+        let b = uuid::Uuid::parse_str("01a233b4-c1d2-7aa1-9b2e-55f0c3d4e5f6").expect("uuid");
+        assert_eq!(super::bundle_name(a, 7), "storecheck-39f14952-000007.zip");
+        assert_ne!(super::bundle_name(a, 1), super::bundle_name(b, 1));
+    }
 }
