@@ -1,16 +1,60 @@
-//! Where new row ids and temporary file names come from: UUID v7 made of the injected clock's
-//! time and bytes from an injected random source, never read from the system behind the
-//! caller's back. The running program uses [`Ids::from_os`] (the operating system's random
-//! source); a test uses [`Ids::seeded`] with a fixed clock and gets the same ids on every run.
+//! Where ids come from.
 //!
-//! Ids from one [`Ids`] (and its clones) only ever grow, even when the clock stands still or
-//! steps back: they are ordered by creation, as `ORDER BY id` relies on.
+//! New row ids and temporary file names: UUID v7 made of the injected clock's time and bytes
+//! from an injected random source, never read from the system behind the caller's back. The
+//! running program uses [`Ids::from_os`] (the operating system's random source); a test uses
+//! [`Ids::seeded`] with a fixed clock and gets the same ids on every run. Ids from one [`Ids`]
+//! (and its clones) only ever grow, even when the clock stands still or steps back: they are
+//! ordered by creation, as `ORDER BY id` relies on.
+//!
+//! Ids of what every laptop and HQ share, a standard version with its sections and
+//! requirements: UUID v5 derived from their content by [`standard_id`], [`section_id`] and
+//! [`requirement_id`], so two databases that import the same standard file agree on them. They
+//! say nothing of when a row was made: never order by them.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
 use uuid::Uuid;
 
 use crate::db::Clock;
+
+/// The namespace of every id StoreCheck derives from content: made once at random for
+/// StoreCheck. Never change it: the ids in every database and at HQ were derived in it.
+pub const NAMESPACE: Uuid = Uuid::from_u128(0x16ba54ca_b714_4cb0_85db_be0d26c1597f);
+
+/// The id of a published standard version: its code, its version and the SHA-256 of its
+/// content ([`crate::import::StandardDraft::content_hash`], as stored in
+/// `standard.content_sha256`). The version is part of it because one content may be published
+/// under two versions in one database.
+pub fn standard_id(code: &str, version: &str, content_sha256: &str) -> Uuid {
+    derived(&["standard", code, version, content_sha256])
+}
+
+/// The id of a section of the standard version `standard`: its 0-based place in the standard
+/// (`section.position`).
+pub fn section_id(standard: Uuid, position: u32) -> Uuid {
+    derived(&["section", &standard.to_string(), &position.to_string()])
+}
+
+/// The id of the requirement `code` of the standard version `standard` (codes are unique in a
+/// standard).
+pub fn requirement_id(standard: Uuid, code: &str) -> Uuid {
+    derived(&["requirement", &standard.to_string(), code])
+}
+
+/// UUID v5 in [`NAMESPACE`] of a name made of `parts`, the kind of thing first: each part as
+/// its length in bytes (8 bytes, big-endian) then its UTF-8 bytes. Lengths, not separators,
+/// because codes and versions are free text that may hold any character: no two lists of parts
+/// make the same name. A standard id is written as stored (lowercase, hyphenated), a position
+/// in decimal.
+fn derived(parts: &[&str]) -> Uuid {
+    let mut name = Vec::with_capacity(parts.iter().map(|p| 8 + p.len()).sum());
+    for part in parts {
+        name.extend_from_slice(&(part.len() as u64).to_be_bytes());
+        name.extend_from_slice(part.as_bytes());
+    }
+    Uuid::new_v5(&NAMESPACE, &name)
+}
 
 /// Fills a buffer with random bytes.
 pub type Random = Box<dyn FnMut(&mut [u8]) + Send>;
@@ -162,6 +206,69 @@ mod tests {
             "ids must be ordered by creation: {made:?}"
         );
         assert!(made.iter().all(|id| id.get_version_num() == 7));
+    }
+
+    /// The fixture's `DEMO-FASHION` v1 (fixtures/db/schema-3), its first section and its
+    /// requirement 1.1. Computed once apart from this code (SHA-1 of the namespace and the
+    /// name, as RFC 9562 says); a change here changes the id of every standard already
+    /// published: never update these values to make the test pass.
+    #[test]
+    fn derived_ids_are_stable() {
+        let sha = "3ed2a52fe0af02fd0efe10510ceb108a4a56f7e62f7535ea1a5076e547457de1";
+        let standard = standard_id("DEMO-FASHION", "1", sha);
+        assert_eq!(
+            standard,
+            Uuid::parse_str("82b586b5-daa6-5ae4-8b86-85204f4486f8").expect("uuid")
+        );
+        assert_eq!(
+            section_id(standard, 0),
+            Uuid::parse_str("bc2e1205-e3f2-589d-ad47-6b352ca15e48").expect("uuid")
+        );
+        assert_eq!(
+            requirement_id(standard, "1.1"),
+            Uuid::parse_str("76f97bae-9688-50dc-8d95-46485903665a").expect("uuid")
+        );
+        for id in [
+            standard,
+            section_id(standard, 0),
+            requirement_id(standard, "1.1"),
+        ] {
+            assert_eq!(id.get_version_num(), 5);
+            assert_eq!(id.get_variant(), uuid::Variant::RFC4122);
+        }
+    }
+
+    #[test]
+    fn different_content_gives_different_ids() {
+        let sha = "3ed2a52fe0af02fd0efe10510ceb108a4a56f7e62f7535ea1a5076e547457de1";
+        let other_sha = "2e950eff95c8c810b8554e0dc3319e3f606208b89aa60267ebaf3b3addff7721";
+        let a = standard_id("DEMO-FASHION", "1", sha);
+        let standards = [
+            a,
+            standard_id("DEMO-FASHION", "2", sha), // the same content, another version
+            standard_id("DEMO-FASHION", "1", other_sha),
+            standard_id("DEMO-FASHION-EN", "1", sha),
+            // Where one field ends and the next begins is part of the name.
+            standard_id("DEMO-FASHION\u{0}1", "", sha),
+            standard_id("DEMO-FASHION", "\u{0}1", sha),
+        ];
+        let b = standards[1];
+        let mut all = standards.to_vec();
+        all.extend([section_id(a, 0), section_id(a, 1), section_id(b, 0)]);
+        all.extend([
+            requirement_id(a, "1.1"),
+            requirement_id(a, "1.2"),
+            requirement_id(b, "1.1"),
+            // A requirement coded like a section's position is still another thing.
+            requirement_id(a, "0"),
+        ]);
+        let distinct: std::collections::HashSet<_> = all.iter().collect();
+        assert_eq!(distinct.len(), all.len(), "{all:#?}");
+        assert_eq!(
+            standard_id("DEMO-FASHION", "1", sha),
+            a,
+            "the same content gives the same id"
+        );
     }
 
     #[test]

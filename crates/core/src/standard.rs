@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::db::Db;
 use crate::error::{Conflict, Error, Invalid, Result};
+use crate::ids;
 use crate::import::StandardDraft;
 use crate::model::{Kind, PhotoRule, RatingBand, Requirement, Section, Standard, StandardInfo};
 
@@ -23,6 +24,9 @@ pub struct ImportOutcome {
 impl Db {
     /// Publishes a parsed standard as a new version.
     ///
+    /// Its ids, and its sections' and requirements', are derived from its code, version and
+    /// content ([`ids::standard_id`]), the same in every database.
+    ///
     /// A missing version becomes the next number for the code. An identical version already
     /// present changes nothing (`created: false`); a different content under an existing code
     /// and version is refused with [`Error::Conflict`].
@@ -30,17 +34,6 @@ impl Db {
         let code = draft.code.clone();
         let hash = draft.content_hash();
         let explicit_version = draft.version.clone();
-        let id = self.new_id();
-        let ids: Vec<(Uuid, Vec<Uuid>)> = draft
-            .sections
-            .iter()
-            .map(|s| {
-                (
-                    self.new_id(),
-                    s.requirements.iter().map(|_| self.new_id()).collect(),
-                )
-            })
-            .collect();
         let outcome = self.write(|tx| {
             if let Some(version) = &explicit_version {
                 let existing: Option<(String, String)> = tx
@@ -80,6 +73,8 @@ impl Db {
                 Some(v) => v.clone(),
                 None => next_version(tx, &code)?,
             };
+            // Derived from the content, so that every laptop and HQ agree on them (ids.rs).
+            let id = ids::standard_id(&code, &version, &hash);
             let ratings = serde_json::to_string(&draft.ratings).map_err(|e| {
                 Error::from(Invalid::Ratings {
                     detail: e.to_string(),
@@ -98,14 +93,13 @@ impl Db {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?;
             let mut position = 0;
-            for ((section, (section_id, req_ids)), s_pos) in
-                draft.sections.iter().zip(&ids).zip(0..)
-            {
+            for (section, s_pos) in draft.sections.iter().zip(0..) {
+                let section_id = ids::section_id(id, s_pos);
                 ins_sec.execute(params![section_id.to_string(), id.to_string(), s_pos, section.title])?;
-                for (req, req_id) in section.requirements.iter().zip(req_ids) {
+                for req in &section.requirements {
                     position += 1;
                     ins_req.execute(params![
-                        req_id.to_string(),
+                        ids::requirement_id(id, &req.code).to_string(),
                         id.to_string(),
                         section_id.to_string(),
                         position,

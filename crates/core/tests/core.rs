@@ -7,8 +7,9 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use storecheck_core::audit::{AnswerInput, NewAction, NewAudit};
 use storecheck_core::db::Inputs;
+use storecheck_core::ids;
 use storecheck_core::import::{parse_standard, read_standard};
-use storecheck_core::model::{AuditStatus, Kind, PhotoRule, Response, ShiftPart};
+use storecheck_core::model::{AuditStatus, Kind, PhotoRule, Response, ShiftPart, Standard};
 use storecheck_core::{Db, Error, ErrorCode, Lang};
 
 fn db() -> Db {
@@ -343,6 +344,71 @@ fn publishing_is_immutable_idempotent_and_versions_without_a_number_count_up() {
     assert!(err.to_string().contains("immutable"), "{err}");
 }
 
+/// Two laptops that import the same file give the standard, its sections and its requirements
+/// the same ids, the ones `ids` derives from its content, so HQ knows two stores' audits
+/// measured the same requirement. Another version of the same content gets other ids.
+#[test]
+fn two_databases_importing_one_standard_agree_on_its_ids() {
+    let clock: storecheck_core::db::Clock = Arc::new(|| {
+        Utc.with_ymd_and_hms(2026, 11, 22, 9, 30, 0)
+            .single()
+            .expect("time")
+    });
+    let v2 = CSV_RU.replace("#version: 1", "#version: 2");
+    let v3 = CSV_RU
+        .replace("#version: 1\n", "")
+        .replace("Улыбка", "Улыбка во весь рот");
+    let laptop = |seed: u64| {
+        let mut db = Db::open_in_memory(Inputs::seeded(clock.clone(), seed)).expect("db");
+        let standards: Vec<Standard> = [CSV_RU, &v2, &v3]
+            .iter()
+            .map(|csv| {
+                let id = import(&mut db, "mini.csv", csv.as_bytes()).standard.id;
+                db.load_standard(id).expect("load")
+            })
+            .collect();
+        (db.device(), standards)
+    };
+    let (device_a, a) = laptop(1);
+    let (device_b, b) = laptop(2);
+    assert_ne!(device_a, device_b, "other seeds make other row ids");
+    let all_ids = |s: &Standard| {
+        let mut out = vec![s.id];
+        for section in &s.sections {
+            out.push(section.id);
+            out.extend(section.requirements.iter().map(|r| r.id));
+        }
+        out
+    };
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(all_ids(x), all_ids(y), "{}@{}", x.code, x.version);
+    }
+
+    for (standard, csv) in a.iter().zip([CSV_RU, &v2, &v3]) {
+        let hash = parse_standard("mini.csv", csv.as_bytes())
+            .expect("valid")
+            .content_hash();
+        let id = ids::standard_id("MINI", &standard.version, &hash);
+        assert_eq!(standard.id, id, "version {}", standard.version);
+        for (position, section) in (0..).zip(&standard.sections) {
+            assert_eq!(section.id, ids::section_id(id, position));
+            for r in &section.requirements {
+                assert_eq!(r.id, ids::requirement_id(id, &r.code));
+            }
+        }
+    }
+    assert_eq!(
+        a.iter().map(|s| s.version.as_str()).collect::<Vec<_>>(),
+        ["1", "2", "3"],
+        "the third, without a version, got the next number"
+    );
+    let (v1_ids, v2_ids) = (all_ids(&a[0]), all_ids(&a[1]));
+    assert!(
+        v2_ids.iter().all(|id| !v1_ids.contains(id)),
+        "the same content under another version has other ids"
+    );
+}
+
 fn new_audit(db: &mut Db) -> uuid::Uuid {
     import(db, "mini.csv", CSV_RU.as_bytes());
     db.add_store("S1", "Тверская", Some("Москва"))
@@ -673,8 +739,10 @@ fn audits_need_a_real_date_an_auditor_and_a_known_store() {
     );
 }
 
+/// Rows made here carry a UUID v7 of the injected clock; a standard's id is derived from its
+/// content instead (`two_databases_importing_one_standard_agree_on_its_ids`).
 #[test]
-fn every_row_carries_a_v7_id_the_device_and_times() {
+fn every_row_carries_its_id_the_device_and_times() {
     let mut db = db();
     let id = new_audit(&mut db);
     assert_eq!(id.get_version_num(), 7);
@@ -693,7 +761,7 @@ fn every_row_carries_a_v7_id_the_device_and_times() {
             uuid::Uuid::parse_str(&row_id)
                 .expect("uuid")
                 .get_version_num(),
-            7,
+            if table == "standard" { 5 } else { 7 },
             "{table}"
         );
         assert_eq!(dev, device, "{table}");
