@@ -3,14 +3,18 @@
 //! database with data in `fixtures/db/` (how each was made: `fixtures/db/README.md`); a new
 //! migration adds its checks here, on a copy, never by regenerating a fixture.
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
+use rusqlite::{Connection, OpenFlags};
 use sha2::{Digest, Sha256};
 use storecheck_core::audit::AnswerInput;
 use storecheck_core::db::{Inputs, SCHEMA_VERSION};
-use storecheck_core::model::{AuditStatus, Response};
+use storecheck_core::ids;
+use storecheck_core::import::read_standard;
+use storecheck_core::model::{AuditStatus, Response, Standard};
 use storecheck_core::{Db, Error};
 use uuid::Uuid;
 
@@ -237,6 +241,15 @@ fn opening_a_schema_3_database_changes_its_file_only_to_upgrade_it() {
         );
     } else {
         assert_eq!(user_version(&path), SCHEMA_VERSION, "opening upgrades it");
+        {
+            let db = Db::open(&path, inputs()).expect("open again");
+            db.list_audits().expect("read");
+            db.load_audit(id(SIGNED)).expect("read");
+        }
+        assert!(
+            std::fs::read(&path).expect("read") == after,
+            "opening an upgraded database again must not change its file"
+        );
     }
 }
 
@@ -265,4 +278,330 @@ fn a_signed_report_is_traced_to_its_audit_by_its_bytes() {
     // Signed without a drawn signature: the card shows none.
     assert_eq!(db.drawn_signature(id(SIGNED)).expect("drawn"), None);
     assert_eq!(db.drawn_signature(id(DRAFT)).expect("drawn"), None);
+}
+
+/// Every row of every table, in rowid order, with each id of a standard, section or requirement
+/// written as what names it whatever its id (`CODE@VERSION`, then ` section POSITION` or
+/// ` requirement CODE`): equal before and after a change of ids only when every reference
+/// followed and nothing else moved.
+fn rows_by_content(c: &Connection) -> BTreeMap<String, Vec<String>> {
+    let names: HashMap<String, String> = c
+        .prepare(
+            "SELECT id, code || '@' || version FROM standard
+             UNION ALL
+             SELECT s.id, st.code || '@' || st.version || ' section ' || s.position
+             FROM section s JOIN standard st ON st.id = s.standard_id
+             UNION ALL
+             SELECT r.id, st.code || '@' || st.version || ' requirement ' || r.code
+             FROM requirement r JOIN standard st ON st.id = r.standard_id",
+        )
+        .expect("names")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("names")
+        .collect::<Result<_, _>>()
+        .expect("names");
+    assert_eq!(
+        names.len(),
+        2 + 26 + 122,
+        "every standard, section and requirement is named"
+    );
+    let tables: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .expect("tables")
+        .query_map([], |r| r.get(0))
+        .expect("tables")
+        .collect::<Result<_, _>>()
+        .expect("tables");
+    tables
+        .into_iter()
+        .map(|table| {
+            let mut stmt = c
+                .prepare(&format!("SELECT * FROM \"{table}\" ORDER BY rowid"))
+                .expect("select");
+            let n = stmt.column_count();
+            let rows = stmt
+                .query_map([], |r| {
+                    (0..n)
+                        .map(|i| {
+                            let v = r.get_ref(i)?;
+                            Ok(match v.as_str_or_null() {
+                                Ok(Some(text)) if names.contains_key(text) => names[text].clone(),
+                                _ => format!("{v:?}"),
+                            })
+                        })
+                        .collect::<Result<Vec<_>, _>>()
+                        .map(|v| v.join(" | "))
+                })
+                .expect("rows")
+                .collect::<Result<_, _>>()
+                .expect("rows");
+            (table, rows)
+        })
+        .collect()
+}
+
+/// The schema as `sqlite_master` holds it: every table, index and trigger with its SQL text.
+fn schema(c: &Connection) -> Vec<(String, String, String, Option<String>)> {
+    c.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name")
+        .expect("schema")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .expect("schema")
+        .collect::<Result<_, _>>()
+        .expect("schema")
+}
+
+/// Every file under `dir`'s `reports/` and `photos/`, with its bytes.
+fn files_beside(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.insert(path.clone(), std::fs::read(&path).expect("read"));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(&dir.join("reports"), &mut out);
+    walk(&dir.join("photos"), &mut out);
+    out
+}
+
+/// Each audit's answers as stored: requirement code, response, note, in the standard's order.
+type Answers = BTreeMap<String, Vec<(String, Option<Response>, Option<String>)>>;
+
+fn stored_answers(c: &Connection) -> Answers {
+    let mut out = Answers::new();
+    let mut stmt = c
+        .prepare(
+            "SELECT an.audit_id, r.code, an.response, an.value, an.text, an.note
+             FROM answer an JOIN requirement r ON r.id = an.requirement_id
+             ORDER BY an.audit_id, r.position",
+        )
+        .expect("answers");
+    let rows = stmt
+        .query_map([], |r| {
+            let response = match r.get::<_, Option<String>>(2)?.as_deref() {
+                None => None,
+                Some("pass") => Some(Response::Pass),
+                Some("fail") => Some(Response::Fail),
+                Some("na") => Some(Response::Na),
+                Some("value") => Some(Response::Value(r.get(3)?)),
+                Some("text") => Some(Response::Text(r.get(4)?)),
+                Some(other) => panic!("response {other}"),
+            };
+            Ok((r.get::<_, String>(0)?, r.get(1)?, response, r.get(5)?))
+        })
+        .expect("answers");
+    for row in rows {
+        let (audit, code, response, note) = row.expect("answer");
+        out.entry(audit).or_default().push((code, response, note));
+    }
+    out
+}
+
+/// Schema 4 gives the standards, sections and requirements of a schema-3 database the ids every
+/// database derives from their content, and every audit, answer, photo and corrective action
+/// follows: the same audits, scores and signed reports, locked as they were, under ids HQ can
+/// match across stores.
+#[test]
+fn a_schema_3_database_gets_the_ids_derived_from_its_standards() {
+    let (dir, path) = copy_of("schema-3");
+    let files_before = files_beside(dir.path());
+    let (rows_before, schema_before, answers_before) = {
+        let c = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open the copy as it is");
+        (rows_by_content(&c), schema(&c), stored_answers(&c))
+    };
+    assert_eq!(
+        answers_before.len(),
+        3,
+        "the fixture's three audits have answers"
+    );
+
+    let mut db = Db::open(&path, inputs()).expect("a schema-3 database upgrades");
+
+    // The ids are the derived ones.
+    {
+        let c = db.connection();
+        let mut standards = c
+            .prepare("SELECT id, code, version, content_sha256 FROM standard")
+            .expect("standards");
+        let standards: Vec<(String, String, String, String)> = standards
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .expect("standards")
+            .collect::<Result<_, _>>()
+            .expect("standards");
+        assert_eq!(standards.len(), 2);
+        for (stored, code, version, sha) in &standards {
+            assert_eq!(
+                *stored,
+                ids::standard_id(code, version, sha).to_string(),
+                "{code}@{version}"
+            );
+        }
+        let mut sections = c
+            .prepare("SELECT id, standard_id, position FROM section")
+            .expect("sections");
+        let sections: Vec<(String, String, u32)> = sections
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("sections")
+            .collect::<Result<_, _>>()
+            .expect("sections");
+        assert_eq!(sections.len(), 26);
+        for (stored, standard, position) in &sections {
+            assert_eq!(
+                *stored,
+                ids::section_id(id(standard), *position).to_string()
+            );
+        }
+        let mut requirements = c
+            .prepare("SELECT id, standard_id, code FROM requirement")
+            .expect("requirements");
+        let requirements: Vec<(String, String, String)> = requirements
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("requirements")
+            .collect::<Result<_, _>>()
+            .expect("requirements");
+        assert_eq!(requirements.len(), 122);
+        for (stored, standard, code) in &requirements {
+            assert_eq!(*stored, ids::requirement_id(id(standard), code).to_string());
+        }
+    }
+
+    // A laptop that imports the same standard file today gives it the same ids.
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/standards/demo-fashion.ru.json");
+    let mut fresh = Db::open_in_memory(Inputs::seeded(inputs().clock, 9)).expect("fresh");
+    let published = fresh
+        .publish_standard(&read_standard(&file).expect("the demo standard"))
+        .expect("publish");
+    let upgraded = db.find_standard("DEMO-FASHION@1").expect("upgraded");
+    assert_eq!(published.standard.id, upgraded);
+    assert_eq!(
+        fresh.load_standard(published.standard.id).expect("fresh"),
+        Standard {
+            created_at: published.standard.created_at.clone(),
+            ..db.load_standard(upgraded).expect("upgraded")
+        },
+        "the same sections and requirements under the same ids"
+    );
+
+    // Every answer, photo and corrective action names a requirement of its audit's standard,
+    // every requirement a section of its own standard.
+    let c = db.connection();
+    for table in ["answer", "photo", "corrective_action"] {
+        let stray: i64 = c
+            .query_row(
+                &format!(
+                    "SELECT count(*) FROM {table} x JOIN audit a ON a.id = x.audit_id
+                     WHERE NOT EXISTS (SELECT 1 FROM requirement r
+                                       WHERE r.id = x.requirement_id
+                                         AND r.standard_id = a.standard_id)"
+                ),
+                [],
+                |r| r.get(0),
+            )
+            .expect(table);
+        assert_eq!(stray, 0, "{table}");
+    }
+    let stray: i64 = c
+        .query_row(
+            "SELECT count(*) FROM requirement r
+             WHERE NOT EXISTS (SELECT 1 FROM section s
+                               WHERE s.id = r.section_id AND s.standard_id = r.standard_id)",
+            [],
+            |r| r.get(0),
+        )
+        .expect("requirements");
+    assert_eq!(stray, 0, "requirements");
+    let problems: Vec<String> = c
+        .prepare("PRAGMA foreign_key_check")
+        .expect("check")
+        .query_map([], |r| r.get::<_, String>(0))
+        .expect("check")
+        .collect::<Result<_, _>>()
+        .expect("check");
+    assert!(problems.is_empty(), "foreign keys: {problems:?}");
+
+    // Nothing but those ids changed: every table of schema 3 holds the same rows, and what
+    // later schemas add is empty. Every table, index and trigger of schema 3 is there as it
+    // was, and the schema is the one a new database gets.
+    let rows_after = rows_by_content(c);
+    for (table, rows) in &rows_after {
+        match rows_before.get(table) {
+            Some(before) => assert!(before == rows, "{table}: rows changed beyond their ids"),
+            None => assert!(rows.is_empty(), "{table}: a new table holds nothing yet"),
+        }
+    }
+    assert!(
+        rows_before.keys().all(|t| rows_after.contains_key(t)),
+        "every table is still there"
+    );
+    let schema_after = schema(c);
+    for entry in &schema_before {
+        assert!(
+            schema_after.contains(entry),
+            "{} {} is not as it was",
+            entry.0,
+            entry.1
+        );
+    }
+    let new = Db::open_in_memory(inputs()).expect("a new database");
+    assert_eq!(schema_after, schema(new.connection()));
+    assert_eq!(
+        files_beside(dir.path()),
+        files_before,
+        "signed reports and photos are untouched"
+    );
+
+    // The same answers and scores.
+    for (audit, score, rating, answered) in [
+        (SIGNED, 93.9, "excellent", 61),
+        (COMPLETED, 90.2, "failed_hard", 61),
+        (DRAFT, 60.0, "satisfactory", 3),
+    ] {
+        let view = db.load_audit(id(audit)).expect("loads");
+        let answers: Vec<_> = view
+            .answers
+            .iter()
+            .map(|a| (a.code.clone(), a.response.clone(), a.note.clone()))
+            .collect();
+        assert_eq!(answers, answers_before[audit], "{audit}");
+        assert_eq!(
+            (
+                view.score.score,
+                view.score.rating.as_deref(),
+                view.score.answered
+            ),
+            (Some(score), Some(rating), answered),
+            "{audit}"
+        );
+    }
+
+    // Still locked: the schema refuses to change a signed audit's answers, to change a
+    // completed audit's, to sign an audit without its report, and to change a standard.
+    for sql in [
+        format!("UPDATE answer SET note = 'x' WHERE audit_id = '{SIGNED}'"),
+        format!("UPDATE answer SET note = 'x' WHERE audit_id = '{COMPLETED}'"),
+        format!("UPDATE photo SET caption = 'x' WHERE audit_id = '{SIGNED}'"),
+        format!("UPDATE audit SET status = 'signed' WHERE id = '{COMPLETED}'"),
+        "UPDATE requirement SET text = 'x'".to_string(),
+        "UPDATE standard SET title = 'x'".to_string(),
+    ] {
+        db.connection()
+            .execute(&sql, [])
+            .expect_err(&format!("refused: {sql}"));
+    }
+    // And the draft still takes answers.
+    db.save_answer(
+        id(DRAFT),
+        "1.3",
+        &AnswerInput {
+            response: Some(Response::Pass),
+            note: None,
+        },
+    )
+    .expect("the draft takes an answer");
 }

@@ -16,12 +16,23 @@ use crate::error::{DatabaseProblem, Error, Result};
 pub use crate::ids::Ids;
 
 /// Schema versions, oldest first. Never edit one that has shipped: append a new one.
-const MIGRATIONS: &[&str] = &[
-    include_str!("0001_initial.sql"),
-    include_str!("0002_photos.sql"),
-    include_str!("0003_reports.sql"),
-    include_str!("0004_sync.sql"),
+const MIGRATIONS: &[Migration] = &[
+    Migration::Sql(include_str!("0001_initial.sql")),
+    Migration::Sql(include_str!("0002_photos.sql")),
+    Migration::Sql(include_str!("0003_reports.sql")),
+    Migration::Sql(include_str!("0004_sync.sql")),
+    Migration::Rust(derived_ids::migrate),
 ];
+
+/// One step of the schema: SQL, or Rust where SQL cannot compute what it writes. Both run in
+/// the one transaction of [`migrate`].
+enum Migration {
+    Sql(&'static str),
+    Rust(fn(&Connection) -> rusqlite::Result<()>),
+}
+
+#[path = "0005_derived_ids.rs"]
+mod derived_ids;
 
 /// The schema version this program writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -324,8 +335,11 @@ fn migrate(conn: &mut Connection) -> std::result::Result<(), (i64, Error)> {
         .map_err(|e| (0, e.into()))?;
     let from = schema_version(&tx).map_err(|e| (0, e.into()))?;
     let run = || -> rusqlite::Result<()> {
-        for sql in &MIGRATIONS[from.clamp(0, SCHEMA_VERSION) as usize..] {
-            tx.execute_batch(sql)?;
+        for step in &MIGRATIONS[from.clamp(0, SCHEMA_VERSION) as usize..] {
+            match step {
+                Migration::Sql(sql) => tx.execute_batch(sql)?,
+                Migration::Rust(run) => run(&tx)?,
+            }
         }
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
