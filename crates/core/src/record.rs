@@ -509,9 +509,18 @@ impl StandardRecord {
         }
     }
 
-    /// Whether `content_sha256` is the hash of this content, so that two copies under one id
-    /// hold one standard.
+    /// Whether `content_sha256` is the hash of this content and every id is the one derived
+    /// from it ([`crate::ids::standard_id`] and its kin), so that two copies under one id hold
+    /// one standard.
     pub fn is_consistent(&self) -> bool {
+        use crate::ids::{requirement_id, section_id, standard_id};
         self.draft().content_hash() == self.content_sha256
+            && self.id == standard_id(&self.code, &self.version, &self.content_sha256)
+            && self.sections.iter().zip(0u32..).all(|(s, position)| {
+                s.id == section_id(self.id, position)
+                    && s.requirements
+                        .iter()
+                        .all(|r| r.id == requirement_id(self.id, &r.code))
+            })
     }
 }

@@ -377,3 +377,27 @@ fn rows_that_differ_from_their_signed_pdf_are_refused_even_in_a_signed_bundle() 
         "{reason}"
     );
 }
+
+#[test]
+fn a_standard_under_ids_that_are_not_its_own_is_refused_even_when_signed() {
+    let c = case();
+    let file = c.variant("ids.zip", |e| {
+        let (_, s) = e
+            .iter_mut()
+            .find(|(n, _)| n == "standards.ndjson")
+            .expect("standards");
+        let mut standard: serde_json::Value = serde_json::from_slice(s).expect("json");
+        // Another requirement id: the content and its hash are untouched.
+        standard["sections"][0]["requirements"][0]["id"] =
+            serde_json::Value::String("01930000-0000-7000-8000-000000000001".into());
+        let mut line = serde_json::to_vec(&standard).expect("json");
+        line.push(b'\n');
+        *s = line;
+        let mut m = manifest_of(e);
+        relist(e, &mut m);
+        sign(e, &m, c.key());
+    });
+    let (_d, mut hq) = hq();
+    let reason = refuse(&mut hq, &file);
+    assert!(reason.contains("do not match its content"), "{reason}");
+}
