@@ -376,13 +376,15 @@ test('Send to HQ: a bundle saved from the app goes into HQ with the command line
   assert.ok(done.length > 0, 'completed or signed audits to send');
   const s = await openApp();
   try {
+    // The first screen first: a click before the app has started would land on a screen it then replaces.
+    await s.waitFor('[data-testid="audit-row"]');
     await s.click('[data-testid="nav-send"]');
-    await s.waitUntil(
-      async () => (await s.exec('return document.querySelectorAll(\'[data-testid="send-row"]\').length')) === done.length,
-      'every completed and signed audit listed',
-    );
-    await s.type('[data-testid="send-folder"]', stick);
+    await s.waitUntil(async () => (await s.exec('return document.body.dataset.screen')) === 'send', 'the Send to HQ screen');
+    await s.waitFor('[data-testid="send-row"], [data-testid="send-nothing"]');
     await shot(s, '22-send-ru');
+    const listed = await s.exec('return [...document.querySelectorAll(\'[data-testid="send-row"]\')].map((r) => r.dataset.id)');
+    assert.deepEqual(listed.sort(), done.map((a) => a.id).sort(), `every completed and signed audit listed: ${await s.text('main')}`);
+    await s.type('[data-testid="send-folder"]', stick);
     await assertNothingCut(s, '22-send-ru');
     await s.click('[data-testid="send-bundle"]');
     await s.waitFor('[data-testid="send-written"]', 20000);
