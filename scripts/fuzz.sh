@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Fuzzes what StoreCheck takes from outside (standards, photos, signed reports) for a bounded
-# time: scripts/fuzz.sh [SECONDS] (default 120, shared among the three targets). Each case runs
-# under an address-space limit (so an allocation bomb aborts and is reported with its case) and
-# a hang bound; failing inputs are kept in target/fuzz-failures. The seed is printed: replay a
+# Fuzzes what StoreCheck takes from outside (standards, photos, signed reports, sync bundles at
+# HQ) for a bounded time: scripts/fuzz.sh [SECONDS] (default 120, shared equally among the four
+# targets by the fuzzer itself). Each case runs under an address-space limit (so an allocation
+# bomb aborts and is reported with its case) and a hang bound; failing inputs are kept in
+# target/fuzz-failures. The seed is printed: replay a
 # case with `target/debug/storecheck-fuzz TARGET --seed SEED --replay CASE`.
 # Set STORECHECK_FUZZ_SEED to repeat a run, STORECHECK_FUZZ_MEMORY to change the limit.
 set -euo pipefail

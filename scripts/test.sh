@@ -27,7 +27,7 @@ step "the app, the CLI and the fuzzer"
 # dependencies then resolve to the same features and are compiled once, not once per command.
 cargo build --workspace --all-targets --quiet
 
-step "fuzzing: standards, photos and signed reports under a memory limit (90 s)"
+step "fuzzing: standards, photos, signed reports and sync bundles under a memory limit (90 s)"
 # A fixed seed, so a run is repeatable (scripts/fuzz.sh alone picks a new one each time).
 STORECHECK_FUZZ_SEED="${STORECHECK_FUZZ_SEED:-20261201}" scripts/fuzz.sh 90
 

@@ -2,11 +2,13 @@
 //! bounded time on every change (`scripts/fuzz.sh`).
 //!
 //! Targets: `standards` (CSV, JSON and XLSX through the import the CLI runs), `photos` (JPEG,
-//! PNG, WebP through attaching a photo) and `pdf` (signed reports through verify); `all` runs
-//! each for a share of the budget. A case fails when it panics, aborts (e.g. an allocation
-//! refused under the address-space limit the script sets), runs longer than the hang bound,
-//! refuses its input but changes the database, or, for `pdf`, is called valid although the
-//! signed bytes changed.
+//! PNG, WebP through attaching a photo), `pdf` (signed reports through verify) and `bundles`
+//! (sync bundles and a store's database file through HQ's import); `all` runs each for a share
+//! of the budget. A case fails when it panics, aborts (e.g. an allocation refused under the
+//! address-space limit the script sets), runs longer than the hang bound, refuses its input but
+//! changes the database, or, for `pdf`, is called valid although the signed bytes changed, or,
+//! for `bundles`, fails HQ instead of being refused, is refused without a reason in either
+//! language, or is accepted although it changed and was not signed again.
 //!
 //! The binary supervises a worker process that runs the cases, so an abort or a hang is
 //! reported with its case and fuzzing goes on with the next one. Case `n`'s input depends only
@@ -16,6 +18,7 @@
 // The fuzzer is a front end: its seed may come from the environment and the clock.
 #![allow(clippy::disallowed_methods)]
 
+mod bundles;
 mod mutate;
 mod pdf;
 mod photos;
@@ -80,7 +83,7 @@ pub trait Target {
     fn recover(&mut self) -> Result<(), String>;
 }
 
-const TARGETS: &[&str] = &["standards", "photos", "pdf"];
+const TARGETS: &[&str] = &["standards", "photos", "pdf", "bundles"];
 
 #[derive(Parser, Clone)]
 #[command(
@@ -88,8 +91,8 @@ const TARGETS: &[&str] = &["standards", "photos", "pdf"];
     about = "Mutation fuzzing of StoreCheck's inputs"
 )]
 struct Args {
-    /// standards | photos | pdf | all
-    #[arg(value_parser = ["standards", "photos", "pdf", "all"])]
+    /// standards | photos | pdf | bundles | all
+    #[arg(value_parser = ["standards", "photos", "pdf", "bundles", "all"])]
     target: String,
     /// The run's seed [default: from the clock; printed either way]
     #[arg(long)]
@@ -103,7 +106,7 @@ struct Args {
     /// Run this one case in-process and say what happened
     #[arg(long, value_name = "CASE")]
     replay: Option<u64>,
-    /// The folder with `standards/` [default: the repository's fixtures]
+    /// The folder with `standards/` and `answers/` [default: the repository's fixtures]
     #[arg(long)]
     fixtures: Option<PathBuf>,
     /// Write each failing input into this folder
@@ -189,6 +192,7 @@ fn make_target(name: &str, args: &Args) -> Result<Box<dyn Target>, String> {
         "standards" => Box::new(standards::Standards::new(&fixtures(args))?),
         "photos" => Box::new(photos::Photos::new()?),
         "pdf" => Box::new(pdf::Pdf::new()?),
+        "bundles" => Box::new(bundles::Bundles::new(&fixtures(args))?),
         other => return Err(format!("unknown target {other}")),
     })
 }
@@ -524,7 +528,7 @@ fn replay(args: &Args, seed: u64, case: u64) -> ExitCode {
     let name = args.target.clone();
     let name = name.as_str();
     if name == "all" {
-        eprintln!("error: --replay needs one target: standards, photos or pdf");
+        eprintln!("error: --replay needs one target: standards, photos, pdf or bundles");
         return ExitCode::from(2);
     }
     let mut target = match make_target(name, args) {

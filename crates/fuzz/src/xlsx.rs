@@ -321,21 +321,21 @@ fn replace_attr_whole(rng: &mut Rng, text: &mut String, attr: &str, with: &str) 
 
 /// How the archive is to be written wrongly.
 #[derive(Default)]
-struct ZipPlan {
+pub struct ZipPlan {
     /// Entries written with the stored (0) method instead of deflate.
-    stored: Vec<bool>,
+    pub stored: Vec<bool>,
     /// Per entry: a compression method to declare instead of the real one.
-    method: Vec<Option<u16>>,
+    pub method: Vec<Option<u16>>,
     /// Per entry: an uncompressed size to declare instead of the real one.
-    declared_size: Vec<Option<u32>>,
+    pub declared_size: Vec<Option<u32>>,
     /// Per entry: a compressed size to declare instead of the real one.
-    declared_compressed: Vec<Option<u32>>,
+    pub declared_compressed: Vec<Option<u32>>,
     /// Per entry: a CRC to declare instead of the real one.
-    crc: Vec<Option<u32>>,
+    pub crc: Vec<Option<u32>>,
     /// Where to cut the finished archive.
-    truncate_at: Option<f64>,
+    pub truncate_at: Option<f64>,
     /// Leave out the central directory's entry count consistency.
-    eocd_count: Option<u16>,
+    pub eocd_count: Option<u16>,
 }
 
 fn zip_level(rng: &mut Rng, entries: &mut Vec<Entry>, plan: &mut ZipPlan) {
@@ -447,7 +447,7 @@ fn deflate(data: &[u8]) -> Vec<u8> {
 }
 
 /// Writes `entries` as a zip archive, wrong in the ways `plan` says.
-fn write_zip(rng: &mut Rng, entries: &[Entry], plan: &ZipPlan) -> Vec<u8> {
+pub fn write_zip(rng: &mut Rng, entries: &[Entry], plan: &ZipPlan) -> Vec<u8> {
     let _ = rng;
     let mut out = Vec::new();
     let mut central = Vec::new();

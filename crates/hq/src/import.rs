@@ -174,17 +174,25 @@ impl HqDb {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let result = apply(&tx, &mut parcel, &files_dir, &ids);
+        let mut written = Written::default();
+        let result = apply(&tx, &mut parcel, &files_dir, &ids, &mut written);
         match result {
-            Ok(Ok(applied)) => {
-                tx.commit()?;
-                Ok(Ok(applied))
-            }
+            Ok(Ok(applied)) => match tx.commit() {
+                Ok(()) => Ok(Ok(applied)),
+                Err(e) => {
+                    written.undo();
+                    Err(e.into())
+                }
+            },
             Ok(Err(refusal)) => {
+                written.undo();
                 tx.rollback()?;
                 Ok(Err(refusal))
             }
-            Err(e) => Err(e),
+            Err(e) => {
+                written.undo();
+                Err(e)
+            }
         }
     }
 
@@ -261,13 +269,16 @@ fn subject(refusal: &Refusal) -> String {
         P::Draft { audit }
         | P::MissingStandard { audit, .. }
         | P::UnknownRequirement { audit, .. }
+        | P::IdTaken { audit, .. }
         | P::MissingReport { audit }
         | P::BadReport { audit, .. }
         | P::ReportDataMismatch { audit, .. }
         | P::SignedConflict { audit, .. }
         | P::UnsignedOverSigned { audit } => format!("audit {audit}"),
         P::StandardMismatch { standard } => format!("standard {standard}"),
-        P::ManifestUnreadable { .. } | P::BadSignature => "manifest.json".into(),
+        P::ManifestUnreadable { .. } | P::BadSignature | P::BadSequence { .. } => {
+            "manifest.json".into()
+        }
         _ => refusal.file.clone(),
     }
 }
@@ -278,11 +289,53 @@ pub fn record_sha256(audit: &AuditRecord) -> String {
     storecheck_sync::manifest::hex(&Sha256::digest(&json))
 }
 
+/// The photo and PDF files an import wrote into HQ's folder where there were none, and the
+/// folders it made for them: removed again when the import is refused or fails, so that
+/// nothing of a refused file stays at HQ. (They are written before the rows are committed, so
+/// that a row never names a file that is not there.)
+#[derive(Default)]
+struct Written {
+    files: Vec<std::path::PathBuf>,
+    dirs: Vec<std::path::PathBuf>,
+}
+
+impl Written {
+    fn write(&mut self, path: &Path, bytes: &[u8], ids: &storecheck_core::ids::Ids) -> Result<()> {
+        let existed = path.exists();
+        let mut made = Vec::new();
+        let mut dir = path.parent();
+        while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+            made.push(d.to_path_buf());
+            dir = d.parent();
+        }
+        let result = storecheck_core::files::write_durably(path, bytes, ids)
+            .map_err(|e| HqError::Corrupt(e.to_string()));
+        if !existed && path.exists() {
+            self.files.push(path.to_path_buf());
+        }
+        self.dirs.extend(made);
+        result
+    }
+
+    fn undo(mut self) {
+        for file in &self.files {
+            let _ = std::fs::remove_file(file);
+        }
+        // The deepest first; a folder something else has put a file into stays.
+        self.dirs
+            .sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+        for dir in &self.dirs {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
 fn apply(
     tx: &Transaction<'_>,
     parcel: &mut Parcel,
     files_dir: &Path,
     ids: &storecheck_core::ids::Ids,
+    written: &mut Written,
 ) -> Result<Result<Applied, Refusal>> {
     let file = parcel.file.clone();
     let refuse = |problem| Ok(Err(Refusal::new(file.clone(), problem)));
@@ -323,6 +376,11 @@ fn apply(
             applied.already_present = parcel.audits.len();
             return Ok(Ok(applied));
         }
+    }
+
+    // Standards: each is HQ's copy under its id, or new with ids of its own.
+    if let Some(problem) = check_standards(tx, &parcel.standards)? {
+        return refuse(problem);
     }
 
     // Standards: each audit's is in the file or at HQ, and names every requirement it uses.
@@ -410,6 +468,32 @@ fn apply(
         plan.push((i, decision, sha, pdf_data));
     }
 
+    // Each new row's id is its own: HQ holds no other audit's answer, photo, action or report
+    // under it (the file's own rows were checked apart by the parcel).
+    for (i, decision, _, _) in &plan {
+        if !matches!(decision, Decision::Add | Decision::Replace) {
+            continue;
+        }
+        let sent = &parcel.audits[*i];
+        let audit = sent.audit.id.to_string();
+        for (kind, row) in storecheck_sync::parcel::row_ids(sent) {
+            let table = ["answer", "photo", "corrective_action", "report"][kind];
+            let owner: Option<String> = tx
+                .query_row(
+                    &format!("SELECT audit_id FROM {table} WHERE id = ?1"),
+                    [row.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if owner.is_some_and(|o| o != audit) {
+                return refuse(Problem::IdTaken {
+                    audit,
+                    id: row.to_string(),
+                });
+            }
+        }
+    }
+
     // Photo originals HQ lacks, from whichever audit names them.
     let mut wanted: BTreeMap<String, String> = BTreeMap::new();
     for sent in &parcel.audits {
@@ -432,9 +516,7 @@ fn apply(
         }
         match parcel.files.photo(&sha, &format) {
             Ok(Some(bytes)) => {
-                let path = photo_path(files_dir, &sha, &format);
-                storecheck_core::files::write_durably(&path, &bytes, ids)
-                    .map_err(|e| HqError::Corrupt(e.to_string()))?;
+                written.write(&photo_path(files_dir, &sha, &format), &bytes, ids)?;
                 photo_rows.push((sha, format, bytes.len() as i64));
             }
             Ok(None) => {}
@@ -442,9 +524,11 @@ fn apply(
         }
     }
     for (id, bytes) in &pdfs {
-        let path = files_dir.join("reports").join(format!("{id}.pdf"));
-        storecheck_core::files::write_durably(&path, bytes, ids)
-            .map_err(|e| HqError::Corrupt(e.to_string()))?;
+        written.write(
+            &files_dir.join("reports").join(format!("{id}.pdf")),
+            bytes,
+            ids,
+        )?;
     }
 
     // The rows.
@@ -526,6 +610,88 @@ fn apply(
         }
     }
     Ok(Ok(applied))
+}
+
+/// The ids of a standard's sections, then of its requirements, in order.
+fn standard_row_ids(s: &StandardRecord) -> Vec<Uuid> {
+    s.sections
+        .iter()
+        .map(|x| x.id)
+        .chain(
+            s.sections
+                .iter()
+                .flat_map(|x| &x.requirements)
+                .map(|r| r.id),
+        )
+        .collect()
+}
+
+/// A standard's content names no ids, so they are checked here: a standard HQ holds comes with
+/// HQ's content hash and ids (only the first copy is kept, and the audits are checked against
+/// it), copies of one standard in the file are the same, and a standard new to HQ has ids no
+/// other section or requirement has, in the file or at HQ. Returns what is wrong, if anything.
+fn check_standards(tx: &Transaction<'_>, standards: &[StandardRecord]) -> Result<Option<Problem>> {
+    let mut seen: HashMap<Uuid, (&str, Vec<Uuid>)> = HashMap::new();
+    let mut claimed = std::collections::HashSet::new();
+    for s in standards {
+        let mismatch = || {
+            Some(Problem::StandardMismatch {
+                standard: format!("{}@{}", s.code, s.version),
+            })
+        };
+        let ids = standard_row_ids(s);
+        if let Some((hash, first)) = seen.get(&s.id) {
+            if *hash != s.content_sha256 || *first != ids {
+                return Ok(mismatch());
+            }
+            continue;
+        }
+        let held: Option<String> = tx
+            .query_row(
+                "SELECT content_sha256 FROM standard WHERE id = ?1",
+                [s.id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match held {
+            Some(hash) => {
+                let mut held_ids = Vec::with_capacity(ids.len());
+                for table in ["section", "requirement"] {
+                    let mut stmt = tx.prepare_cached(&format!(
+                        "SELECT id FROM {table} WHERE standard_id = ?1 ORDER BY position"
+                    ))?;
+                    let rows = stmt.query_map([s.id.to_string()], |r| r.get::<_, String>(0))?;
+                    for id in rows {
+                        held_ids.push(
+                            Uuid::parse_str(&id?).map_err(|e| HqError::Corrupt(e.to_string()))?,
+                        );
+                    }
+                }
+                if hash != s.content_sha256 || held_ids != ids {
+                    return Ok(mismatch());
+                }
+            }
+            None => {
+                for id in &ids {
+                    let key = id.to_string();
+                    let held = tx
+                        .query_row(
+                            "SELECT 1 FROM section WHERE id = ?1
+                             UNION ALL SELECT 1 FROM requirement WHERE id = ?1",
+                            [&key],
+                            |_| Ok(()),
+                        )
+                        .optional()?
+                        .is_some();
+                    if held || !claimed.insert(*id) {
+                        return Ok(mismatch());
+                    }
+                }
+            }
+        }
+        seen.insert(s.id, (s.content_sha256.as_str(), ids));
+    }
+    Ok(None)
 }
 
 /// Checks a signed audit against its signed PDF: the PDF is there, its signature is valid, and

@@ -379,6 +379,177 @@ fn rows_that_differ_from_their_signed_pdf_are_refused_even_in_a_signed_bundle() 
 }
 
 #[test]
+fn a_bundle_numbered_zero_or_beyond_any_laptop_is_refused_even_when_signed() {
+    // Found by fuzzing: number 0 (or one past i64) failed HQ's own database check, an error
+    // instead of a refusal; a number near 2^63 was taken, and listing the bundles missing
+    // below it never ended.
+    let c = case();
+    let (_d, mut hq) = hq();
+    for sequence in [0, 1_000_001, i64::MAX as u64, u64::MAX] {
+        let file = c.variant(&format!("sequence-{sequence}.zip"), |e| {
+            let mut m = manifest_of(e);
+            m.sequence = sequence;
+            sign(e, &m, c.key());
+        });
+        let reason = refuse(&mut hq, &file);
+        assert!(
+            reason.starts_with("manifest.json")
+                && reason.contains(&format!("numbers the bundle {sequence}")),
+            "{sequence}: {reason}"
+        );
+    }
+    assert_eq!(hq.gaps().expect("gaps"), []);
+    assert_eq!(accept(&mut hq, &c.bundle), (1, 0));
+}
+
+/// Changes the first audit of the bundle's `audits.ndjson` as JSON, then lists and signs the
+/// bundle again with the laptop's key.
+fn change_audit(e: &mut Entries, key: &DeviceKey, change: impl FnOnce(&mut serde_json::Value)) {
+    let (_, audits) = e
+        .iter_mut()
+        .find(|(n, _)| n == "audits.ndjson")
+        .expect("audits");
+    let text = String::from_utf8(audits.clone()).expect("utf-8");
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut sent: serde_json::Value = serde_json::from_str(&lines[0]).expect("json");
+    change(&mut sent["audit"]);
+    lines[0] = sent.to_string();
+    *audits = format!("{}\n", lines.join("\n")).into_bytes();
+    let mut m = manifest_of(e);
+    relist(e, &mut m);
+    sign(e, &m, key);
+}
+
+#[test]
+fn rows_under_an_id_another_row_has_are_refused_even_when_signed() {
+    // Found by fuzzing: two answers under one id, in the file or one in the file and one at
+    // HQ, failed HQ's own database (an error, no line in the import log) instead of a refusal.
+    let mut laptop = Laptop::new(12);
+    let bundle = laptop.export();
+    let c = Case {
+        bundle,
+        dir: tempfile::tempdir().expect("dir"),
+        _laptop: laptop,
+    };
+    let key = c.key();
+    let twice = c.variant("twice.zip", |e| {
+        change_audit(e, key, |a| {
+            a["answers"][1]["id"] = a["answers"][0]["id"].clone()
+        });
+    });
+    let elsewhere = c.variant("elsewhere.zip", |e| {
+        change_audit(e, key, |a| {
+            a["id"] = serde_json::json!("0190f5a0-0000-7000-8000-000000000001");
+        });
+    });
+    let (_d, mut hq) = hq();
+    let reason = refuse(&mut hq, &twice);
+    assert!(reason.contains("is already another row's"), "{reason}");
+    accept(&mut hq, &c.bundle);
+    let reason = refuse(&mut hq, &elsewhere);
+    assert!(
+        reason.starts_with("audit 0190f5a0-0000-7000-8000-000000000001")
+            && reason.contains("is already another row's"),
+        "{reason}"
+    );
+}
+
+/// Every file under `dir`, as paths relative to it.
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path.display().to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn a_bundle_refused_at_its_last_photo_leaves_none_of_its_files_at_hq() {
+    // Found by fuzzing: the photos HQ lacked were written one by one as they were checked, and
+    // a refusal at a later one (its bytes not the hash that names it) left the earlier ones
+    // in HQ's folder, with no row naming them.
+    let c = case();
+    let file = c.variant("photo.zip", |e| {
+        let last = e
+            .iter()
+            .map(|(n, _)| n.clone())
+            .filter(|n| n.starts_with("photos/"))
+            .max()
+            .expect("a photo");
+        flip_byte(e, &last);
+        let mut m = manifest_of(e);
+        relist(e, &mut m);
+        sign(e, &m, c.key());
+    });
+    let (_d, mut hq) = hq();
+    let reason = refuse(&mut hq, &file);
+    assert!(reason.contains("its bytes are not the SHA-256"), "{reason}");
+    assert_eq!(files_under(hq.files_dir()), Vec::<String>::new());
+    assert!(!hq.files_dir().join("photos").exists());
+    assert_eq!(accept(&mut hq, &c.bundle), (1, 0));
+    assert_eq!(files_under(&hq.files_dir().join("photos")).len(), 3);
+}
+
+/// Changes `standards.ndjson` line by line as JSON, then lists and signs the bundle again.
+fn change_standards(
+    e: &mut Entries,
+    key: &DeviceKey,
+    change: impl FnOnce(&mut Vec<serde_json::Value>),
+) {
+    let (_, table) = e
+        .iter_mut()
+        .find(|(n, _)| n == "standards.ndjson")
+        .expect("standards");
+    let text = String::from_utf8(table.clone()).expect("utf-8");
+    let mut lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    change(&mut lines);
+    let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    *table = format!("{}\n", lines.join("\n")).into_bytes();
+    let mut m = manifest_of(e);
+    relist(e, &mut m);
+    sign(e, &m, key);
+}
+
+#[test]
+fn a_standard_under_another_id_with_sections_hq_holds_is_refused_even_when_signed() {
+    // Found by fuzzing: a standard's content hash does not cover its ids, so a copy under a new
+    // id, with the sections and requirements of the one HQ holds (or of another copy in the
+    // same file), failed HQ's own database instead of being refused.
+    let c = case();
+    let new_id = serde_json::json!("0190f5a0-0000-7000-8000-0000000000aa");
+    let renamed = c.variant("renamed.zip", |e| {
+        change_standards(e, c.key(), |s| s[0]["id"] = new_id.clone());
+    });
+    let twice = c.variant("twice.zip", |e| {
+        change_standards(e, c.key(), |s| {
+            let mut copy = s[0].clone();
+            copy["id"] = new_id.clone();
+            s.push(copy);
+        });
+    });
+    let (_d, mut hq) = hq();
+    let reason = refuse(&mut hq, &twice);
+    assert!(reason.contains("do not match its content"), "{reason}");
+    accept(&mut hq, &c.bundle);
+    let reason = refuse(&mut hq, &renamed);
+    assert!(
+        reason.starts_with("standard ") && reason.contains("do not match its content"),
+        "{reason}"
+    );
+}
+
+#[test]
 fn a_standard_under_ids_that_are_not_its_own_is_refused_even_when_signed() {
     let c = case();
     let file = c.variant("ids.zip", |e| {
@@ -400,4 +571,28 @@ fn a_standard_under_ids_that_are_not_its_own_is_refused_even_when_signed() {
     let (_d, mut hq) = hq();
     let reason = refuse(&mut hq, &file);
     assert!(reason.contains("do not match its content"), "{reason}");
+}
+
+#[test]
+fn an_unsigned_audit_carrying_a_signed_report_is_refused_even_when_signed() {
+    let c = case();
+    let file = c.variant("unsigned-with-report.zip", |e| {
+        let (_, audits) = e
+            .iter_mut()
+            .find(|(n, _)| n == "audits.ndjson")
+            .expect("audits");
+        let text = String::from_utf8(audits.clone()).expect("utf-8");
+        *audits = text
+            .replacen("\"status\":\"signed\"", "\"status\":\"completed\"", 1)
+            .into_bytes();
+        let mut m = manifest_of(e);
+        relist(e, &mut m);
+        sign(e, &m, c.key());
+    });
+    let (_d, mut hq) = hq();
+    let reason = refuse(&mut hq, &file);
+    assert!(
+        reason.contains("is not signed but carries a signed report"),
+        "{reason}"
+    );
 }

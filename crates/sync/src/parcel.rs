@@ -84,14 +84,28 @@ impl std::fmt::Debug for Parcel {
     }
 }
 
+/// The ids of an audit's rows, each with its kind: 0 answers, 1 photos, 2 corrective actions,
+/// 3 its report. Rows of one kind share one id space at HQ.
+pub fn row_ids(sent: &Sent) -> impl Iterator<Item = (usize, Uuid)> + '_ {
+    let a = &sent.audit;
+    a.answers
+        .iter()
+        .map(|x| (0, x.id))
+        .chain(a.photos.iter().map(|x| (1, x.id)))
+        .chain(a.actions.iter().map(|x| (2, x.id)))
+        .chain(sent.report.iter().map(|r| (3, r.id)))
+}
+
 impl Parcel {
     fn refuse(&self, problem: Problem) -> Refusal {
         Refusal::new(self.file.clone(), problem)
     }
 
-    /// What can be checked of the contents alone: no drafts; each audit once; every signed
-    /// audit with its report; every standard's ids and hash match its content; every answer,
-    /// photo and action names a requirement of its audit's standard when that standard is here.
+    /// What can be checked of the contents alone: no drafts; each audit once, and each of
+    /// their answers, photos, actions and reports under an id of its own; every signed audit
+    /// with its report; every standard's content hash matches its content (its ids, which the
+    /// hash does not cover, are checked against HQ's by the import); every answer, photo and
+    /// action names a requirement of its audit's standard when that standard is here.
     pub fn check(&self) -> Result<(), Refusal> {
         for s in &self.standards {
             if !s.is_consistent() {
@@ -115,6 +129,8 @@ impl Parcel {
             })
             .collect();
         let mut seen = BTreeSet::new();
+        // Ids of answers, photos, actions and reports, each kind apart.
+        let mut rows: [BTreeSet<Uuid>; 4] = Default::default();
         for sent in &self.audits {
             let a = &sent.audit;
             let id = a.id.to_string();
@@ -125,10 +141,25 @@ impl Parcel {
                     detail: format!("audit {id} appears twice"),
                 }));
             }
+            for (kind, row) in row_ids(sent) {
+                if !rows[kind].insert(row) {
+                    return Err(self.refuse(Problem::IdTaken {
+                        audit: id,
+                        id: row.to_string(),
+                    }));
+                }
+            }
             match a.status {
                 AuditStatus::Draft => return Err(self.refuse(Problem::Draft { audit: id })),
                 AuditStatus::Signed if sent.report.is_none() => {
                     return Err(self.refuse(Problem::MissingReport { audit: id }));
+                }
+                AuditStatus::Completed if sent.report.is_some() => {
+                    return Err(self.refuse(Problem::BadRecord {
+                        entry: "audits".into(),
+                        line: 0,
+                        detail: format!("audit {id} is not signed but carries a signed report"),
+                    }));
                 }
                 _ => {}
             }

@@ -3,9 +3,9 @@
 //!
 //! In order: the file's size; a readable ZIP; the number of entries, duplicate and unsafe
 //! names, encryption; the manifest's format version (a newer bundle is refused as such, before
-//! anything else is believed); the manifest's signature; the archive's entries against the
-//! manifest's list, sizes as declared, then every entry read (never more than its listed size)
-//! and hashed; the tables parsed line by line.
+//! anything else is believed); the manifest's signature, then its kind and sequence number; the
+//! archive's entries against the manifest's list, sizes as declared, then every entry read
+//! (never more than its listed size) and hashed; the tables parsed line by line.
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -32,6 +32,10 @@ pub struct Limits {
     /// A table (`*.ndjson`).
     pub table_bytes: u64,
     pub manifest_bytes: u64,
+    /// The highest number a device may give a bundle. HQ lists the numbers missing below a
+    /// device's highest, so a number far beyond any a laptop reaches would have it list
+    /// numbers without end.
+    pub sequence: u64,
 }
 
 impl Default for Limits {
@@ -42,6 +46,8 @@ impl Default for Limits {
             file_bytes: 256 << 20,
             table_bytes: 1 << 30,
             manifest_bytes: 64 << 20,
+            // A bundle an hour for a century.
+            sequence: 1_000_000,
         }
     }
 }
@@ -135,6 +141,12 @@ pub fn read_bundle(path: &Path, shown: &str, limits: Limits) -> Result<Parcel, R
     if manifest.kind != KIND {
         return Err(refuse(Problem::ManifestUnreadable {
             detail: format!("kind {:?}", manifest.kind),
+        }));
+    }
+    if !(1..=limits.sequence).contains(&manifest.sequence) {
+        return Err(refuse(Problem::BadSequence {
+            found: manifest.sequence,
+            limit: limits.sequence,
         }));
     }
 

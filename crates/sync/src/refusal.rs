@@ -70,6 +70,11 @@ pub enum Problem {
     ManifestUnreadable {
         detail: String,
     },
+    /// A bundle number that is not one a device gives (0, or beyond any a laptop reaches).
+    BadSequence {
+        found: u64,
+        limit: u64,
+    },
     /// Made by a newer StoreCheck than this one.
     NewerFormat {
         found: u32,
@@ -104,6 +109,12 @@ pub enum Problem {
     UnknownRequirement {
         audit: String,
         requirement: String,
+    },
+    /// A row of an audit (an answer, a photo, a corrective action, a report) under an id
+    /// another row of its kind already has, in the file or at HQ.
+    IdTaken {
+        audit: String,
+        id: String,
     },
     /// A signed audit without its signed PDF.
     MissingReport {
@@ -243,6 +254,10 @@ impl Text for Problem {
                 format!("manifest.json cannot be read ({detail})"),
                 format!("manifest.json не читается ({detail})"),
             ),
+            P::BadSequence { found, limit } => lang.pick(
+                format!("the manifest numbers the bundle {found}; a device numbers its bundles from 1 to {limit}"),
+                format!("в манифесте номер пакета {found}; устройство нумерует пакеты от 1 до {limit}"),
+            ),
             P::NewerFormat { found, supported } => lang.pick(
                 format!(
                     "made by a newer StoreCheck (bundle format {found}; this one reads up to {supported})"
@@ -282,6 +297,10 @@ impl Text for Problem {
             P::UnknownRequirement { audit, requirement } => lang.pick(
                 format!("audit {audit} names requirement {requirement}, which its standard does not have"),
                 format!("проверка {audit} ссылается на требование {requirement}, которого нет в её стандарте"),
+            ),
+            P::IdTaken { audit, id } => lang.pick(
+                format!("audit {audit}: id {id} is already another row's (each answer, photo, action and report has its own)"),
+                format!("проверка {audit}: идентификатор {id} уже занят другой записью (у каждого ответа, фото, действия и отчёта он свой)"),
             ),
             P::MissingReport { audit } => lang.pick(
                 format!("audit {audit} is signed but its signed PDF is missing"),
