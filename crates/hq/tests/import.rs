@@ -329,3 +329,30 @@ fn a_report_signed_before_reports_carried_data_goes_in_with_its_rows_and_is_mark
     let reason = refuse(&mut hq, &pdf);
     assert!(reason.contains("carries no audit data"), "{reason}");
 }
+
+#[test]
+fn a_bundle_too_big_to_keep_in_memory_is_read_twice_and_gives_the_same_hq() {
+    let mut a = Laptop::new(9);
+    let id = a.audits(AuditStatus::Completed)[0];
+    a.sign(id);
+    let bundle = a.export();
+    let (_d1, mut kept) = hq();
+    accept(&mut kept, &bundle);
+    let (_d2, mut streamed) = hq();
+    let limits = storecheck_sync::read::Limits {
+        keep_bytes: 0,
+        ..Default::default()
+    };
+    let parcel = storecheck_sync::read::read_bundle(&bundle, "bundle.zip", limits).expect("read");
+    let applied = streamed
+        .import_parcel(parcel)
+        .expect("import runs")
+        .expect("accepted");
+    assert_eq!(applied.added, 1);
+    assert_eq!(streamed.dump().expect("dump"), kept.dump().expect("dump"));
+    assert_eq!(
+        walk(&streamed.files_dir().join("photos")).len(),
+        3,
+        "the photos, read a second time from the archive, are all there"
+    );
+}

@@ -36,6 +36,9 @@ pub struct Limits {
     /// device's highest, so a number far beyond any a laptop reaches would have it list
     /// numbers without end.
     pub sequence: u64,
+    /// A bundle whose entries together are at most this size is kept in memory once checked,
+    /// so its photos and PDFs are not read and hashed a second time.
+    pub keep_bytes: u64,
 }
 
 impl Default for Limits {
@@ -48,6 +51,7 @@ impl Default for Limits {
             manifest_bytes: 64 << 20,
             // A bundle an hour for a century.
             sequence: 1_000_000,
+            keep_bytes: 256 << 20,
         }
     }
 }
@@ -188,6 +192,13 @@ pub fn read_bundle(path: &Path, shown: &str, limits: Limits) -> Result<Parcel, R
         }
     }
     let mut tables = std::collections::BTreeMap::new();
+    let keep_all = manifest
+        .entries
+        .iter()
+        .map(|e| e.size)
+        .try_fold(0u64, u64::checked_add)
+        .is_some_and(|total| total <= limits.keep_bytes);
+    let mut kept = std::collections::HashMap::new();
     for entry in &manifest.entries {
         let is_table = entry.name.ends_with(".ndjson");
         let limit = if is_table {
@@ -207,11 +218,12 @@ pub fn read_bundle(path: &Path, shown: &str, limits: Limits) -> Result<Parcel, R
                 detail: e.to_string(),
             })
         })?;
-        let (bytes, hash, count) = read_hashed(&mut reader, entry.size, is_table).map_err(|e| {
-            refuse(Problem::NotABundle {
-                detail: format!("{}: {e}", entry.name),
-            })
-        })?;
+        let (bytes, hash, count) = read_hashed(&mut reader, entry.size, is_table || keep_all)
+            .map_err(|e| {
+                refuse(Problem::NotABundle {
+                    detail: format!("{}: {e}", entry.name),
+                })
+            })?;
         if count != entry.size {
             return Err(refuse(Problem::SizeMismatch {
                 name: entry.name.clone(),
@@ -226,6 +238,8 @@ pub fn read_bundle(path: &Path, shown: &str, limits: Limits) -> Result<Parcel, R
         }
         if is_table {
             tables.insert(entry.name.clone(), bytes);
+        } else if keep_all {
+            kept.insert(entry.name.clone(), bytes);
         }
     }
 
@@ -250,6 +264,7 @@ pub fn read_bundle(path: &Path, shown: &str, limits: Limits) -> Result<Parcel, R
         files: Box::new(BundleFiles {
             zip,
             manifest,
+            kept,
             shown: shown.to_string(),
             limit: limits.file_bytes,
         }),
@@ -380,11 +395,13 @@ fn parse_table<T: DeserializeOwned>(
         .collect()
 }
 
-/// A checked bundle's photos and PDFs, read again on demand and hashed again as they are read
-/// (the file could have changed since it was checked).
+/// A checked bundle's photos and PDFs: kept from the check when the bundle is small, else read
+/// again on demand and hashed again as they are read (the file could have changed since).
 struct BundleFiles {
     zip: ZipArchive<BufReader<File>>,
     manifest: Manifest,
+    /// Entries kept, already checked against the manifest, by name.
+    kept: std::collections::HashMap<String, Vec<u8>>,
     shown: String,
     limit: u64,
 }
@@ -402,6 +419,12 @@ impl BundleFiles {
                 },
             )
         };
+        if let Some(bytes) = self.kept.remove(name) {
+            if sha256.is_some_and(|s| s != listed.sha256) {
+                return Err(changed());
+            }
+            return Ok(Some(bytes));
+        }
         let size = listed.size.min(self.limit);
         let expected = listed.sha256.clone();
         let mut reader = self.zip.by_name(name).map_err(|_| changed())?;
