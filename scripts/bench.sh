@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# StoreCheck's benchmark (installs its peers, libvips-tools and chromium, if missing; the
+# StoreCheck's benchmark (installs its peers, libvips-tools, chromium and zip, if missing; the
 # photos come from Debian's plasma-workspace-wallpapers): each figure of PRODUCT.md §10 that exists so far, beside its peer
 # measured in the same run. Prints only; never fails on a slow figure. A figure that cannot be
 # measured says why (with the last lines its step wrote to stderr) and the bench goes on to the
@@ -121,6 +121,32 @@ else
   STORECHECK_BENCH_PHOTOS="$PWD/target/bench/photos" bench cargo bench --quiet -p storecheck-report --bench report_pdf \
     || cannot "the report_pdf benchmark failed"
 fi
+
+echo
+echo "== HQ import of 1,000 bundles of one signed audit with 3 photos (about 5 GB), and again; a store exporting 500 audits"
+# Three photos of about 1.5 MB (8 megapixels), cut from the first three of the 12-megapixel ones
+# above; without them the benchmark draws its own pictures. Its data (about 20 GB at the full
+# scale; STORECHECK_BENCH_BUNDLES and STORECHECK_BENCH_EXPORT_AUDITS make it smaller) lives in
+# this script's temporary folder.
+hq_photos=target/bench/hq-photos
+mkdir -p "$hq_photos"
+: >"$err"
+for i in 1 2 3; do
+  src="target/bench/photos/p0$i.jpg"
+  out="$hq_photos/h$i.jpg"
+  [ -s "$out" ] || [ ! -s "$src" ] && continue
+  convert "$src" -resize 3264x2448 -define jpeg:extent=1536kb "$out" 2>>"$err" || rm -f "$out"
+done
+if [ "$(find "$hq_photos" -name '*.jpg' | wc -l)" -lt 3 ]; then
+  echo "  (no 1.5 MB photos could be made from the wallpapers: the benchmark draws its own pictures)"
+fi
+if ! command -v zip >/dev/null; then
+  echo "  (installing the peer, zip)"
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends zip >/dev/null 2>"$err" \
+    || cannot "zip could not be installed; the export's peer is missing"
+fi
+TMPDIR="$tmp" STORECHECK_BENCH_HQ_PHOTOS="$PWD/$hq_photos" bench cargo bench --quiet -p storecheck-hq --bench hq_import \
+  || cannot "the hq_import benchmark failed"
 
 echo
 echo "== app start: to the first painted frame, and to the audits list showing data (10 starts each, idle and with both cores busy)"

@@ -10,6 +10,7 @@ packages=(
   libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev  # Tauri 2 on Linux
   xvfb xauth webkit2gtk-driver                     # running and driving the app headless
   sqlite3 poppler-utils qpdf imagemagick           # tests: databases, PDFs, screenshots
+  zip                                              # bench: the peer of a sync export
 )
 missing=()
 for p in "${packages[@]}"; do
