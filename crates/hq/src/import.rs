@@ -11,12 +11,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use storecheck_core::Lang;
 use storecheck_core::db::Inputs;
 use storecheck_core::i18n::Text;
+use storecheck_core::ids::Ids;
 use storecheck_core::model::{AuditStatus, Kind, PhotoRule, Requirement, Response};
 use storecheck_core::record::{AuditRecord, StandardRecord, StoreRecord};
 use storecheck_sync::read::Limits;
@@ -93,52 +94,132 @@ impl HqDb {
     /// database), and then nothing of the file was written either.
     pub fn import_file(&mut self, path: &Path, lang: Lang) -> Result<FileOutcome> {
         let shown = path.display().to_string();
-        let (kind, read) = match kind_of(path) {
-            Ok(kind) => (kind, self.read_parcel(path, &shown, kind)),
-            Err(e) => (
-                "unknown",
-                Err(Refusal::new(
-                    shown.clone(),
-                    Problem::Unreadable {
-                        detail: e.to_string(),
-                    },
-                )),
-            ),
+        let refused = |kind: &str, device, refusal: Refusal| FileOutcome {
+            file: shown.clone(),
+            kind: kind.to_string(),
+            device,
+            added: 0,
+            already_present: 0,
+            refused: vec![Refused {
+                what: subject(&refusal),
+                reason: refusal.problem.text(lang),
+                hint: refusal.hint(lang),
+            }],
+            notes: Vec::new(),
         };
-        let (device, sequence) = match &read {
-            Ok(p) => (p.source.device().map(|d| d.id), sequence_of(&p.source)),
-            Err(_) => (None, None),
+        let kind = match kind_of(path) {
+            Ok(kind) => kind,
+            Err(e) => {
+                let problem = Problem::Unreadable {
+                    detail: e.to_string(),
+                };
+                let outcome = refused("unknown", None, Refusal::new(shown.clone(), problem));
+                log(&self.conn, &self.ids, &self.now(), &outcome, None)?;
+                return Ok(outcome);
+            }
         };
-        let result = match read {
-            Ok(parcel) => self.import_parcel(parcel)?,
-            Err(refusal) => Err(refusal),
+        let read = if kind == "bundle" {
+            // A bundle HQ already holds is known by its manifest before any entry is read.
+            match storecheck_sync::read::open_bundle(path, &shown, Limits::default()) {
+                Ok(open) => match self.known_bundle(&open)? {
+                    Some(Ok(audits)) => {
+                        let applied = Applied {
+                            already_present: audits,
+                            known_bundle: true,
+                            ..Applied::default()
+                        };
+                        let outcome = FileOutcome {
+                            file: shown.clone(),
+                            kind: kind.to_string(),
+                            device: Some(open.device().id),
+                            added: 0,
+                            already_present: audits,
+                            refused: Vec::new(),
+                            notes: notes(&applied, lang),
+                        };
+                        log(
+                            &self.conn,
+                            &self.ids,
+                            &self.now(),
+                            &outcome,
+                            Some(open.sequence()),
+                        )?;
+                        return Ok(outcome);
+                    }
+                    Some(Err(refusal)) => Err(refusal),
+                    None => open.read(),
+                },
+                Err(refusal) => Err(refusal),
+            }
+        } else {
+            self.read_parcel(path, &shown, kind)
         };
-        let outcome = match result {
-            Ok(applied) => FileOutcome {
-                file: shown.clone(),
-                kind: kind.to_string(),
-                device,
-                added: applied.added,
-                already_present: applied.already_present,
-                refused: Vec::new(),
-                notes: notes(&applied, lang),
-            },
-            Err(refusal) => FileOutcome {
-                file: shown.clone(),
-                kind: kind.to_string(),
-                device,
-                added: 0,
-                already_present: 0,
-                refused: vec![Refused {
-                    what: subject(&refusal),
-                    reason: refusal.problem.text(lang),
-                    hint: refusal.hint(lang),
-                }],
-                notes: Vec::new(),
-            },
+        let parcel = match read {
+            Ok(parcel) => parcel,
+            Err(refusal) => {
+                let outcome = refused(kind, None, refusal);
+                log(&self.conn, &self.ids, &self.now(), &outcome, None)?;
+                return Ok(outcome);
+            }
         };
-        self.log(&outcome, sequence)?;
-        Ok(outcome)
+        let device = parcel.source.device().map(|d| d.id);
+        let sequence = sequence_of(&parcel.source);
+        let row = |applied: &Applied| FileOutcome {
+            file: shown.clone(),
+            kind: kind.to_string(),
+            device,
+            added: applied.added,
+            already_present: applied.already_present,
+            refused: Vec::new(),
+            notes: notes(applied, lang),
+        };
+        match self.apply_parcel(parcel, |tx, ids, now, applied| {
+            log(tx, ids, now, &row(applied), sequence)
+        })? {
+            Ok(applied) => Ok(row(&applied)),
+            Err(refusal) => {
+                let outcome = refused(kind, device, refusal);
+                log(&self.conn, &self.ids, &self.now(), &outcome, sequence)?;
+                Ok(outcome)
+            }
+        }
+    }
+
+    /// For a bundle HQ has imported before (by its manifest's hash), the number of audits it
+    /// carried; a refusal when it is signed by another key than the one HQ knows for its
+    /// device; `None` for a bundle HQ has not seen.
+    fn known_bundle(
+        &self,
+        open: &storecheck_sync::read::OpenBundle,
+    ) -> Result<Option<Result<usize, Refusal>>> {
+        let held_key: Option<Option<String>> = self
+            .conn
+            .query_row(
+                "SELECT key_id FROM device WHERE id = ?1",
+                [open.device().id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(Some(held)) = held_key
+            && held != open.key_id()
+        {
+            let shown = open.shown().to_string();
+            return Ok(Some(Err(Refusal::new(
+                shown,
+                Problem::WrongKey {
+                    device: open.device().id.to_string(),
+                },
+            ))));
+        }
+        let audits: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT audits FROM bundle WHERE manifest_sha256 = ?1",
+                [&open.manifest_sha256],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(audits.map(|n| Ok(n.max(0) as usize)))
     }
 
     fn read_parcel(&self, path: &Path, shown: &str, kind: &str) -> Result<Parcel, Refusal> {
@@ -168,14 +249,29 @@ impl HqDb {
 
     /// Applies a checked parcel in one transaction: everything it adds, or nothing (`Err` of
     /// the inner result: the file is refused, and why).
-    pub fn import_parcel(&mut self, mut parcel: Parcel) -> Result<Result<Applied, Refusal>> {
+    pub fn import_parcel(&mut self, parcel: Parcel) -> Result<Result<Applied, Refusal>> {
+        self.apply_parcel(parcel, |_, _, _, _| Ok(()))
+    }
+
+    /// As [`HqDb::import_parcel`], running `also` in the same transaction once the parcel is
+    /// applied (the import log's line, so one disk flush covers both).
+    fn apply_parcel(
+        &mut self,
+        mut parcel: Parcel,
+        also: impl FnOnce(&Connection, &Ids, &str, &Applied) -> Result<()>,
+    ) -> Result<Result<Applied, Refusal>> {
         let files_dir = self.files.clone();
         let ids = self.ids.clone();
+        let now = self.now();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut written = Written::default();
-        let result = apply(&tx, &mut parcel, &files_dir, &ids, &mut written);
+        let result =
+            apply(&tx, &mut parcel, &files_dir, &ids, &mut written).and_then(|r| match r {
+                Ok(applied) => also(&tx, &ids, &now, &applied).map(|()| Ok(applied)),
+                Err(refusal) => Ok(Err(refusal)),
+            });
         match result {
             Ok(Ok(applied)) => match tx.commit() {
                 Ok(()) => Ok(Ok(applied)),
@@ -195,32 +291,38 @@ impl HqDb {
             }
         }
     }
+}
 
-    fn log(&mut self, outcome: &FileOutcome, sequence: Option<u64>) -> Result<()> {
-        let refused: Vec<serde_json::Value> = outcome
-            .refused
-            .iter()
-            .map(|r| serde_json::json!({"what": r.what, "reason": r.reason}))
-            .collect();
-        let now = self.now();
-        self.conn.execute(
-            "INSERT INTO import (id, file, kind, device_id, sequence, imported_at, added,
-                already_present, refused)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                self.ids.next().to_string(),
-                outcome.file,
-                outcome.kind,
-                outcome.device.map(|d| d.to_string()),
-                sequence.map(|s| s as i64),
-                now,
-                outcome.added as i64,
-                outcome.already_present as i64,
-                serde_json::Value::Array(refused).to_string(),
-            ],
-        )?;
-        Ok(())
-    }
+/// Writes the import log's line for one file.
+fn log(
+    conn: &Connection,
+    ids: &Ids,
+    now: &str,
+    outcome: &FileOutcome,
+    sequence: Option<u64>,
+) -> Result<()> {
+    let refused: Vec<serde_json::Value> = outcome
+        .refused
+        .iter()
+        .map(|r| serde_json::json!({"what": r.what, "reason": r.reason}))
+        .collect();
+    conn.execute(
+        "INSERT INTO import (id, file, kind, device_id, sequence, imported_at, added,
+            already_present, refused)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            ids.next().to_string(),
+            outcome.file,
+            outcome.kind,
+            outcome.device.map(|d| d.to_string()),
+            sequence.map(|s| s as i64),
+            now,
+            outcome.added as i64,
+            outcome.already_present as i64,
+            serde_json::Value::Array(refused).to_string(),
+        ],
+    )?;
+    Ok(())
 }
 
 fn sequence_of(source: &Source) -> Option<u64> {

@@ -58,6 +58,47 @@ impl Default for Limits {
 
 /// Reads and checks the bundle at `path`; `shown` is how the person named the file.
 pub fn read_bundle(path: &Path, shown: &str, limits: Limits) -> Result<Parcel, Refusal> {
+    open_bundle(path, shown, limits)?.read()
+}
+
+/// A bundle whose archive, names, format and manifest signature are checked, its entries not
+/// yet read: what HQ needs to know whether it has this bundle already.
+pub struct OpenBundle {
+    zip: ZipArchive<BufReader<File>>,
+    names: Vec<(String, u64)>,
+    manifest: Manifest,
+    /// SHA-256 of `manifest.json`: the bundle's identity.
+    pub manifest_sha256: String,
+    envelope: Envelope,
+    key_id: String,
+    shown: String,
+    limits: Limits,
+}
+
+impl OpenBundle {
+    /// The device that made it.
+    pub fn device(&self) -> &crate::manifest::Device {
+        &self.manifest.device
+    }
+
+    pub fn sequence(&self) -> u64 {
+        self.manifest.sequence
+    }
+
+    /// How the person named the file.
+    pub fn shown(&self) -> &str {
+        &self.shown
+    }
+
+    /// SHA-256 of the public key that signed the manifest, hex.
+    pub fn key_id(&self) -> &str {
+        &self.key_id
+    }
+}
+
+/// Opens the bundle at `path` and checks all but its entries' contents: the archive, every
+/// name, the manifest's format and signature, its sequence number.
+pub fn open_bundle(path: &Path, shown: &str, limits: Limits) -> Result<OpenBundle, Refusal> {
     let refuse = |problem| Refusal::new(shown, problem);
     let size = std::fs::metadata(path)
         .map_err(|e| {
@@ -153,124 +194,151 @@ pub fn read_bundle(path: &Path, shown: &str, limits: Limits) -> Result<Parcel, R
             limit: limits.sequence,
         }));
     }
+    Ok(OpenBundle {
+        zip,
+        names,
+        manifest_sha256: manifest::sha256_hex(&manifest_bytes),
+        manifest,
+        envelope,
+        key_id,
+        shown: shown.to_string(),
+        limits,
+    })
+}
 
-    // The archive holds exactly the manifest's entries, each of its listed size and hash.
-    let mut listed = std::collections::BTreeMap::new();
-    for e in &manifest.entries {
-        if !allowed_name(&e.name) || e.name == MANIFEST || e.name == SIGNATURE {
-            return Err(refuse(Problem::BadEntryName {
-                name: e.name.clone(),
-            }));
+impl OpenBundle {
+    /// Reads every entry (never past its listed size), checks its size and hash, and parses
+    /// the tables: the whole bundle, checked.
+    pub fn read(self) -> Result<Parcel, Refusal> {
+        let OpenBundle {
+            mut zip,
+            names,
+            manifest,
+            manifest_sha256,
+            envelope,
+            key_id,
+            shown,
+            limits,
+        } = self;
+        let shown = shown.as_str();
+        let refuse = |problem| Refusal::new(shown, problem);
+        // The archive holds exactly the manifest's entries, each of its listed size and hash.
+        let mut listed = std::collections::BTreeMap::new();
+        for e in &manifest.entries {
+            if !allowed_name(&e.name) || e.name == MANIFEST || e.name == SIGNATURE {
+                return Err(refuse(Problem::BadEntryName {
+                    name: e.name.clone(),
+                }));
+            }
+            if listed.insert(e.name.as_str(), e).is_some() {
+                return Err(refuse(Problem::DuplicateNames));
+            }
         }
-        if listed.insert(e.name.as_str(), e).is_some() {
-            return Err(refuse(Problem::DuplicateNames));
+        for (name, declared) in &names {
+            if name == MANIFEST || name == SIGNATURE {
+                continue;
+            }
+            let Some(entry) = listed.get(name.as_str()) else {
+                return Err(refuse(Problem::UnlistedEntry { name: name.clone() }));
+            };
+            if *declared != entry.size {
+                return Err(refuse(Problem::SizeMismatch {
+                    name: name.clone(),
+                    listed: entry.size,
+                    found: *declared,
+                }));
+            }
         }
-    }
-    for (name, declared) in &names {
-        if name == MANIFEST || name == SIGNATURE {
-            continue;
+        for name in [MANIFEST, SIGNATURE]
+            .into_iter()
+            .chain(listed.keys().copied())
+        {
+            if !names.iter().any(|(n, _)| n == name) {
+                return Err(refuse(Problem::MissingEntry {
+                    name: name.to_string(),
+                }));
+            }
         }
-        let Some(entry) = listed.get(name.as_str()) else {
-            return Err(refuse(Problem::UnlistedEntry { name: name.clone() }));
-        };
-        if *declared != entry.size {
-            return Err(refuse(Problem::SizeMismatch {
-                name: name.clone(),
-                listed: entry.size,
-                found: *declared,
-            }));
-        }
-    }
-    for name in [MANIFEST, SIGNATURE]
-        .into_iter()
-        .chain(listed.keys().copied())
-    {
-        if !names.iter().any(|(n, _)| n == name) {
-            return Err(refuse(Problem::MissingEntry {
-                name: name.to_string(),
-            }));
-        }
-    }
-    let mut tables = std::collections::BTreeMap::new();
-    let keep_all = manifest
-        .entries
-        .iter()
-        .map(|e| e.size)
-        .try_fold(0u64, u64::checked_add)
-        .is_some_and(|total| total <= limits.keep_bytes);
-    let mut kept = std::collections::HashMap::new();
-    for entry in &manifest.entries {
-        let is_table = entry.name.ends_with(".ndjson");
-        let limit = if is_table {
-            limits.table_bytes
-        } else {
-            limits.file_bytes
-        };
-        if entry.size > limit {
-            return Err(refuse(Problem::EntryTooLarge {
-                name: entry.name.clone(),
-                bytes: entry.size,
-                limit,
-            }));
-        }
-        let mut reader = zip.by_name(&entry.name).map_err(|e| {
-            refuse(Problem::NotABundle {
-                detail: e.to_string(),
-            })
-        })?;
-        let (bytes, hash, count) = read_hashed(&mut reader, entry.size, is_table || keep_all)
-            .map_err(|e| {
+        let mut tables = std::collections::BTreeMap::new();
+        let keep_all = manifest
+            .entries
+            .iter()
+            .map(|e| e.size)
+            .try_fold(0u64, u64::checked_add)
+            .is_some_and(|total| total <= limits.keep_bytes);
+        let mut kept = std::collections::HashMap::new();
+        for entry in &manifest.entries {
+            let is_table = entry.name.ends_with(".ndjson");
+            let limit = if is_table {
+                limits.table_bytes
+            } else {
+                limits.file_bytes
+            };
+            if entry.size > limit {
+                return Err(refuse(Problem::EntryTooLarge {
+                    name: entry.name.clone(),
+                    bytes: entry.size,
+                    limit,
+                }));
+            }
+            let mut reader = zip.by_name(&entry.name).map_err(|e| {
+                refuse(Problem::NotABundle {
+                    detail: e.to_string(),
+                })
+            })?;
+            let (bytes, hash, count) = read_hashed(&mut reader, entry.size, is_table || keep_all)
+                .map_err(|e| {
                 refuse(Problem::NotABundle {
                     detail: format!("{}: {e}", entry.name),
                 })
             })?;
-        if count != entry.size {
-            return Err(refuse(Problem::SizeMismatch {
-                name: entry.name.clone(),
-                listed: entry.size,
-                found: count,
-            }));
+            if count != entry.size {
+                return Err(refuse(Problem::SizeMismatch {
+                    name: entry.name.clone(),
+                    listed: entry.size,
+                    found: count,
+                }));
+            }
+            if hash != entry.sha256 {
+                return Err(refuse(Problem::HashMismatch {
+                    name: entry.name.clone(),
+                }));
+            }
+            if is_table {
+                tables.insert(entry.name.clone(), bytes);
+            } else if keep_all {
+                kept.insert(entry.name.clone(), bytes);
+            }
         }
-        if hash != entry.sha256 {
-            return Err(refuse(Problem::HashMismatch {
-                name: entry.name.clone(),
-            }));
-        }
-        if is_table {
-            tables.insert(entry.name.clone(), bytes);
-        } else if keep_all {
-            kept.insert(entry.name.clone(), bytes);
-        }
-    }
 
-    let stores: Vec<StoreRecord> = parse_table(&tables, STORES, shown)?;
-    let standards: Vec<StandardRecord> = parse_table(&tables, STANDARDS, shown)?;
-    let audits: Vec<Sent> = parse_table(&tables, AUDITS, shown)?;
-    let manifest_sha256 = manifest::sha256_hex(&manifest_bytes);
-    let parcel = Parcel {
-        file: shown.to_string(),
-        source: Source::Bundle {
-            device: manifest.device.clone(),
-            sequence: manifest.sequence,
-            previous: manifest.previous.clone(),
-            manifest_sha256,
-            key_id,
-            public_key: envelope.public_key,
-            created_at: manifest.created_at.clone(),
-        },
-        stores,
-        standards,
-        audits,
-        files: Box::new(BundleFiles {
-            zip,
-            manifest,
-            kept,
-            shown: shown.to_string(),
-            limit: limits.file_bytes,
-        }),
-    };
-    parcel.check()?;
-    Ok(parcel)
+        let stores: Vec<StoreRecord> = parse_table(&tables, STORES, shown)?;
+        let standards: Vec<StandardRecord> = parse_table(&tables, STANDARDS, shown)?;
+        let audits: Vec<Sent> = parse_table(&tables, AUDITS, shown)?;
+        let parcel = Parcel {
+            file: shown.to_string(),
+            source: Source::Bundle {
+                device: manifest.device.clone(),
+                sequence: manifest.sequence,
+                previous: manifest.previous.clone(),
+                manifest_sha256,
+                key_id,
+                public_key: envelope.public_key,
+                created_at: manifest.created_at.clone(),
+            },
+            stores,
+            standards,
+            audits,
+            files: Box::new(BundleFiles {
+                zip,
+                manifest,
+                kept,
+                shown: shown.to_string(),
+                limit: limits.file_bytes,
+            }),
+        };
+        parcel.check()?;
+        Ok(parcel)
+    }
 }
 
 /// Names a bundle may hold: its manifest and signature, its three tables, photos named by
