@@ -24,6 +24,8 @@ const STORE_APPLICATION_ID: i32 = 0x5343_4B31;
 /// An open HQ database.
 pub struct HqDb {
     pub(crate) conn: Connection,
+    /// The database file, for a second, read-only connection (the import's reader thread).
+    pub(crate) path: PathBuf,
     pub(crate) files: PathBuf,
     pub(crate) clock: Clock,
     pub(crate) ids: Ids,
@@ -103,6 +105,7 @@ impl HqDb {
             .join(format!("{stem}-files"));
         Ok(HqDb {
             conn,
+            path: path.to_path_buf(),
             files,
             clock,
             ids,

@@ -9,9 +9,11 @@
 //! the import log.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
+};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use storecheck_core::Lang;
@@ -93,11 +95,65 @@ impl HqDb {
     /// A refused file is an outcome, not an error: errors are HQ's own failures (its disk, its
     /// database), and then nothing of the file was written either.
     pub fn import_file(&mut self, path: &Path, lang: Lang) -> Result<FileOutcome> {
-        let shown = path.display().to_string();
-        let refused = |kind: &str, device, refusal: Refusal| FileOutcome {
-            file: shown.clone(),
-            kind: kind.to_string(),
-            device,
+        let reader = Reader {
+            conn: &self.conn,
+            files: self.files.clone(),
+            clock: self.clock.clone(),
+            ids: self.ids.clone(),
+        };
+        let prepared = reader.prepare(path)?;
+        self.finish(prepared, lang)
+    }
+
+    /// Imports `paths` in order, as [`HqDb::import_file`] each, reading and checking the next
+    /// file on a second thread (with its own read-only connection) while this one writes the
+    /// current: the checks (every hash, every signature) overlap the disk writes. Stops at the
+    /// first failure of HQ itself; refused files are outcomes, as with one file.
+    pub fn import_files(&mut self, paths: &[PathBuf], lang: Lang) -> Result<Vec<FileOutcome>> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let (files, clock, ids) = (self.files.clone(), self.clock.clone(), self.ids.clone());
+        std::thread::scope(|scope| {
+            let (send, receive) = std::sync::mpsc::sync_channel::<Result<Prepared>>(1);
+            scope.spawn(move || {
+                let reader = Reader {
+                    conn: &conn,
+                    files,
+                    clock,
+                    ids,
+                };
+                for path in paths {
+                    if send.send(reader.prepare(path)).is_err() {
+                        break;
+                    }
+                }
+            });
+            let mut outcomes = Vec::with_capacity(paths.len());
+            for prepared in receive {
+                outcomes.push(self.finish(prepared?, lang)?);
+            }
+            Ok(outcomes)
+        })
+    }
+
+    /// Writes what a file brought, or logs its refusal.
+    fn finish(&mut self, prepared: Prepared, lang: Lang) -> Result<FileOutcome> {
+        let outcome_of = |p: &Head, applied: &Applied| FileOutcome {
+            file: p.shown.clone(),
+            kind: p.kind.to_string(),
+            device: p.device,
+            added: applied.added,
+            already_present: applied.already_present,
+            refused: Vec::new(),
+            notes: notes(applied, lang),
+        };
+        let refused = |p: &Head, refusal: Refusal| FileOutcome {
+            file: p.shown.clone(),
+            kind: p.kind.to_string(),
+            device: p.device,
             added: 0,
             already_present: 0,
             refused: vec![Refused {
@@ -107,143 +163,35 @@ impl HqDb {
             }],
             notes: Vec::new(),
         };
-        let kind = match kind_of(path) {
-            Ok(kind) => kind,
-            Err(e) => {
-                let problem = Problem::Unreadable {
-                    detail: e.to_string(),
+        let now = self.now();
+        match prepared {
+            Prepared::Known(head, audits) => {
+                let applied = Applied {
+                    already_present: audits,
+                    known_bundle: true,
+                    ..Applied::default()
                 };
-                let outcome = refused("unknown", None, Refusal::new(shown.clone(), problem));
-                log(&self.conn, &self.ids, &self.now(), &outcome, None)?;
-                return Ok(outcome);
-            }
-        };
-        let read = if kind == "bundle" {
-            // A bundle HQ already holds is known by its manifest before any entry is read.
-            match storecheck_sync::read::open_bundle(path, &shown, Limits::default()) {
-                Ok(open) => match self.known_bundle(&open)? {
-                    Some(Ok(audits)) => {
-                        let applied = Applied {
-                            already_present: audits,
-                            known_bundle: true,
-                            ..Applied::default()
-                        };
-                        let outcome = FileOutcome {
-                            file: shown.clone(),
-                            kind: kind.to_string(),
-                            device: Some(open.device().id),
-                            added: 0,
-                            already_present: audits,
-                            refused: Vec::new(),
-                            notes: notes(&applied, lang),
-                        };
-                        log(
-                            &self.conn,
-                            &self.ids,
-                            &self.now(),
-                            &outcome,
-                            Some(open.sequence()),
-                        )?;
-                        return Ok(outcome);
-                    }
-                    Some(Err(refusal)) => Err(refusal),
-                    None => open.read(),
-                },
-                Err(refusal) => Err(refusal),
-            }
-        } else {
-            self.read_parcel(path, &shown, kind)
-        };
-        let parcel = match read {
-            Ok(parcel) => parcel,
-            Err(refusal) => {
-                let outcome = refused(kind, None, refusal);
-                log(&self.conn, &self.ids, &self.now(), &outcome, None)?;
-                return Ok(outcome);
-            }
-        };
-        let device = parcel.source.device().map(|d| d.id);
-        let sequence = sequence_of(&parcel.source);
-        let row = |applied: &Applied| FileOutcome {
-            file: shown.clone(),
-            kind: kind.to_string(),
-            device,
-            added: applied.added,
-            already_present: applied.already_present,
-            refused: Vec::new(),
-            notes: notes(applied, lang),
-        };
-        match self.apply_parcel(parcel, |tx, ids, now, applied| {
-            log(tx, ids, now, &row(applied), sequence)
-        })? {
-            Ok(applied) => Ok(row(&applied)),
-            Err(refusal) => {
-                let outcome = refused(kind, device, refusal);
-                log(&self.conn, &self.ids, &self.now(), &outcome, sequence)?;
+                let outcome = outcome_of(&head, &applied);
+                log(&self.conn, &self.ids, &now, &outcome, head.sequence)?;
                 Ok(outcome)
             }
-        }
-    }
-
-    /// For a bundle HQ has imported before (by its manifest's hash), the number of audits it
-    /// carried; a refusal when it is signed by another key than the one HQ knows for its
-    /// device; `None` for a bundle HQ has not seen.
-    fn known_bundle(
-        &self,
-        open: &storecheck_sync::read::OpenBundle,
-    ) -> Result<Option<Result<usize, Refusal>>> {
-        let held_key: Option<Option<String>> = self
-            .conn
-            .query_row(
-                "SELECT key_id FROM device WHERE id = ?1",
-                [open.device().id.to_string()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(Some(held)) = held_key
-            && held != open.key_id()
-        {
-            let shown = open.shown().to_string();
-            return Ok(Some(Err(Refusal::new(
-                shown,
-                Problem::WrongKey {
-                    device: open.device().id.to_string(),
-                },
-            ))));
-        }
-        let audits: Option<i64> = self
-            .conn
-            .query_row(
-                "SELECT audits FROM bundle WHERE manifest_sha256 = ?1",
-                [&open.manifest_sha256],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(audits.map(|n| Ok(n.max(0) as usize)))
-    }
-
-    fn read_parcel(&self, path: &Path, shown: &str, kind: &str) -> Result<Parcel, Refusal> {
-        match kind {
-            "bundle" => storecheck_sync::read::read_bundle(path, shown, Limits::default()),
-            "database" => {
-                let work = self.files.join("work").join(self.ids.next().to_string());
-                let inputs = Inputs {
-                    clock: self.clock.clone(),
-                    ids: self.ids.clone(),
-                    device_name: "HQ import".into(),
-                };
-                let read =
-                    storecheck_sync::store_db::read_store_database(path, shown, inputs, &work);
-                let _ = std::fs::remove_dir_all(&work);
-                read
+            Prepared::Refused(head, refusal) => {
+                let outcome = refused(&head, refusal);
+                log(&self.conn, &self.ids, &now, &outcome, head.sequence)?;
+                Ok(outcome)
             }
-            "pdf" => storecheck_sync::pdf::read_signed_pdf(path, shown),
-            _ => Err(Refusal::new(
-                shown,
-                Problem::Unreadable {
-                    detail: "not a sync bundle, a store database or a signed PDF".into(),
-                },
-            )),
+            Prepared::Parcel(head, parcel) => {
+                match self.apply_parcel(parcel, |tx, ids, now, applied| {
+                    log(tx, ids, now, &outcome_of(&head, applied), head.sequence)
+                })? {
+                    Ok(applied) => Ok(outcome_of(&head, &applied)),
+                    Err(refusal) => {
+                        let outcome = refused(&head, refusal);
+                        log(&self.conn, &self.ids, &now, &outcome, head.sequence)?;
+                        Ok(outcome)
+                    }
+                }
+            }
         }
     }
 
@@ -323,6 +271,141 @@ fn log(
         ],
     )?;
     Ok(())
+}
+
+/// Who a file is and where it stands, known before it is written.
+struct Head {
+    shown: String,
+    kind: &'static str,
+    device: Option<Uuid>,
+    sequence: Option<u64>,
+}
+
+/// A file read and checked, ready to be written (or known, or refused).
+enum Prepared {
+    /// A bundle HQ imported before: the audits it carried.
+    Known(Head, usize),
+    Refused(Head, Refusal),
+    Parcel(Head, Parcel),
+}
+
+/// What reads and checks files for HQ: a connection to look up what HQ holds (read-only on the
+/// import's second thread) and what reading a store database needs.
+struct Reader<'a> {
+    conn: &'a Connection,
+    files: PathBuf,
+    clock: storecheck_core::db::Clock,
+    ids: Ids,
+}
+
+impl Reader<'_> {
+    /// Reads and checks one file; errors are HQ's own failures.
+    fn prepare(&self, path: &Path) -> Result<Prepared> {
+        let shown = path.display().to_string();
+        let head = |kind, device, sequence| Head {
+            shown: shown.clone(),
+            kind,
+            device,
+            sequence,
+        };
+        let kind = match kind_of(path) {
+            Ok(kind) => kind,
+            Err(e) => {
+                let problem = Problem::Unreadable {
+                    detail: e.to_string(),
+                };
+                return Ok(Prepared::Refused(
+                    head("unknown", None, None),
+                    Refusal::new(shown.clone(), problem),
+                ));
+            }
+        };
+        let read = match kind {
+            "bundle" => {
+                // A bundle HQ already holds is known by its manifest before any entry is read.
+                match storecheck_sync::read::open_bundle(path, &shown, Limits::default()) {
+                    Ok(open) => {
+                        let at = head(kind, Some(open.device().id), Some(open.sequence()));
+                        return Ok(match self.known_bundle(&open)? {
+                            Some(Ok(audits)) => Prepared::Known(at, audits),
+                            Some(Err(refusal)) => Prepared::Refused(at, refusal),
+                            None => match open.read() {
+                                Ok(parcel) => Prepared::Parcel(at, parcel),
+                                Err(refusal) => Prepared::Refused(at, refusal),
+                            },
+                        });
+                    }
+                    Err(refusal) => Err(refusal),
+                }
+            }
+            "database" => {
+                let work = self.files.join("work").join(self.ids.next().to_string());
+                let inputs = Inputs {
+                    clock: self.clock.clone(),
+                    ids: self.ids.clone(),
+                    device_name: "HQ import".into(),
+                };
+                let read =
+                    storecheck_sync::store_db::read_store_database(path, &shown, inputs, &work);
+                let _ = std::fs::remove_dir_all(&work);
+                read
+            }
+            "pdf" => storecheck_sync::pdf::read_signed_pdf(path, &shown),
+            _ => Err(Refusal::new(
+                shown.clone(),
+                Problem::Unreadable {
+                    detail: "not a sync bundle, a store database or a signed PDF".into(),
+                },
+            )),
+        };
+        Ok(match read {
+            Ok(parcel) => {
+                let at = head(
+                    kind,
+                    parcel.source.device().map(|d| d.id),
+                    sequence_of(&parcel.source),
+                );
+                Prepared::Parcel(at, parcel)
+            }
+            Err(refusal) => Prepared::Refused(head(kind, None, None), refusal),
+        })
+    }
+
+    /// For a bundle HQ has imported before (by its manifest's hash), the number of audits it
+    /// carried; a refusal when it is signed by another key than the one HQ knows for its
+    /// device; `None` for a bundle HQ has not seen.
+    fn known_bundle(
+        &self,
+        open: &storecheck_sync::read::OpenBundle,
+    ) -> Result<Option<Result<usize, Refusal>>> {
+        let held_key: Option<Option<String>> = self
+            .conn
+            .query_row(
+                "SELECT key_id FROM device WHERE id = ?1",
+                [open.device().id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(Some(held)) = held_key
+            && held != open.key_id()
+        {
+            return Ok(Some(Err(Refusal::new(
+                open.shown().to_string(),
+                Problem::WrongKey {
+                    device: open.device().id.to_string(),
+                },
+            ))));
+        }
+        let audits: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT audits FROM bundle WHERE manifest_sha256 = ?1",
+                [&open.manifest_sha256],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(audits.map(|n| Ok(n.max(0) as usize)))
+    }
 }
 
 fn sequence_of(source: &Source) -> Option<u64> {

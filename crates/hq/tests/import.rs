@@ -356,3 +356,43 @@ fn a_bundle_too_big_to_keep_in_memory_is_read_twice_and_gives_the_same_hq() {
         "the photos, read a second time from the archive, are all there"
     );
 }
+
+#[test]
+fn many_files_at_once_are_read_ahead_and_give_what_one_at_a_time_gives() {
+    let (_a, _b, bundles) = two_laptops();
+    let broken = tempfile::NamedTempFile::new().expect("temp");
+    std::fs::write(broken.path(), b"PK\x03\x04 not really a zip").expect("write");
+    let mut files: Vec<PathBuf> = bundles.clone();
+    files.insert(2, broken.path().to_path_buf());
+    files.push(bundles[0].clone());
+    files.push(bundles[3].clone());
+
+    let (_d1, mut one_by_one) = hq();
+    let singles: Vec<_> = files
+        .iter()
+        .map(|f| {
+            one_by_one
+                .import_file(f, storecheck_core::Lang::En)
+                .expect("import")
+        })
+        .collect();
+    let (_d2, mut at_once) = hq();
+    let together = at_once
+        .import_files(&files, storecheck_core::Lang::En)
+        .expect("import");
+    assert_eq!(
+        together, singles,
+        "the same outcome for every file, in the order given"
+    );
+    assert_eq!(together[2].refused.len(), 1, "the broken file is refused");
+    assert_eq!(together.last().map(|o| o.already_present), Some(1));
+    assert_eq!(
+        at_once.dump().expect("dump"),
+        one_by_one.dump().expect("dump")
+    );
+    assert_eq!(
+        at_once.imports(100).expect("log").len(),
+        files.len(),
+        "every file has its line in the import log"
+    );
+}

@@ -56,7 +56,7 @@ impl Source {
 }
 
 /// The photo and PDF files a parcel carries, read on demand and checked against their hashes.
-pub trait Files {
+pub trait Files: Send {
     /// The original of the photo `sha256` (hash checked), or `None` when the parcel lacks it.
     fn photo(&mut self, sha256: &str, format: &str) -> Result<Option<Vec<u8>>, Refusal>;
     /// The signed PDF of `report` (hash checked against `report.pdf_sha256`), or `None`.

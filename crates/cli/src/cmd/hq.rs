@@ -29,10 +29,7 @@ pub enum Command {
 pub fn run(hq: &mut HqDb, out: &Out, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Import { files } => {
-            let mut outcomes = Vec::new();
-            for file in &files {
-                outcomes.push(hq.import_file(file, out.lang)?);
-            }
+            let outcomes = hq.import_files(&files, out.lang)?;
             let refused = outcomes.iter().filter(|o| !o.refused.is_empty()).count();
             #[derive(serde::Serialize)]
             struct Imported<'a> {
