@@ -5,8 +5,9 @@
 //! storecheck-sync (format, signature, every hash); then, under HQ's write lock, the key the
 //! device signs with, the standards, each audit by the rules of [`crate::rules`], and every
 //! signed audit's PDF (its signature, and the data inside it against the rows); only then are
-//! files and rows written, and the transaction committed. Whatever happens, a line goes into
-//! the import log.
+//! files and rows written, and the transaction committed. Every file accepted or refused gets a
+//! line in the import log (an accepted one in its own transaction); a failure of HQ itself (its
+//! disk, its database) is returned as an error instead.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
