@@ -99,13 +99,13 @@ fn main() -> ExitCode {
         // Verifying needs only the file, not a database.
         Command::Verify(args) => cmd::report::verify(&out, args),
         // HQ works on its own database, never a store's.
-        Command::Hq(c) => {
+        Command::Hq(c) => c.check().and_then(|()| {
             let clock: storecheck_core::db::Clock = std::sync::Arc::new(chrono::Utc::now);
             let ids = storecheck_core::ids::Ids::from_os(clock.clone());
             storecheck_hq::HqDb::open(&hq_path, clock, ids)
                 .map_err(anyhow::Error::from)
                 .and_then(|mut hq| cmd::hq::run(&mut hq, &out, c))
-        }
+        }),
         command => storecheck_core::Db::open(
             &db_path,
             storecheck_core::db::Inputs::system(std::env::var("HOSTNAME").ok()),

@@ -48,6 +48,17 @@ pub enum SyncMessage<'a> {
         standard: &'a str,
     },
     NoGaps,
+    NoStats,
+    StatsHeader {
+        by: &'a str,
+    },
+    StatLine {
+        key: &'a str,
+        audits: u64,
+        average: Option<f64>,
+        failed_hard: u64,
+        findings: u64,
+    },
     Gap {
         sequence: u64,
         device: &'a str,
@@ -169,6 +180,34 @@ impl Text for SyncMessage<'_> {
             M::NoGaps => lang.pick(
                 "No bundle is missing: every device's sequence is complete up to its last bundle.",
                 "Пропущенных пакетов нет: у каждого устройства получены все пакеты до последнего.",
+            ),
+            M::NoStats => lang.pick(
+                "No audits at HQ in this period.",
+                "В ЦО нет проверок за этот период.",
+            ),
+            M::StatsHeader { by } => {
+                let by = match *by {
+                    "store" => lang.pick("store", "магазин"),
+                    "region" => lang.pick("region", "регион"),
+                    "section" => lang.pick("section", "раздел"),
+                    "requirement" => lang.pick("requirement", "требование"),
+                    _ => lang.pick("week", "неделя"),
+                };
+                lang.pick(
+                    format!("{by}\taudits\taverage\tfailed (hard)\tfindings"),
+                    format!("{by}\tпроверок\tсредняя оценка\tне пройдено (жёсткие)\tнарушений"),
+                )
+            }
+            M::StatLine {
+                key,
+                audits,
+                average,
+                failed_hard,
+                findings,
+            } => format!(
+                "{}\t{audits}\t{}\t{failed_hard}\t{findings}",
+                if key.is_empty() { "—" } else { key },
+                percent(*average, lang)
             ),
             M::Gap {
                 sequence,

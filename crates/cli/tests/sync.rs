@@ -142,6 +142,49 @@ fn export_then_import_prints_what_the_issue_gives() {
         Value::Array(vec![])
     );
     assert_eq!(cli.json(&["hq", "gaps"]), Value::Array(vec![]));
+
+    let stats = cli.json(&["hq", "stats", "--by", "store"]);
+    let line = &stats.as_array().expect("list")[0];
+    for key in ["key", "audits", "average_score", "failed_hard", "findings"] {
+        assert!(line.get(key).is_some(), "no {key} in {line}");
+    }
+    assert_eq!(
+        (line["key"].as_str(), line["audits"].as_u64()),
+        (Some("MSK-01"), Some(1))
+    );
+    assert_eq!(
+        line["average_score"], a["score"],
+        "one audit: its own score"
+    );
+    let week = cli.json(&["hq", "stats", "--by", "week"]);
+    assert!(
+        week[0]["key"]
+            .as_str()
+            .is_some_and(|k| k.len() == 8 && k.contains("-W")),
+        "{week}"
+    );
+}
+
+#[test]
+fn hq_stats_refuses_a_date_that_is_not_one_and_a_grouping_it_does_not_know() {
+    let cli = Cli::new();
+    let bad = cli.run_in(
+        &["hq", "stats", "--by", "store", "--from", "2026-13-01"],
+        "ru_RU.UTF-8",
+    );
+    assert!(!bad.status.success());
+    let said = text(&bad);
+    assert!(
+        said.contains("«2026-13-01» — не дата") && said.contains("ГГГГ-ММ-ДД"),
+        "{said}"
+    );
+    let unknown = cli.run_in(&["hq", "stats", "--by", "shop"], "en_US.UTF-8");
+    assert!(!unknown.status.success());
+    assert!(
+        text(&unknown).contains("store, region, section, requirement, week"),
+        "{}",
+        text(&unknown)
+    );
 }
 
 #[test]

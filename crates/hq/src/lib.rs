@@ -14,6 +14,7 @@ pub mod error;
 pub mod import;
 pub mod query;
 pub mod rules;
+pub mod stats;
 
 pub use db::HqDb;
 pub use error::{HqError, Result};

@@ -24,6 +24,45 @@ pub enum Command {
     },
     /// List the bundles missing from each device's sequence
     Gaps,
+    /// The chain's figures: audits, average score, audits failed on a hard requirement and
+    /// findings, by store, region, section, requirement or ISO week
+    Stats {
+        #[arg(long, value_parser = ["store", "region", "section", "requirement", "week"])]
+        by: String,
+        /// First shift date counted (YYYY-MM-DD)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+        /// Last shift date counted (YYYY-MM-DD)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<String>,
+    },
+}
+
+impl Command {
+    /// Checks what clap cannot, before the HQ database is opened (or made): a refused
+    /// command line writes nothing.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if let Command::Stats { from, to, .. } = self {
+            date_arg("from", from.clone())?;
+            date_arg("to", to.clone())?;
+        }
+        Ok(())
+    }
+}
+
+/// `--from`/`--to` as given, checked to be a date.
+fn date_arg(name: &str, value: Option<String>) -> anyhow::Result<Option<String>> {
+    match value {
+        Some(v) if chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").is_err() => {
+            Err(storecheck_core::Error::invalid(
+                format!("--{name}"),
+                format!("{v:?} is not a date: write it as YYYY-MM-DD, e.g. 2026-11-30"),
+                format!("«{v}» — не дата: укажите её как ГГГГ-ММ-ДД, например 2026-11-30"),
+            )
+            .into())
+        }
+        other => Ok(other),
+    }
 }
 
 pub fn run(hq: &mut HqDb, out: &Out, command: Command) -> anyhow::Result<()> {
@@ -123,6 +162,34 @@ pub fn run(hq: &mut HqDb, out: &Out, command: Command) -> anyhow::Result<()> {
                         line
                     })
                     .collect()
+            })
+        }
+        Command::Stats { by, from, to } => {
+            let from = date_arg("from", from)?;
+            let to = date_arg("to", to)?;
+            let group = storecheck_hq::stats::By::parse(&by)
+                .ok_or_else(|| anyhow::anyhow!("unknown grouping {by}"))?;
+            let stats = hq.stats(group, from.as_deref(), to.as_deref())?;
+            out.print(&stats, || {
+                if stats.is_empty() {
+                    return SyncMessage::NoStats.text(out.lang);
+                }
+                let mut text = SyncMessage::StatsHeader { by: &by }.text(out.lang);
+                text.push('\n');
+                for s in &stats {
+                    text.push_str(
+                        &SyncMessage::StatLine {
+                            key: &s.key,
+                            audits: s.audits,
+                            average: s.average_score,
+                            failed_hard: s.failed_hard,
+                            findings: s.findings,
+                        }
+                        .text(out.lang),
+                    );
+                    text.push('\n');
+                }
+                text
             })
         }
         Command::Gaps => {
