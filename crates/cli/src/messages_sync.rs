@@ -49,6 +49,13 @@ pub enum SyncMessage<'a> {
     },
     NoGaps,
     NoStats,
+    Exported {
+        files: &'a str,
+        audits: usize,
+        answers: usize,
+        findings: usize,
+        actions: usize,
+    },
     StatsHeader {
         by: &'a str,
     },
@@ -180,6 +187,20 @@ impl Text for SyncMessage<'_> {
             M::NoGaps => lang.pick(
                 "No bundle is missing: every device's sequence is complete up to its last bundle.",
                 "Пропущенных пакетов нет: у каждого устройства получены все пакеты до последнего.",
+            ),
+            M::Exported {
+                files,
+                audits,
+                answers,
+                findings,
+                actions,
+            } => lang.pick(
+                format!(
+                    "Exported: {audits} audits, {answers} answers, {findings} findings, {actions} corrective actions\n{files}"
+                ),
+                format!(
+                    "Выгружено: проверок — {audits}, ответов — {answers}, нарушений — {findings}, корректирующих действий — {actions}\n{files}"
+                ),
             ),
             M::NoStats => lang.pick(
                 "No audits at HQ in this period.",

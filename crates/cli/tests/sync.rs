@@ -156,6 +156,36 @@ fn export_then_import_prints_what_the_issue_gives() {
         line["average_score"], a["score"],
         "one audit: its own score"
     );
+    let xlsx = cli.path("chain.xlsx");
+    let exported = cli.json(&[
+        "hq",
+        "export",
+        "--format",
+        "xlsx",
+        "--out",
+        xlsx.to_str().expect("p"),
+    ]);
+    assert_eq!(exported["rows"]["audits"], 1, "{exported}");
+    assert!(
+        exported["rows"]["answers"].as_u64().is_some_and(|n| n > 50),
+        "{exported}"
+    );
+    assert!(xlsx.is_file());
+    let csv = cli.path("csv");
+    let exported = cli.json(&[
+        "hq",
+        "export",
+        "--format",
+        "csv",
+        "--out",
+        csv.to_str().expect("p"),
+    ]);
+    assert_eq!(
+        exported["files"].as_array().map(Vec::len),
+        Some(4),
+        "{exported}"
+    );
+    assert!(csv.join("findings.csv").is_file());
     let week = cli.json(&["hq", "stats", "--by", "week"]);
     assert!(
         week[0]["key"]

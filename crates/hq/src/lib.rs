@@ -11,6 +11,7 @@
 
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod import;
 pub mod query;
 pub mod rules;

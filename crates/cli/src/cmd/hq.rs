@@ -24,6 +24,27 @@ pub enum Command {
     },
     /// List the bundles missing from each device's sequence
     Gaps,
+    /// Export audits, answers, findings and corrective actions for BI: CSV files (UTF-8 with a
+    /// BOM, `;`) in a folder, or one XLSX workbook
+    Export {
+        #[arg(long, value_parser = ["csv", "xlsx"])]
+        format: String,
+        /// The folder for CSV files, the file for XLSX
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
+        /// First shift date exported (YYYY-MM-DD)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+        /// Last shift date exported (YYYY-MM-DD)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<String>,
+        /// Only this region
+        #[arg(long)]
+        region: Option<String>,
+        /// Only this store (by its code)
+        #[arg(long, value_name = "CODE")]
+        store: Option<String>,
+    },
     /// The chain's figures: audits, average score, audits failed on a hard requirement and
     /// findings, by store, region, section, requirement or ISO week
     Stats {
@@ -42,7 +63,7 @@ impl Command {
     /// Checks what clap cannot, before the HQ database is opened (or made): a refused
     /// command line writes nothing.
     pub fn check(&self) -> anyhow::Result<()> {
-        if let Command::Stats { from, to, .. } = self {
+        if let Command::Stats { from, to, .. } | Command::Export { from, to, .. } = self {
             date_arg("from", from.clone())?;
             date_arg("to", to.clone())?;
         }
@@ -163,6 +184,54 @@ pub fn run(hq: &mut HqDb, out: &Out, command: Command) -> anyhow::Result<()> {
                     })
                     .collect()
             })
+        }
+        Command::Export {
+            format,
+            out: path,
+            from,
+            to,
+            region,
+            store,
+        } => {
+            let filter = storecheck_hq::export::Filter {
+                from,
+                to,
+                region,
+                store,
+            };
+            let tables = hq.export_tables(&filter)?;
+            let files: Vec<String> = if format == "xlsx" {
+                storecheck_hq::export::write_xlsx(&tables, &path)?;
+                vec![path.display().to_string()]
+            } else {
+                storecheck_hq::export::write_csv(&tables, &path)?
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect()
+            };
+            let rows: serde_json::Map<String, serde_json::Value> = tables
+                .iter()
+                .map(|t| (t.name.to_string(), t.rows.len().into()))
+                .collect();
+            out.print(
+                &serde_json::json!({"format": format, "files": files, "rows": rows}),
+                || {
+                    let count = |name: &str| {
+                        tables
+                            .iter()
+                            .find(|t| t.name == name)
+                            .map_or(0, |t| t.rows.len())
+                    };
+                    SyncMessage::Exported {
+                        files: &files.join(", "),
+                        audits: count("audits"),
+                        answers: count("answers"),
+                        findings: count("findings"),
+                        actions: count("actions"),
+                    }
+                    .text(out.lang)
+                },
+            )
         }
         Command::Stats { by, from, to } => {
             let from = date_arg("from", from)?;
