@@ -5,9 +5,12 @@
 //! - [`HqDb::open`]: the HQ database (its own SQLite file and migrations, its own folder of
 //!   photo originals and signed PDFs).
 //! - [`HqDb::import_file`]: a bundle, a store database file or a signed PDF, checked whole and
-//!   written in one transaction or refused with the reason; [`rules`] are the import rules as
-//!   pure functions, for any backend.
+//!   written in one transaction or refused with the reason; [`HqDb::import_files`] does many,
+//!   checking the next while writing the current; [`rules`] are the import rules as pure
+//!   functions, for any backend.
 //! - [`HqDb::audits`], [`HqDb::gaps`], [`HqDb::imports`], [`HqDb::dump`]: what HQ holds.
+//! - [`HqDb::stats`]: the chain's figures by store, region, section, requirement or week;
+//!   [`export`]: the tables for BI, as CSV or XLSX.
 
 pub mod db;
 pub mod error;
