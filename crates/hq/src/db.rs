@@ -73,7 +73,15 @@ impl HqDb {
                 path: shown.clone(),
                 detail: e.to_string(),
             })?;
-            let empty = std::fs::metadata(path).is_ok_and(|m| m.len() == 0);
+            // A file with no schema at all: an empty file, or one whose making was cut short
+            // (killed before its first migration committed). There is nothing in it to lose.
+            let objects: i64 = conn
+                .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+                .map_err(|e| HqError::NotHq {
+                    path: shown.clone(),
+                    detail: e.to_string(),
+                })?;
+            let empty = objects == 0 && version == 0;
             if app == STORE_APPLICATION_ID {
                 return Err(HqError::StoreDatabase { path: shown });
             }

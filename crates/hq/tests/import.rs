@@ -396,3 +396,39 @@ fn many_files_at_once_are_read_ahead_and_give_what_one_at_a_time_gives() {
         "every file has its line in the import log"
     );
 }
+
+#[test]
+fn an_hq_database_whose_making_was_cut_short_is_made_again_and_another_program_s_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    // Killed after SQLite wrote the file's header but before the first migration committed.
+    let cut = dir.path().join("cut.db");
+    {
+        let c = rusqlite::Connection::open(&cut).expect("create");
+        c.pragma_update(None, "journal_mode", "WAL").expect("wal");
+    }
+    assert!(std::fs::metadata(&cut).expect("file").len() > 0);
+    let clock = common::ticking(common::START);
+    let ids = storecheck_core::db::Ids::seeded(clock.clone(), 5);
+    let hq = storecheck_hq::HqDb::open(&cut, clock.clone(), ids.clone()).expect("made again");
+    assert!(hq.audits(None).expect("audits").is_empty());
+    // A database of another program, with a table of its own, is never taken over.
+    let other = dir.path().join("other.db");
+    {
+        let c = rusqlite::Connection::open(&other).expect("create");
+        c.execute_batch("CREATE TABLE contacts (name TEXT);")
+            .expect("table");
+    }
+    let before = std::fs::read(&other).expect("read");
+    let err = storecheck_hq::HqDb::open(&other, clock, ids)
+        .err()
+        .expect("refused");
+    assert!(
+        err.to_string().contains("not a StoreCheck HQ database"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(&other).expect("read"),
+        before,
+        "left as it was"
+    );
+}
