@@ -320,3 +320,31 @@ fn wrong_arguments_are_refused_before_anything_is_written() {
         "{doc}"
     );
 }
+
+#[test]
+fn a_device_key_that_cannot_be_used_stops_the_export_and_is_left_as_it_is() {
+    let cli = Cli::new();
+    cli.signed_demo();
+    let key = cli.path("keys").join("device-key.pem");
+    std::fs::create_dir_all(key.parent().expect("keys")).expect("mkdir");
+    std::fs::write(&key, b"-----BEGIN PRIVATE KEY-----\ncut short").expect("write");
+    let stick = cli.path("stick");
+    let out = cli.run_in(
+        &["sync", "export", "--out", stick.to_str().expect("p")],
+        "ru_RU.UTF-8",
+    );
+    assert!(!out.status.success());
+    let said = text(&out);
+    assert!(
+        said.contains("ключ устройства нельзя использовать") && said.contains("device-key.pem"),
+        "{said}"
+    );
+    assert_eq!(
+        std::fs::read(&key).expect("key"),
+        b"-----BEGIN PRIVATE KEY-----\ncut short"
+    );
+    assert!(
+        !stick.exists() || std::fs::read_dir(&stick).expect("dir").next().is_none(),
+        "no bundle written"
+    );
+}

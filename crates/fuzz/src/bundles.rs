@@ -45,7 +45,7 @@ use storecheck_sync::manifest::{MANIFEST, Manifest, SIGNATURE, sha256_hex};
 use uuid::Uuid;
 
 use crate::mutate::{self, INTERESTING_NUMBERS, Rng};
-use crate::sandbox::at;
+use crate::sandbox::{at, copy_dir};
 use crate::xlsx::{self, Entry, ZipPlan};
 use crate::{Failure, Input, Target};
 
@@ -385,22 +385,6 @@ fn open_hq(path: &Path) -> Result<HqDb, String> {
     let clock: Clock = Arc::new(at);
     let ids = Ids::seeded(clock.clone(), SEED.fetch_add(1, Ordering::Relaxed));
     HqDb::open(path, clock, ids).map_err(|e| format!("opening {}: {e}", path.display()))
-}
-
-fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
-    let err = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
-    std::fs::create_dir_all(to).map_err(|e| err(to, e))?;
-    for entry in std::fs::read_dir(from).map_err(|e| err(from, e))? {
-        let entry = entry.map_err(|e| err(from, e))?;
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &target)?;
-        } else {
-            std::fs::copy(&path, &target).map_err(|e| err(&path, e))?;
-        }
-    }
-    Ok(())
 }
 
 fn list_files(base: &Path, dir: &Path, out: &mut BTreeSet<(String, u64)>) -> Result<(), String> {

@@ -172,7 +172,8 @@ fn open(path: &Path) -> Result<Db, String> {
         .map_err(|e| format!("opening {}: {e}", path.display()))
 }
 
-fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+/// Copies the folder `from`, everything in it, to `to`.
+pub(crate) fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
     let err = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
     std::fs::create_dir_all(to).map_err(|e| err(to, e))?;
     for entry in std::fs::read_dir(from).map_err(|e| err(from, e))? {

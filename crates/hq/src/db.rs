@@ -132,20 +132,12 @@ impl HqDb {
 
     /// Where HQ keeps a photo original.
     pub fn photo_path(&self, sha256: &str, format: &str) -> PathBuf {
-        let ext = match format {
-            "png" => "png",
-            "webp" => "webp",
-            _ => "jpg",
-        };
-        self.files
-            .join("photos")
-            .join(&sha256[..2.min(sha256.len())])
-            .join(format!("{sha256}.{ext}"))
+        photo_file(&self.files, sha256, format)
     }
 
     /// Where HQ keeps a signed report.
     pub fn report_path(&self, report: uuid::Uuid) -> PathBuf {
-        self.files.join("reports").join(format!("{report}.pdf"))
+        report_file(&self.files, report)
     }
 
     /// The raw connection, for read-only queries and tests.
@@ -170,4 +162,19 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()?;
     Ok(())
+}
+
+/// A photo original in HQ's folder of files: `photos/ab/<sha256>.<ext>`.
+pub(crate) fn photo_file(files: &Path, sha256: &str, format: &str) -> PathBuf {
+    let ext = storecheck_core::photo::Format::parse(format)
+        .map_or("jpg", storecheck_core::photo::Format::extension);
+    files
+        .join("photos")
+        .join(&sha256[..2.min(sha256.len())])
+        .join(format!("{sha256}.{ext}"))
+}
+
+/// A signed report in HQ's folder of files: `reports/<id>.pdf`.
+pub(crate) fn report_file(files: &Path, report: uuid::Uuid) -> PathBuf {
+    files.join("reports").join(format!("{report}.pdf"))
 }

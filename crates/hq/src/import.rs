@@ -622,7 +622,9 @@ fn apply(
         let rank = Rank::of(&sent.audit, &sha);
         let held = held_rank(tx, sent.audit.id)?;
         let held_record = match &held {
-            Some(r) if r.signed && r.record_sha256 != sha => held_record(tx, sent.audit.id)?,
+            Some(r) if r.signed && r.record_sha256 != sha => {
+                crate::query::audit_record(tx, sent.audit.id)?
+            }
             _ => None,
         };
         let decision = decide(
@@ -702,7 +704,11 @@ fn apply(
         }
         match parcel.files.photo(&sha, &format) {
             Ok(Some(bytes)) => {
-                written.write(&photo_path(files_dir, &sha, &format), &bytes, ids)?;
+                written.write(
+                    &crate::db::photo_file(files_dir, &sha, &format),
+                    &bytes,
+                    ids,
+                )?;
                 photo_rows.push((sha, format, bytes.len() as i64));
             }
             Ok(None) => {}
@@ -710,11 +716,7 @@ fn apply(
         }
     }
     for (id, bytes) in &pdfs {
-        written.write(
-            &files_dir.join("reports").join(format!("{id}.pdf")),
-            bytes,
-            ids,
-        )?;
+        written.write(&crate::db::report_file(files_dir, *id), bytes, ids)?;
     }
 
     // The rows.
@@ -933,18 +935,6 @@ fn check_signed(parcel: &mut Parcel, i: usize) -> Result<Result<(Vec<u8>, bool),
     }
 }
 
-fn photo_path(files_dir: &Path, sha256: &str, format: &str) -> std::path::PathBuf {
-    let ext = match format {
-        "png" => "png",
-        "webp" => "webp",
-        _ => "jpg",
-    };
-    files_dir
-        .join("photos")
-        .join(&sha256[..2])
-        .join(format!("{sha256}.{ext}"))
-}
-
 fn held_rank(tx: &Transaction<'_>, audit: Uuid) -> Result<Option<Rank>> {
     Ok(tx
         .query_row(
@@ -959,10 +949,6 @@ fn held_rank(tx: &Transaction<'_>, audit: Uuid) -> Result<Option<Rank>> {
             },
         )
         .optional()?)
-}
-
-fn held_record(tx: &Transaction<'_>, audit: Uuid) -> Result<Option<AuditRecord>> {
-    crate::query::audit_record(tx, audit)
 }
 
 fn held_requirements(

@@ -59,6 +59,14 @@ fn sign(entries: &mut Entries, manifest: &Manifest, key: &DeviceKey) {
     }
 }
 
+/// The manifest listing the entries as they are now, signed again by `key` (the device's own,
+/// or a stranger's).
+fn resign(entries: &mut Entries, key: &DeviceKey) {
+    let mut m = manifest_of(entries);
+    relist(entries, &mut m);
+    sign(entries, &m, key);
+}
+
 /// The manifest's list made true again for the entries as they are now.
 fn relist(entries: &Entries, manifest: &mut Manifest) {
     manifest.entries = entries
@@ -303,9 +311,7 @@ fn a_draft_or_a_standard_that_is_not_its_content_is_refused_even_when_signed() {
         *audits = text
             .replacen("\"status\":\"signed\"", "\"status\":\"draft\"", 1)
             .into_bytes();
-        let mut m = manifest_of(e);
-        relist(e, &mut m);
-        sign(e, &m, c.key());
+        resign(e, c.key());
     });
     assert!(refuse(&mut hq, &draft).contains("is a draft"));
     let standard = c.variant("standard.zip", |e| {
@@ -317,9 +323,7 @@ fn a_draft_or_a_standard_that_is_not_its_content_is_refused_even_when_signed() {
         *s = text
             .replacen("\"weight\":1.0", "\"weight\":9.0", 1)
             .into_bytes();
-        let mut m = manifest_of(e);
-        relist(e, &mut m);
-        sign(e, &m, c.key());
+        resign(e, c.key());
     });
     let reason = refuse(&mut hq, &standard);
     assert!(reason.contains("do not match its content"), "{reason}");
@@ -333,9 +337,7 @@ fn an_entry_bigger_than_allowed_is_refused_before_it_is_read() {
     let file = c.variant("bomb.zip", |e| {
         e.retain(|(n, _)| n != "stores.ndjson");
         e.insert(0, ("stores.ndjson".into(), vec![b' '; 32 << 20]));
-        let mut m = manifest_of(e);
-        relist(e, &mut m);
-        sign(e, &m, c.key());
+        resign(e, c.key());
     });
     let limits = storecheck_sync::read::Limits {
         table_bytes: 1 << 20,
@@ -366,9 +368,7 @@ fn rows_that_differ_from_their_signed_pdf_are_refused_even_in_a_signed_bundle() 
                 1,
             )
             .into_bytes();
-        let mut m = manifest_of(e);
-        relist(e, &mut m);
-        sign(e, &m, c.key());
+        resign(e, c.key());
     });
     let (_d, mut hq) = hq();
     let reason = refuse(&mut hq, &file);
@@ -415,9 +415,7 @@ fn change_audit(e: &mut Entries, key: &DeviceKey, change: impl FnOnce(&mut serde
     change(&mut sent["audit"]);
     lines[0] = sent.to_string();
     *audits = format!("{}\n", lines.join("\n")).into_bytes();
-    let mut m = manifest_of(e);
-    relist(e, &mut m);
-    sign(e, &m, key);
+    resign(e, key);
 }
 
 #[test]
@@ -485,9 +483,7 @@ fn a_bundle_refused_at_its_last_photo_leaves_none_of_its_files_at_hq() {
             .max()
             .expect("a photo");
         flip_byte(e, &last);
-        let mut m = manifest_of(e);
-        relist(e, &mut m);
-        sign(e, &m, c.key());
+        resign(e, c.key());
     });
     let (_d, mut hq) = hq();
     let reason = refuse(&mut hq, &file);
@@ -516,9 +512,7 @@ fn change_standards(
     change(&mut lines);
     let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     *table = format!("{}\n", lines.join("\n")).into_bytes();
-    let mut m = manifest_of(e);
-    relist(e, &mut m);
-    sign(e, &m, key);
+    resign(e, key);
 }
 
 #[test]
@@ -564,9 +558,7 @@ fn a_standard_under_ids_that_are_not_its_own_is_refused_even_when_signed() {
         let mut line = serde_json::to_vec(&standard).expect("json");
         line.push(b'\n');
         *s = line;
-        let mut m = manifest_of(e);
-        relist(e, &mut m);
-        sign(e, &m, c.key());
+        resign(e, c.key());
     });
     let (_d, mut hq) = hq();
     let reason = refuse(&mut hq, &file);
@@ -585,9 +577,7 @@ fn an_unsigned_audit_carrying_a_signed_report_is_refused_even_when_signed() {
         *audits = text
             .replacen("\"status\":\"signed\"", "\"status\":\"completed\"", 1)
             .into_bytes();
-        let mut m = manifest_of(e);
-        relist(e, &mut m);
-        sign(e, &m, c.key());
+        resign(e, c.key());
     });
     let (_d, mut hq) = hq();
     let reason = refuse(&mut hq, &file);

@@ -27,11 +27,8 @@ pub const AUDITS: &str = "audits.ndjson";
 
 /// The entry of a photo original: `photos/<sha256>.jpg`.
 pub fn photo_entry(sha256: &str, format: &str) -> String {
-    let ext = match format {
-        "png" => "png",
-        "webp" => "webp",
-        _ => "jpg",
-    };
+    let ext = storecheck_core::photo::Format::parse(format)
+        .map_or("jpg", storecheck_core::photo::Format::extension);
     format!("photos/{sha256}.{ext}")
 }
 
