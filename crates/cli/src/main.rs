@@ -60,6 +60,9 @@ enum Command {
     /// Start, fill, complete and inspect audits (observation forms)
     #[command(subcommand)]
     Audit(cmd::audit::Command),
+    /// Follow up a signed audit's corrective actions: done, or due date moved
+    #[command(subcommand)]
+    Action(cmd::action::Command),
     /// Signed reports
     #[command(subcommand)]
     Report(cmd::report::Command),
@@ -117,6 +120,7 @@ fn main() -> ExitCode {
             Command::Store(c) => cmd::store::run(&mut db, &out, c),
             Command::Audit(c) => cmd::audit::run(&mut db, &out, c),
             Command::Report(c) => cmd::report::run(&mut db, &out, c),
+            Command::Action(c) => cmd::action::run(&mut db, &out, c),
             Command::Sync(c) => cmd::sync::run(&mut db, &out, c),
             Command::Verify(_) | Command::Hq(_) => Ok(()),
         }),

@@ -180,10 +180,23 @@ pub enum Message<'a> {
         note: &'a str,
     },
     ActionLine {
+        /// Its id, which `storecheck action` takes (or its first characters).
+        id: &'a str,
         code: &'a str,
         what: &'a str,
         owner: &'a str,
         due: &'a str,
+        done_on: Option<&'a str>,
+    },
+    FollowupDone {
+        code: &'a str,
+        on: &'a str,
+        by: &'a str,
+    },
+    FollowupRescheduled {
+        code: &'a str,
+        due: &'a str,
+        reason: &'a str,
     },
     StillOpen {
         items: &'a str,
@@ -486,13 +499,29 @@ impl Text for Message<'_> {
                 lang.pick(format!("note: {note}"), format!("заметка: {note}"))
             }
             M::ActionLine {
+                id,
                 code,
                 what,
                 owner,
                 due,
-            } => lang.pick(
-                format!("{code}  {what} — {owner}, by {due}"),
-                format!("{code}  {what} — {owner}, срок {due}"),
+                done_on,
+            } => match done_on {
+                Some(done) => lang.pick(
+                    format!("{code}  {what} — {owner}, done {done}  [{id}]"),
+                    format!("{code}  {what} — {owner}, выполнено {done}  [{id}]"),
+                ),
+                None => lang.pick(
+                    format!("{code}  {what} — {owner}, by {due}  [{id}]"),
+                    format!("{code}  {what} — {owner}, срок {due}  [{id}]"),
+                ),
+            },
+            M::FollowupDone { code, on, by } => lang.pick(
+                format!("Corrective action {code} marked done on {on} by {by}. It goes to HQ with the next bundle; the signed audit is unchanged."),
+                format!("Корректирующее действие {code} отмечено выполненным {on} ({by}). Отметка уйдёт в ЦО со следующим пакетом; подписанная проверка не меняется."),
+            ),
+            M::FollowupRescheduled { code, due, reason } => lang.pick(
+                format!("Corrective action {code}: due date moved to {due} ({reason}). It goes to HQ with the next bundle; the signed audit is unchanged."),
+                format!("Корректирующее действие {code}: срок перенесён на {due} ({reason}). Отметка уйдёт в ЦО со следующим пакетом; подписанная проверка не меняется."),
             ),
             M::StillOpen { items } => lang.pick(
                 format!("Still open: {items}"),

@@ -11,6 +11,7 @@ pub enum SyncMessage<'a> {
         file: &'a str,
         sequence: u64,
         audits: usize,
+        followups: usize,
         photos: usize,
         bytes: u64,
     },
@@ -81,25 +82,36 @@ impl Text for SyncMessage<'_> {
                 file,
                 sequence,
                 audits,
+                followups,
                 photos,
                 bytes,
-            } => lang.pick(
-                format!(
-                    "Bundle {sequence} written: {file}\n{}, {}, {}. Carry it to HQ (a folder, a USB stick); nothing here was removed.",
-                    Noun::Audit.count(*audits, lang),
-                    Noun::Photo.count(*photos, lang),
-                    file_size(*bytes, lang)
-                ),
-                format!(
-                    "Пакет {sequence} записан: {file}\n{}, {}, {}. Передайте его в ЦО (папка, флешка); здесь ничего не удалено.",
-                    Noun::Audit.count(*audits, lang),
-                    Noun::Photo.count(*photos, lang),
-                    file_size(*bytes, lang)
-                ),
-            ),
+            } => {
+                let followups = if *followups > 0 {
+                    lang.pick(
+                        format!(", {followups} follow-ups of corrective actions"),
+                        format!(", отметок по корректирующим действиям — {followups}"),
+                    )
+                } else {
+                    String::new()
+                };
+                lang.pick(
+                    format!(
+                        "Bundle {sequence} written: {file}\n{}{followups}, {}, {}. Carry it to HQ (a folder, a USB stick); nothing here was removed.",
+                        Noun::Audit.count(*audits, lang),
+                        Noun::Photo.count(*photos, lang),
+                        file_size(*bytes, lang)
+                    ),
+                    format!(
+                        "Пакет {sequence} записан: {file}\n{}{followups}, {}, {}. Передайте его в ЦО (папка, флешка); здесь ничего не удалено.",
+                        Noun::Audit.count(*audits, lang),
+                        Noun::Photo.count(*photos, lang),
+                        file_size(*bytes, lang)
+                    ),
+                )
+            }
             M::NothingToSend => lang.pick(
-                "Nothing new to send: every completed and signed audit is in a bundle already. `--all` sends them all again.",
-                "Нового для отправки нет: все завершённые и подписанные проверки уже в пакетах. С `--all` они будут отправлены снова.",
+                "Nothing new to send: every completed and signed audit, and every follow-up of a corrective action, is in a bundle already. `--all` sends them all again.",
+                "Нового для отправки нет: все завершённые и подписанные проверки и все отметки по корректирующим действиям уже в пакетах. С `--all` они будут отправлены снова.",
             ),
             M::PhotosMissing { count } => lang.pick(
                 format!(

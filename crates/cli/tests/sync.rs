@@ -348,3 +348,129 @@ fn a_device_key_that_cannot_be_used_stops_the_export_and_is_left_as_it_is() {
         "no bundle written"
     );
 }
+
+#[test]
+fn a_signed_audit_s_action_is_followed_up_sent_and_refused_where_it_makes_no_sense() {
+    let cli = Cli::new();
+    cli.json(&["demo"]);
+    let audits = cli.json(&["audit", "list"]);
+    let id = audits
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|a| a["status"] == "completed")
+        .and_then(|a| a["id"].as_str())
+        .expect("completed audit")
+        .to_string();
+    let action = cli.json(&[
+        "audit",
+        "action",
+        &id,
+        "3.5",
+        "--what",
+        "Убрать вещи из примерочных",
+        "--owner",
+        "Иванов",
+        "--due",
+        "2026-12-01",
+    ]);
+    let action_id = action["id"].as_str().expect("id").to_string();
+
+    // Before signing: the action itself is changed, not followed up; nothing written.
+    let early = cli.run_in(&["action", "done", &action_id], "ru_RU.UTF-8");
+    assert_eq!(early.status.code(), Some(1));
+    assert!(text(&early).contains("не подписана"), "{}", text(&early));
+
+    cli.json(&["audit", "sign", &id, "--signer", "Анна Смирнова"]);
+    let moved = cli.json(&[
+        "action",
+        "reschedule",
+        &action_id[..18],
+        "--due",
+        "2026-12-20",
+        "--reason",
+        "ждём стойку",
+    ]);
+    assert_eq!(
+        (
+            moved["kind"].as_str(),
+            moved["on_date"].as_str(),
+            moved["by_whom"].as_str()
+        ),
+        (Some("rescheduled"), Some("2026-12-20"), Some("Иванов"))
+    );
+    let said = cli.run_in(
+        &[
+            "action",
+            "done",
+            &action_id,
+            "--note",
+            "убрали",
+            "--by",
+            "Петрова",
+        ],
+        "ru_RU.UTF-8",
+    );
+    assert!(said.status.success(), "{}", text(&said));
+    assert!(
+        text(&said).contains("отмечено выполненным") && text(&said).contains("Петрова"),
+        "{}",
+        text(&said)
+    );
+    let shown = cli.json(&["audit", "show", &id]);
+    let a = &shown["actions"][0];
+    assert_eq!(
+        (a["due_now"].as_str(), a["due"].as_str()),
+        (Some("2026-12-20"), Some("2026-12-01"))
+    );
+    assert!(a["done_on"].is_string(), "{a}");
+
+    // Refusals say what and where, exit 1, and write nothing.
+    let count = || -> usize {
+        cli.json(&["audit", "show", &id])["actions"][0]["followups"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    let before = count();
+    for (args, says) in [
+        (vec!["action", "done", &action_id], "already done"),
+        (
+            vec![
+                "action",
+                "reschedule",
+                &action_id,
+                "--due",
+                "2026-12-40",
+                "--reason",
+                "x",
+            ],
+            "2026-12-40",
+        ),
+        (vec!["action", "done", "ffff0000"], "ffff0000"),
+        (
+            vec![
+                "action",
+                "done",
+                &action_id,
+                "--photo",
+                "/nonexistent/proof.jpg",
+            ],
+            "/nonexistent/proof.jpg",
+        ),
+    ] {
+        let out = cli.run_in(&args, "en_US.UTF-8");
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(text(&out).contains(says), "{args:?}: {}", text(&out));
+    }
+    assert_eq!(count(), before, "nothing written by a refusal");
+
+    // They go to HQ in the next bundle, and HQ sees the action done.
+    let stick = cli.path("stick");
+    let sent = cli.json(&["sync", "export", "--out", stick.to_str().expect("path")]);
+    assert_eq!(
+        (sent["audits"].as_u64(), sent["followups"].as_u64()),
+        (Some(1), Some(2))
+    );
+    let imported = cli.json(&["hq", "import", sent["file"].as_str().expect("file")]);
+    assert_eq!(imported["files"][0]["followups"], 2);
+}

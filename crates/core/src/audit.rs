@@ -116,7 +116,7 @@ fn column(row: usize, name: &str) -> Location {
     }
 }
 
-fn check_date(field: InputField, s: &str) -> Result<String> {
+pub(crate) fn check_date(field: InputField, s: &str) -> Result<String> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map(|d| d.format("%Y-%m-%d").to_string())
         .map_err(|_| {
@@ -128,7 +128,7 @@ fn check_date(field: InputField, s: &str) -> Result<String> {
         })
 }
 
-fn non_empty(field: InputField, s: &str) -> Result<String> {
+pub(crate) fn non_empty(field: InputField, s: &str) -> Result<String> {
     let t = s.trim();
     if t.is_empty() {
         return Err(Invalid::Empty { field }.into());
@@ -172,17 +172,27 @@ impl Db {
 
     /// Finds an audit by its full id or by a unique prefix of it (as the CLI prints them).
     pub fn resolve_audit(&self, key: &str) -> Result<Uuid> {
+        self.resolve("audit", crate::error::Entity::Audit, key)
+    }
+
+    /// A corrective action by its id or a unique prefix of it (at least 4 characters), as
+    /// `audit show` prints it.
+    pub fn resolve_action(&self, key: &str) -> Result<Uuid> {
+        self.resolve("corrective_action", crate::error::Entity::Action, key)
+    }
+
+    fn resolve(&self, table: &str, what: crate::error::Entity, key: &str) -> Result<Uuid> {
         let key = key.trim().to_lowercase();
         let not_found = || Error::NotFound {
-            what: crate::error::Entity::Audit,
+            what,
             key: key.clone(),
         };
         if key.len() < 4 || !key.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
             return Err(not_found());
         }
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id FROM audit WHERE id >= ?1 AND id < ?1 || 'g' LIMIT 2")?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT id FROM {table} WHERE id >= ?1 AND id < ?1 || 'g' LIMIT 2"
+        ))?;
         let ids: Vec<String> = stmt
             .query_map([&key], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
@@ -312,15 +322,26 @@ impl Db {
                 r.get::<_, String>(5)?,
             ))
         })?;
+        let followups = self.followups(id)?;
         rows.map(|row| {
             let (aid, rid, code, what, owner, due) = row?;
+            let aid = parse_uuid(&aid)?;
+            let mine: Vec<_> = followups
+                .iter()
+                .filter(|f| f.action_id == aid)
+                .cloned()
+                .collect();
+            let state = crate::followup::state_of(&due, &mine);
             Ok(CorrectiveAction {
-                id: parse_uuid(&aid)?,
+                id: aid,
                 requirement_id: parse_uuid(&rid)?,
                 code,
                 what,
                 owner,
                 due,
+                due_now: state.due_now,
+                done_on: state.done_on,
+                followups: mine,
             })
         })
         .collect()
@@ -666,7 +687,10 @@ impl Db {
             code: code.to_string(),
             what,
             owner,
+            due_now: due.clone(),
             due,
+            done_on: None,
+            followups: Vec::new(),
         })
     }
 

@@ -94,6 +94,8 @@ pub enum InputField {
     What,
     Owner,
     Due,
+    /// Why a due date is moved.
+    Reason,
 }
 
 impl InputField {
@@ -104,6 +106,7 @@ impl InputField {
             InputField::What => ("what", "что сделать"),
             InputField::Owner => ("owner", "ответственный"),
             InputField::Due => ("due", "срок"),
+            InputField::Reason => ("reason", "причина"),
         };
         match lang {
             Lang::En => en,
@@ -140,6 +143,13 @@ pub enum Invalid {
     },
     NoRevisionReason,
     RevisionOfUnsigned,
+    /// A follow-up of an action whose audit is not signed.
+    FollowupOfUnsigned {
+        audit: String,
+    },
+    ActionAlreadyDone {
+        done_on: String,
+    },
     AlreadyRevised {
         audit: String,
         revision: String,
@@ -216,6 +226,14 @@ impl Text for Invalid {
             I::RevisionOfUnsigned => lang.pick(
                 "only a signed audit is corrected by a revision; reopen a completed one instead",
                 "новой редакцией исправляется только подписанная проверка; завершённую откройте снова",
+            ),
+            I::FollowupOfUnsigned { audit } => lang.pick(
+                format!("audit {audit} is not signed: until it is, change the corrective action itself"),
+                format!("проверка {audit} не подписана: пока это так, меняйте само корректирующее действие"),
+            ),
+            I::ActionAlreadyDone { done_on } => lang.pick(
+                format!("this corrective action was already done on {done_on}"),
+                format!("это корректирующее действие уже выполнено {done_on}"),
             ),
             I::AlreadyRevised { audit, revision } => lang.pick(
                 format!("audit {audit} already has a revision ({revision}); correct that one instead (once signed, it can be revised in turn)"),

@@ -19,6 +19,7 @@ pub mod demo;
 pub mod drawn;
 pub mod error;
 pub mod files;
+pub mod followup;
 pub mod i18n;
 pub mod ids;
 pub mod import;

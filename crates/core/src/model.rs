@@ -317,6 +317,11 @@ pub struct CorrectiveAction {
     pub owner: String,
     /// `YYYY-MM-DD`.
     pub due: String,
+    /// After the audit is signed: the due date now and the day it was done (from its
+    /// follow-ups, oldest first).
+    pub due_now: String,
+    pub done_on: Option<String>,
+    pub followups: Vec<crate::followup::Followup>,
 }
 
 /// A photo attached to a requirement of an audit. The three files (original, display copy,

@@ -48,6 +48,8 @@ pub struct NewBundle<'a> {
     pub manifest_sha256: &'a str,
     /// The audits it carried, at the `updated_at` they were read with.
     pub audits: &'a [Due],
+    /// The follow-ups it carried.
+    pub followups: &'a [Uuid],
     pub photos: u32,
     pub bytes: i64,
 }
@@ -115,6 +117,12 @@ impl Db {
             )?;
             for due in bundle.audits {
                 sent.execute(params![due.id.to_string(), id.to_string(), due.updated_at])?;
+            }
+            let mut sent = tx.prepare(
+                "INSERT OR IGNORE INTO sync_followup_sent (followup_id, bundle_id) VALUES (?1, ?2)",
+            )?;
+            for f in bundle.followups {
+                sent.execute(params![f.to_string(), id.to_string()])?;
             }
             Ok(())
         })?;

@@ -716,7 +716,7 @@ impl PhotoStore {
 
     /// Writes a photo's three files that are not there yet (temporary names from `ids`);
     /// returns the ones it created.
-    fn put(&self, p: &PreparedPhoto, ids: &crate::ids::Ids) -> Result<Vec<PathBuf>> {
+    pub(crate) fn put(&self, p: &PreparedPhoto, ids: &crate::ids::Ids) -> Result<Vec<PathBuf>> {
         let mut created = Vec::new();
         let files = [
             (Variant::Original(p.format), &p.original),

@@ -12,7 +12,10 @@ use storecheck_core::ids::Ids;
 
 use crate::error::{HqError, Result};
 
-const MIGRATIONS: &[&str] = &[include_str!("0001_hq.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("0001_hq.sql"),
+    include_str!("0002_dashboard.sql"),
+];
 
 /// The HQ schema version this program writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -29,6 +32,8 @@ pub struct HqDb {
     pub(crate) files: PathBuf,
     pub(crate) clock: Clock,
     pub(crate) ids: Ids,
+    /// This workspace's device id, carried by HQ's own rows.
+    pub(crate) device: String,
 }
 
 /// The HQ database used when none is named: `named` (the caller reads `$STORECHECK_HQ`), else
@@ -103,6 +108,15 @@ impl HqDb {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         migrate(&mut conn)?;
+        conn.execute(
+            "INSERT OR IGNORE INTO workspace (key, value) VALUES ('device', ?1)",
+            [ids.next().to_string()],
+        )?;
+        let device: String = conn.query_row(
+            "SELECT value FROM workspace WHERE key = 'device'",
+            [],
+            |r| r.get(0),
+        )?;
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -117,12 +131,18 @@ impl HqDb {
             files,
             clock,
             ids,
+            device,
         })
     }
 
     /// Now, as stored: RFC 3339 UTC with milliseconds.
     pub(crate) fn now(&self) -> String {
         (self.clock)().to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// The folder of photo originals and signed PDFs beside this database.
@@ -157,6 +177,17 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     let from = version(&tx)?;
     for sql in &MIGRATIONS[from.clamp(0, SCHEMA_VERSION) as usize..] {
         tx.execute_batch(sql)?;
+    }
+    if from < 2 {
+        // Schema 2's per-audit section scores and rollups, for the audits already held.
+        let ids: Vec<String> = tx
+            .prepare("SELECT id FROM audit")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in &ids {
+            crate::rollup::put_sections(&tx, id)?;
+        }
+        crate::rollup::rebuild(&tx)?;
     }
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;

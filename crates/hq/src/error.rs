@@ -25,6 +25,12 @@ pub enum HqError {
     Db(#[from] rusqlite::Error),
     #[error("{}", self.text(Lang::En))]
     Corrupt(String),
+    #[error("{}", self.text(Lang::En))]
+    BadPeriod { from: String, to: String },
+    #[error("{}", self.text(Lang::En))]
+    NotFound { what: String },
+    #[error("{}", self.text(Lang::En))]
+    Missing { what: String },
 }
 
 pub type Result<T, E = HqError> = std::result::Result<T, E>;
@@ -51,6 +57,10 @@ impl HqError {
             HqError::NotHq { .. } => lang.pick(
                 "name another file with --hq, or a new one to start an HQ database",
                 "укажите через --hq другой файл или новый, чтобы начать базу ЦО",
+            ),
+            HqError::BadPeriod { .. } => lang.pick(
+                "give both dates as YYYY-MM-DD, the first not after the second",
+                "укажите обе даты в виде ГГГГ-ММ-ДД, первая не позже второй",
             ),
             _ => return None,
         })
@@ -87,6 +97,21 @@ impl Text for HqError {
             HqError::Db(e) => lang.pick(
                 format!("the HQ database failed: {e}"),
                 format!("сбой базы ЦО: {e}"),
+            ),
+            HqError::BadPeriod { from, to } => lang.pick(
+                format!("the period {from} – {to} is not two dates in order"),
+                format!("период {from} – {to} — не две даты по порядку"),
+            ),
+            HqError::NotFound { what } => lang.pick(
+                format!("HQ holds no {what}"),
+                format!("в базе ЦО нет: {what}"),
+            ),
+            HqError::Missing { what } => lang.pick(
+                format!("{what} is required"),
+                format!("не указано: {}", match what.as_str() {
+                    "reviewer" => "кто проверил",
+                    other => other,
+                }),
             ),
             HqError::Corrupt(detail) => lang.pick(
                 format!("the HQ database holds something it should not: {detail}"),

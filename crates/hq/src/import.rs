@@ -19,6 +19,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use storecheck_core::Lang;
 use storecheck_core::db::Inputs;
+use storecheck_core::followup::FollowupKind;
 use storecheck_core::i18n::Text;
 use storecheck_core::ids::Ids;
 use storecheck_core::model::{AuditStatus, Kind, PhotoRule, Requirement, Response};
@@ -29,10 +30,12 @@ use uuid::Uuid;
 
 use crate::db::HqDb;
 use crate::error::{HqError, Result};
+use crate::rollup;
 use crate::rules::{Decision, Rank, decide};
 
 /// What importing one file did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct FileOutcome {
     pub file: String,
     /// `bundle`, `database`, `pdf`, or `unknown` for a file that is none of them.
@@ -40,23 +43,31 @@ pub struct FileOutcome {
     /// The device that made it, when the file says.
     pub device: Option<Uuid>,
     /// Audits added or replaced by a newer copy.
+    #[ts(type = "number")]
     pub added: usize,
     /// Audits HQ already had (the same copy or a newer one).
+    #[ts(type = "number")]
     pub already_present: usize,
+    /// Follow-ups of corrective actions added (done, or due date moved).
+    #[ts(type = "number")]
+    pub followups: usize,
     /// Empty unless the file was refused; then nothing of it was written.
     pub refused: Vec<Refused>,
     /// Why nothing was refused but something is worth knowing (a bundle HQ already had, a
     /// signed report without data inside it).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<String>>")]
     pub notes: Vec<String>,
 }
 
 /// A refusal as printed: the thing refused, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Refused {
     pub what: String,
     pub reason: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub hint: Option<String>,
 }
 
@@ -69,6 +80,8 @@ pub struct Applied {
     pub without_data: usize,
     /// The bundle was imported before: nothing was read past its manifest.
     pub known_bundle: bool,
+    /// Follow-ups of corrective actions added.
+    pub followups: usize,
 }
 
 /// The kind of a file, by its first bytes.
@@ -102,8 +115,36 @@ impl HqDb {
             clock: self.clock.clone(),
             ids: self.ids.clone(),
         };
-        let prepared = reader.prepare(path)?;
+        let prepared = reader.prepare(path, None)?;
         self.finish(prepared, lang)
+    }
+
+    /// Imports a file given as its bytes (dropped on the app's window, which gives no path),
+    /// under the name `name`: kept under HQ's folder while it is read, then removed.
+    pub fn import_bytes(&mut self, name: &str, bytes: &[u8], lang: Lang) -> Result<FileOutcome> {
+        let base = Path::new(name)
+            .file_name()
+            .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
+        let dir = self
+            .files
+            .join("incoming")
+            .join(self.ids.next().to_string());
+        std::fs::create_dir_all(&dir).map_err(|e| HqError::io(&dir, e))?;
+        let path = dir.join(&base);
+        let result = std::fs::write(&path, bytes)
+            .map_err(|e| HqError::io(&path, e))
+            .and_then(|()| {
+                let reader = Reader {
+                    conn: &self.conn,
+                    files: self.files.clone(),
+                    clock: self.clock.clone(),
+                    ids: self.ids.clone(),
+                };
+                reader.prepare(&path, Some(&base))
+            })
+            .and_then(|prepared| self.finish(prepared, lang));
+        let _ = std::fs::remove_dir_all(&dir);
+        result
     }
 
     /// Imports `paths` in order, as [`HqDb::import_file`] each, reading and checking the next
@@ -111,6 +152,17 @@ impl HqDb {
     /// current: the checks (every hash, every signature) overlap the disk writes. Stops at the
     /// first failure of HQ itself; refused files are outcomes, as with one file.
     pub fn import_files(&mut self, paths: &[PathBuf], lang: Lang) -> Result<Vec<FileOutcome>> {
+        self.import_files_with(paths, lang, |_, _| {})
+    }
+
+    /// [`HqDb::import_files`], calling `each` with every file's index and outcome as soon as
+    /// it is written (for progress in the app).
+    pub fn import_files_with(
+        &mut self,
+        paths: &[PathBuf],
+        lang: Lang,
+        mut each: impl FnMut(usize, &FileOutcome),
+    ) -> Result<Vec<FileOutcome>> {
         let conn = Connection::open_with_flags(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -127,14 +179,16 @@ impl HqDb {
                     ids,
                 };
                 for path in paths {
-                    if send.send(reader.prepare(path)).is_err() {
+                    if send.send(reader.prepare(path, None)).is_err() {
                         break;
                     }
                 }
             });
             let mut outcomes = Vec::with_capacity(paths.len());
             for prepared in receive {
-                outcomes.push(self.finish(prepared?, lang)?);
+                let outcome = self.finish(prepared?, lang)?;
+                each(outcomes.len(), &outcome);
+                outcomes.push(outcome);
             }
             Ok(outcomes)
         })
@@ -148,6 +202,7 @@ impl HqDb {
             device: p.device,
             added: applied.added,
             already_present: applied.already_present,
+            followups: applied.followups,
             refused: Vec::new(),
             notes: notes(applied, lang),
         };
@@ -157,6 +212,7 @@ impl HqDb {
             device: p.device,
             added: 0,
             already_present: 0,
+            followups: 0,
             refused: vec![Refused {
                 what: subject(&refusal),
                 reason: refusal.problem.text(lang),
@@ -182,7 +238,7 @@ impl HqDb {
                 Ok(outcome)
             }
             Prepared::Parcel(head, parcel) => {
-                match self.apply_parcel(parcel, |tx, ids, now, applied| {
+                match self.apply_parcel(*parcel, |tx, ids, now, applied| {
                     log(tx, ids, now, &outcome_of(&head, applied), head.sequence)
                 })? {
                     Ok(applied) => Ok(outcome_of(&head, &applied)),
@@ -287,7 +343,7 @@ enum Prepared {
     /// A bundle HQ imported before: the audits it carried.
     Known(Head, usize),
     Refused(Head, Refusal),
-    Parcel(Head, Parcel),
+    Parcel(Head, Box<Parcel>),
 }
 
 /// What reads and checks files for HQ: a connection to look up what HQ holds (read-only on the
@@ -301,8 +357,8 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     /// Reads and checks one file; errors are HQ's own failures.
-    fn prepare(&self, path: &Path) -> Result<Prepared> {
-        let shown = path.display().to_string();
+    fn prepare(&self, path: &Path, shown: Option<&str>) -> Result<Prepared> {
+        let shown = shown.map_or_else(|| path.display().to_string(), str::to_string);
         let head = |kind, device, sequence| Head {
             shown: shown.clone(),
             kind,
@@ -331,7 +387,7 @@ impl Reader<'_> {
                             Some(Ok(audits)) => Prepared::Known(at, audits),
                             Some(Err(refusal)) => Prepared::Refused(at, refusal),
                             None => match open.read() {
-                                Ok(parcel) => Prepared::Parcel(at, parcel),
+                                Ok(parcel) => Prepared::Parcel(at, Box::new(parcel)),
                                 Err(refusal) => Prepared::Refused(at, refusal),
                             },
                         });
@@ -366,7 +422,7 @@ impl Reader<'_> {
                     parcel.source.device().map(|d| d.id),
                     sequence_of(&parcel.source),
                 );
-                Prepared::Parcel(at, parcel)
+                Prepared::Parcel(at, Box::new(parcel))
             }
             Err(refusal) => Prepared::Refused(head(kind, None, None), refusal),
         })
@@ -422,6 +478,18 @@ fn notes(applied: &Applied, lang: Lang) -> Vec<String> {
         out.push(lang.pick(
             "this bundle was imported before; nothing new",
             "этот пакет уже импортирован; ничего нового",
+        ));
+    }
+    if applied.followups > 0 {
+        out.push(lang.pick(
+            format!(
+                "follow-ups of corrective actions added (done, or due date moved): {}",
+                applied.followups
+            ),
+            format!(
+                "добавлено отметок по корректирующим действиям (выполнено или перенесён срок): {}",
+                applied.followups
+            ),
         ));
     }
     if applied.without_data > 0 {
@@ -691,6 +759,11 @@ fn apply(
                 .or_insert_with(|| p.format.clone());
         }
     }
+    for f in &parcel.followups {
+        if let (Some(sha), Some(format)) = (&f.photo_sha256, &f.photo_format) {
+            wanted.entry(sha.clone()).or_insert_with(|| format.clone());
+        }
+    }
     let mut photo_rows = Vec::new();
     for (sha, format) in wanted {
         let held: bool = tx
@@ -769,10 +842,16 @@ fn apply(
             params![sha, format, bytes],
         )?;
     }
+    // Audits whose counting may change: those a new copy names as revised, and those an
+    // older copy named.
+    let mut recheck = Vec::new();
     for (i, decision, sha, pdf_data) in plan {
         let sent = &parcel.audits[i];
         match decision {
-            Decision::Add => {
+            Decision::Add | Decision::Replace => {
+                if decision == Decision::Replace {
+                    recheck.extend(remove_audit(tx, sent.audit.id)?);
+                }
                 put_audit(
                     tx,
                     sent,
@@ -780,23 +859,72 @@ fn apply(
                     pdf_data,
                     &requirements[&sent.audit.standard_id],
                 )?;
-                applied.added += 1;
-            }
-            Decision::Replace => {
-                remove_audit(tx, sent.audit.id)?;
-                put_audit(
-                    tx,
-                    sent,
-                    &sha,
-                    pdf_data,
-                    &requirements[&sent.audit.standard_id],
-                )?;
+                recheck.extend(sent.audit.revision_of.map(|r| r.to_string()));
                 applied.added += 1;
             }
             Decision::AlreadyPresent => applied.already_present += 1,
             Decision::Refuse(_) => {}
         }
     }
+    // Follow-ups: each once by id; a different one under a held id is refused. Every action
+    // they or the audits above touch gets its state again from all the follow-ups HQ holds.
+    let mut actions: Vec<String> = parcel
+        .audits
+        .iter()
+        .flat_map(|s| s.audit.actions.iter().map(|a| a.id.to_string()))
+        .collect();
+    for f in &parcel.followups {
+        let held: Option<(String, String, String, String, String)> = tx
+            .query_row(
+                "SELECT action_id, kind, on_date, by_whom, note FROM followup WHERE id = ?1",
+                [f.id.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        match held {
+            Some(h) => {
+                let same = (h.0, h.1, h.2, h.3, h.4)
+                    == (
+                        f.action_id.to_string(),
+                        f.kind.as_str().to_string(),
+                        f.on_date.clone(),
+                        f.by_whom.clone(),
+                        f.note.clone(),
+                    );
+                if !same {
+                    return refuse(Problem::IdTaken {
+                        audit: f.audit_id.to_string(),
+                        id: f.id.to_string(),
+                    });
+                }
+            }
+            None => {
+                tx.prepare_cached(
+                    "INSERT INTO followup (id, action_id, audit_id, kind, on_date, by_whom, note,
+                        photo_sha256, photo_format, device_id, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )?
+                .execute(params![
+                    f.id.to_string(),
+                    f.action_id.to_string(),
+                    f.audit_id.to_string(),
+                    f.kind.as_str(),
+                    f.on_date,
+                    f.by_whom,
+                    f.note,
+                    f.photo_sha256,
+                    f.photo_format,
+                    f.device_id.to_string(),
+                    f.created_at
+                ])?;
+                applied.followups += 1;
+                actions.push(f.action_id.to_string());
+            }
+        }
+    }
+    apply_followups(tx, &actions)?;
+    rollup::recheck_current(tx, &recheck)?;
+    rollup::refresh(tx)?;
     Ok(Ok(applied))
 }
 
@@ -1011,7 +1139,17 @@ fn held_requirements(
 
 /// The store by its code: HQ's own name wins; otherwise the name carried by the audit with the
 /// latest change (ties by name, then region), so the order of imports does not matter.
-fn put_store(tx: &Transaction<'_>, store: &StoreRecord, as_of: &str) -> Result<()> {
+pub(crate) fn put_store(tx: &Transaction<'_>, store: &StoreRecord, as_of: &str) -> Result<()> {
+    let region = |tx: &Transaction<'_>| -> Result<Option<Option<String>>> {
+        Ok(tx
+            .query_row(
+                "SELECT region FROM store WHERE code = ?1",
+                [&store.code],
+                |r| r.get(0),
+            )
+            .optional()?)
+    };
+    let before = region(tx)?;
     tx.execute(
         "INSERT INTO store (code, name, region, as_of) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, region = excluded.region,
@@ -1021,10 +1159,18 @@ fn put_store(tx: &Transaction<'_>, store: &StoreRecord, as_of: &str) -> Result<(
              > (store.as_of, store.name, coalesce(store.region, ''))",
         params![store.code, store.name, store.region, as_of],
     )?;
+    // A store moved to another region moves all its audits in the rollups.
+    if let Some(before) = before {
+        let after = region(tx)?.flatten();
+        if before != after {
+            rollup::touch_store(tx, &store.code, before.as_deref())?;
+            rollup::touch_store(tx, &store.code, after.as_deref())?;
+        }
+    }
     Ok(())
 }
 
-fn put_standard(tx: &Transaction<'_>, s: &StandardRecord) -> Result<()> {
+pub(crate) fn put_standard(tx: &Transaction<'_>, s: &StandardRecord) -> Result<()> {
     let ratings = serde_json::to_string(&s.ratings).map_err(|e| HqError::Corrupt(e.to_string()))?;
     let added = tx.execute(
         "INSERT OR IGNORE INTO standard (id, code, version, title, language, ratings, content_sha256)
@@ -1073,16 +1219,59 @@ fn put_standard(tx: &Transaction<'_>, s: &StandardRecord) -> Result<()> {
     Ok(())
 }
 
-fn remove_audit(tx: &Transaction<'_>, audit: Uuid) -> Result<()> {
-    let id = audit.to_string();
-    for table in ["answer", "photo", "corrective_action"] {
-        tx.execute(&format!("DELETE FROM {table} WHERE audit_id = ?1"), [&id])?;
+/// Sets each action's due date now and the day it was done from the follow-ups HQ holds for it,
+/// read in the order they were made (core's `followup::state`).
+fn apply_followups(tx: &Transaction<'_>, actions: &[String]) -> Result<()> {
+    for action in actions {
+        let due: Option<String> = tx
+            .query_row(
+                "SELECT due FROM corrective_action WHERE id = ?1",
+                [action],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(due) = due else {
+            continue; // its audit has not arrived yet
+        };
+        let mut stmt = tx.prepare_cached(
+            "SELECT kind, on_date FROM followup WHERE action_id = ?1 ORDER BY created_at, id",
+        )?;
+        let mut held = Vec::new();
+        for row in stmt.query_map([action], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })? {
+            let (kind, on) = row?;
+            let kind = FollowupKind::parse(&kind)
+                .ok_or_else(|| HqError::Corrupt(format!("follow-up kind {kind}")))?;
+            held.push((kind, on));
+        }
+        let state =
+            storecheck_core::followup::state(&due, held.iter().map(|(k, on)| (*k, on.as_str())));
+        tx.prepare_cached("UPDATE corrective_action SET due_now = ?2, done_at = ?3 WHERE id = ?1")?
+            .execute(params![action, state.due_now, state.done_on])?;
     }
-    tx.execute("DELETE FROM audit WHERE id = ?1", [&id])?;
     Ok(())
 }
 
-fn put_audit(
+/// Removes an (unsigned) audit HQ holds, to be replaced by a newer copy; returns the audit
+/// it named as revised, if any.
+fn remove_audit(tx: &Transaction<'_>, audit: Uuid) -> Result<Option<String>> {
+    let id = audit.to_string();
+    rollup::touch_audit(tx, &id)?;
+    let revised: Option<String> = tx
+        .query_row("SELECT revision_of FROM audit WHERE id = ?1", [&id], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .flatten();
+    for table in ["answer", "photo", "corrective_action", "audit_section"] {
+        tx.execute(&format!("DELETE FROM {table} WHERE audit_id = ?1"), [&id])?;
+    }
+    tx.execute("DELETE FROM audit WHERE id = ?1", [&id])?;
+    Ok(revised)
+}
+
+pub(crate) fn put_audit(
     tx: &Transaction<'_>,
     sent: &Sent,
     record_sha256: &str,
@@ -1092,13 +1281,39 @@ fn put_audit(
     let a = &sent.audit;
     let hard =
         serde_json::to_string(&a.hard_failures).map_err(|e| HqError::Corrupt(e.to_string()))?;
-    tx.execute(
+    let scores: Vec<Option<f64>> = a
+        .answers
+        .iter()
+        .map(|x| {
+            let response = match x.response.as_deref() {
+                Some("pass") => Some(Response::Pass),
+                Some("fail") => Some(Response::Fail),
+                Some("na") => Some(Response::Na),
+                Some("value") => x.value.map(Response::Value),
+                Some("text") => Some(Response::Text(x.text.clone().unwrap_or_default())),
+                _ => None,
+            };
+            match (response, requirements.get(&x.requirement_id)) {
+                (Some(resp), Some(req)) => storecheck_core::scoring::requirement_score(req, &resp),
+                _ => None,
+            }
+        })
+        .collect();
+    let findings = scores
+        .iter()
+        .flatten()
+        .filter(|s| **s < storecheck_core::scoring::FINDING_BELOW)
+        .count() as i64;
+    tx.prepare_cached(
         "INSERT INTO audit (id, store_code, standard_id, shift_date, shift, auditor, observed, status,
             revision_of, revision_reason, device_id, created_at, updated_at, completed_at, score,
-            rating, failed_hard, hard_failures, store_name, store_region, record_sha256, pdf_data)
+            rating, failed_hard, hard_failures, store_name, store_region, record_sha256, pdf_data,
+            week, findings, current)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21, ?22)",
-        params![
+            ?19, ?20, ?21, ?22, strftime('%G-W%V', ?4), ?23,
+            NOT EXISTS (SELECT 1 FROM audit r WHERE r.revision_of = ?1))",
+    )?
+    .execute(params![
             a.id.to_string(),
             a.store.code,
             a.standard_id.to_string(),
@@ -1120,27 +1335,16 @@ fn put_audit(
             a.store.name,
             a.store.region,
             record_sha256,
-            pdf_data
+            pdf_data,
+            findings
         ],
     )?;
     let mut answer = tx.prepare_cached(
         "INSERT INTO answer (id, audit_id, requirement_id, code, response, value, text, note, score,
-            device_id, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            device_id, created_at, updated_at, shift_date)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
-    for x in &a.answers {
-        let response = match x.response.as_deref() {
-            Some("pass") => Some(Response::Pass),
-            Some("fail") => Some(Response::Fail),
-            Some("na") => Some(Response::Na),
-            Some("value") => x.value.map(Response::Value),
-            Some("text") => Some(Response::Text(x.text.clone().unwrap_or_default())),
-            _ => None,
-        };
-        let score = match (response, requirements.get(&x.requirement_id)) {
-            (Some(resp), Some(req)) => storecheck_core::scoring::requirement_score(req, &resp),
-            _ => None,
-        };
+    for (x, score) in a.answers.iter().zip(scores) {
         answer.execute(params![
             x.id.to_string(),
             a.id.to_string(),
@@ -1153,9 +1357,13 @@ fn put_audit(
             score,
             x.device_id.to_string(),
             x.created_at,
-            x.updated_at
+            x.updated_at,
+            a.shift_date
         ])?;
     }
+    let id = a.id.to_string();
+    rollup::put_sections(tx, &id)?;
+    rollup::touch_audit(tx, &id)?;
     let mut photo = tx.prepare_cached(
         "INSERT INTO photo (id, audit_id, requirement_id, code, sha256, format, bytes, width, height,
             file_name, caption, device_id, created_at, updated_at)
@@ -1181,8 +1389,9 @@ fn put_audit(
     }
     let mut action = tx.prepare_cached(
         "INSERT INTO corrective_action (id, audit_id, requirement_id, code, what, owner, due,
-            device_id, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            device_id, created_at, updated_at, due_now, store_code, standard_id, counts)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?7, a.store_code, a.standard_id, a.current
+         FROM audit a WHERE a.id = ?2",
     )?;
     for c in &a.actions {
         action.execute(params![

@@ -12,13 +12,17 @@
 //! - [`HqDb::stats`]: the chain's figures by store, region, section, requirement or week;
 //!   [`export`]: the tables for BI, as CSV or XLSX.
 
+pub mod dashboard;
 pub mod db;
 pub mod error;
 pub mod export;
 pub mod import;
 pub mod query;
+pub mod review;
+pub mod rollup;
 pub mod rules;
 pub mod stats;
+pub mod synth;
 
 pub use db::HqDb;
 pub use error::{HqError, Result};

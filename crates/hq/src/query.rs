@@ -38,26 +38,35 @@ pub struct HqAudit {
 }
 
 /// Bundles a device numbered but HQ never received.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Gap {
     pub device: Uuid,
     pub device_name: String,
     /// The sequence numbers missing below the highest received.
+    #[ts(type = "number[]")]
     pub missing: Vec<u64>,
     /// The highest sequence number received.
+    #[ts(type = "number")]
     pub last: u64,
 }
 
 /// One line of the import log.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ImportLine {
     pub file: String,
     pub kind: String,
     pub device: Option<String>,
+    #[ts(type = "number | null")]
     pub sequence: Option<i64>,
     pub imported_at: String,
+    #[ts(type = "number")]
     pub added: i64,
+    #[ts(type = "number")]
     pub already_present: i64,
+    /// `[{what, reason}]`, reasons in English as logged.
+    #[ts(type = "Array<{ what: string, reason: string }>")]
     pub refused: serde_json::Value,
 }
 
@@ -228,6 +237,18 @@ const DUMPED: &[(&str, &str)] = &[
     ("photo_file", "sha256"),
     ("corrective_action", "id"),
     ("report", "id"),
+    ("followup", "id"),
+    ("audit_section", "audit_id, section_id"),
+    ("roll_audit", "day, region, standard_id"),
+    ("roll_section", "day, region, section_id"),
+    ("roll_requirement", "day, region, requirement_id"),
+    ("roll_section_week", "week_start, region, section_id"),
+    (
+        "roll_requirement_week",
+        "week_start, region, requirement_id",
+    ),
+    ("roll_store_week", "week_start, store_code, standard_id"),
+    ("roll_touched", "day, region"),
 ];
 
 pub(crate) fn dump(conn: &Connection) -> Result<String> {
@@ -243,7 +264,9 @@ pub(crate) fn dump(conn: &Connection) -> Result<String> {
                 line.push(match row.get_ref(i)? {
                     rusqlite::types::ValueRef::Null => "∅".to_string(),
                     rusqlite::types::ValueRef::Integer(v) => v.to_string(),
-                    rusqlite::types::ValueRef::Real(v) => format!("{v:?}"),
+                    // Sums kept in rollups may differ in the last bits with the order rows were
+                    // added; six decimals are far below any figure shown.
+                    rusqlite::types::ValueRef::Real(v) => format!("{v:.6}"),
                     rusqlite::types::ValueRef::Text(t) => {
                         format!("{:?}", String::from_utf8_lossy(t))
                     }

@@ -287,13 +287,14 @@ fn a_bundle_from_a_newer_storecheck_is_refused_as_such() {
     let c = case();
     let file = c.variant("newer.zip", |e| {
         let mut m = manifest_of(e);
-        m.format = 2;
+        m.format = storecheck_sync::manifest::FORMAT + 1;
         sign(e, &m, c.key());
     });
     let (_d, mut hq) = hq();
     let reason = refuse(&mut hq, &file);
+    let newer = format!("format {}", storecheck_sync::manifest::FORMAT + 1);
     assert!(
-        reason.contains("newer StoreCheck") && reason.contains("format 2"),
+        reason.contains("newer StoreCheck") && reason.contains(&newer),
         "{reason}"
     );
 }

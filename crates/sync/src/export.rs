@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use storecheck_core::audit::AuditSummary;
+use storecheck_core::followup::Followup;
 use storecheck_core::outbox::SentBundle;
 use storecheck_core::outbox::{Due, NewBundle};
 use storecheck_core::photo::{Format, PhotoStore, Variant};
@@ -23,6 +24,8 @@ pub struct ExportOutcome {
     /// The bundle written; `None` when nothing was due.
     pub file: Option<String>,
     pub audits: usize,
+    /// Follow-ups of corrective actions carried.
+    pub followups: usize,
     pub photos: usize,
     #[ts(type = "number")]
     pub bytes: u64,
@@ -35,9 +38,14 @@ pub struct ExportOutcome {
 }
 
 /// Reads the audits `due` and everything they need (their standards, stores, photo originals,
-/// signed PDFs) from `db`, the files from beside the database file `beside` (the database's
+/// signed PDFs), and the `followups` with their proof photos, from `db`, the files from beside the database file `beside` (the database's
 /// own folder when `None`). Photo files missing on disk are listed, not fatal.
-pub fn collect(db: &Db, due: &[Due], beside: Option<&Path>) -> Result<(Contents, Vec<String>)> {
+pub fn collect(
+    db: &Db,
+    due: &[Due],
+    followups: &[Followup],
+    beside: Option<&Path>,
+) -> Result<(Contents, Vec<String>)> {
     let mut contents = Contents::default();
     let mut stores = BTreeMap::new();
     let mut standards = BTreeMap::new();
@@ -81,6 +89,23 @@ pub fn collect(db: &Db, due: &[Due], beside: Option<&Path>) -> Result<(Contents,
         }
         contents.audits.push(Sent { audit, report });
     }
+    for f in followups {
+        if let (Some(sha), Some(format)) = (&f.photo_sha256, &f.photo_format) {
+            if photos.contains_key(sha) {
+                continue;
+            }
+            let path = photo_store
+                .as_ref()
+                .and_then(|s| Format::parse(format).map(|x| s.path(sha, Variant::Original(x))));
+            match path.filter(|p| p.exists()) {
+                Some(path) => {
+                    photos.insert(sha.clone(), (format.clone(), path));
+                }
+                None => missing.push(sha.clone()),
+            }
+        }
+    }
+    contents.followups = followups.to_vec();
     contents.stores = stores.into_values().collect();
     contents.standards = standards.into_values().collect();
     contents.photos = photos
@@ -98,17 +123,19 @@ pub fn collect(db: &Db, due: &[Due], beside: Option<&Path>) -> Result<(Contents,
 /// carries them again (HQ takes them once).
 pub fn export(db: &mut Db, out_dir: &Path, all: bool, key: &DeviceKey) -> Result<ExportOutcome> {
     let due = db.audits_to_send(all)?;
-    if due.is_empty() {
+    let followups = db.followups_to_send(all)?;
+    if due.is_empty() && followups.is_empty() {
         return Ok(ExportOutcome {
             file: None,
             audits: 0,
+            followups: 0,
             photos: 0,
             bytes: 0,
             sequence: None,
             missing_photos: Vec::new(),
         });
     }
-    let (contents, missing_photos) = collect(db, &due, None)?;
+    let (contents, missing_photos) = collect(db, &due, &followups, None)?;
     let (last, previous) = match db.last_bundle()? {
         Some((n, sha)) => (n, Some(sha)),
         None => (0, None),
@@ -141,12 +168,14 @@ pub fn export(db: &mut Db, out_dir: &Path, all: bool, key: &DeviceKey) -> Result
         folder: &out_dir.display().to_string(),
         manifest_sha256: &written.manifest_sha256,
         audits: &due,
+        followups: &followups.iter().map(|f| f.id).collect::<Vec<_>>(),
         photos: written.photos as u32,
         bytes: written.bytes as i64,
     })?;
     Ok(ExportOutcome {
         file: Some(written.path.display().to_string()),
         audits: due.len(),
+        followups: followups.len(),
         photos: written.photos,
         bytes: written.bytes,
         sequence: Some(sequence as u64),

@@ -17,8 +17,12 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 use uuid::Uuid;
 
-/// The bundle format this program writes and the newest it reads.
-pub const FORMAT: u32 = 1;
+/// The newest bundle format this program writes and reads. Format 2 adds `followups.ndjson`
+/// (corrective actions followed up); a bundle without follow-ups is still written as format 1,
+/// so an HQ not yet updated takes it.
+pub const FORMAT: u32 = 2;
+/// The format of a bundle that carries no follow-ups.
+pub const FORMAT_WITHOUT_FOLLOWUPS: u32 = 1;
 /// `kind` of every bundle's manifest.
 pub const KIND: &str = "storecheck-sync-bundle";
 /// The DSSE payload type of a signed manifest.

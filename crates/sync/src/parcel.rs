@@ -71,6 +71,8 @@ pub struct Parcel {
     pub stores: Vec<StoreRecord>,
     pub standards: Vec<StandardRecord>,
     pub audits: Vec<Sent>,
+    /// Follow-ups of corrective actions (bundles of format 2 only).
+    pub followups: Vec<storecheck_core::followup::Followup>,
     pub files: Box<dyn Files>,
 }
 

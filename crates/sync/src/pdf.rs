@@ -93,6 +93,7 @@ pub fn read_signed_pdf(path: &Path, shown: &str) -> Result<Parcel, Refusal> {
             audit,
             report: Some(report),
         }],
+        followups: Vec::new(),
         files: Box::new(PdfFiles { pdf: Some(bytes) }),
     };
     parcel.check()?;

@@ -20,7 +20,7 @@ use zip::ZipArchive;
 use crate::manifest::{self, Envelope, FORMAT, KIND, MANIFEST, Manifest, SIGNATURE};
 use crate::parcel::{Files, Parcel, Sent, Source};
 use crate::refusal::{Problem, Refusal};
-use crate::write::{AUDITS, STANDARDS, STORES, photo_entry, report_entry};
+use crate::write::{AUDITS, FOLLOWUPS, STANDARDS, STORES, photo_entry, report_entry};
 
 /// How large a bundle and its parts may be.
 #[derive(Debug, Clone, Copy)]
@@ -314,6 +314,12 @@ impl OpenBundle {
         let stores: Vec<StoreRecord> = parse_table(&tables, STORES, shown)?;
         let standards: Vec<StandardRecord> = parse_table(&tables, STANDARDS, shown)?;
         let audits: Vec<Sent> = parse_table(&tables, AUDITS, shown)?;
+        // Format 2 may carry follow-ups; format 1 never does.
+        let followups = if tables.contains_key(FOLLOWUPS) {
+            parse_table(&tables, FOLLOWUPS, shown)?
+        } else {
+            Vec::new()
+        };
         let parcel = Parcel {
             file: shown.to_string(),
             source: Source::Bundle {
@@ -328,6 +334,7 @@ impl OpenBundle {
             stores,
             standards,
             audits,
+            followups,
             files: Box::new(BundleFiles {
                 zip,
                 manifest,
@@ -344,7 +351,7 @@ impl OpenBundle {
 /// Names a bundle may hold: its manifest and signature, its three tables, photos named by
 /// their hash and reports by their id. Nothing else, so nothing can point outside a folder.
 fn allowed_name(name: &str) -> bool {
-    if [MANIFEST, SIGNATURE, STORES, STANDARDS, AUDITS].contains(&name) {
+    if [MANIFEST, SIGNATURE, STORES, STANDARDS, AUDITS, FOLLOWUPS].contains(&name) {
         return true;
     }
     if let Some(rest) = name.strip_prefix("photos/")

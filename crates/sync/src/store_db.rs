@@ -63,7 +63,8 @@ pub fn read_store_database(
         Db::open(&copy, inputs).map_err(|e| not_ours(e.headline(storecheck_core::Lang::En)))?;
     let read = || -> storecheck_core::Result<_> {
         let due = db.audits_to_send(true)?;
-        let (contents, _missing) = collect(&db, &due, Some(path))?;
+        let followups = db.followups_to_send(true)?;
+        let (contents, _missing) = collect(&db, &due, &followups, Some(path))?;
         Ok((db.device(), db.device_name()?, contents))
     };
     let (device, name, contents) =
@@ -76,6 +77,7 @@ pub fn read_store_database(
         stores: contents.stores,
         standards: contents.standards,
         audits: contents.audits,
+        followups: contents.followups,
         files: Box::new(DiskFiles {
             shown: shown.to_string(),
             photos: contents

@@ -24,6 +24,8 @@ use crate::parcel::Sent;
 pub const STORES: &str = "stores.ndjson";
 pub const STANDARDS: &str = "standards.ndjson";
 pub const AUDITS: &str = "audits.ndjson";
+/// Format 2: corrective actions' follow-ups.
+pub const FOLLOWUPS: &str = "followups.ndjson";
 
 /// The entry of a photo original: `photos/<sha256>.jpg`.
 pub fn photo_entry(sha256: &str, format: &str) -> String {
@@ -43,6 +45,8 @@ pub struct Contents {
     pub stores: Vec<StoreRecord>,
     pub standards: Vec<StandardRecord>,
     pub audits: Vec<Sent>,
+    /// Follow-ups of signed audits' corrective actions (format 2; none in format 1).
+    pub followups: Vec<storecheck_core::followup::Followup>,
     /// Photo originals: hash, format, where the file is.
     pub photos: Vec<(String, String, PathBuf)>,
     /// Signed PDFs: report id, where the file is.
@@ -125,11 +129,15 @@ fn write_to(
     let stored = deflated.compression_method(zip::CompressionMethod::Stored);
     let mut entries = Vec::new();
 
-    for (name, bytes) in [
+    let mut tables = vec![
         (STORES, ndjson(&contents.stores)?),
         (STANDARDS, ndjson(&contents.standards)?),
         (AUDITS, ndjson(&contents.audits)?),
-    ] {
+    ];
+    if !contents.followups.is_empty() {
+        tables.push((FOLLOWUPS, ndjson(&contents.followups)?));
+    }
+    for (name, bytes) in tables {
         zip.start_file(name, deflated)?;
         zip.write_all(&bytes)?;
         entries.push(Entry {
@@ -155,7 +163,11 @@ fn write_to(
         entries.push(Entry { name, size, sha256 });
     }
     let manifest = Manifest {
-        format: FORMAT,
+        format: if contents.followups.is_empty() {
+            manifest::FORMAT_WITHOUT_FOLLOWUPS
+        } else {
+            FORMAT
+        },
         kind: KIND.to_string(),
         app_version: env!("CARGO_PKG_VERSION").to_string(),
         device: header.device.clone(),

@@ -521,11 +521,14 @@ fn show_text(v: &AuditView, lang: Lang) -> String {
     if !v.actions.is_empty() {
         let _ = writeln!(s, "\n{}", Message::ActionsHeading.text(lang));
         for a in &v.actions {
+            let id = a.id.to_string();
             let action = Message::ActionLine {
+                id: &id,
                 code: &a.code,
                 what: &a.what,
                 owner: &a.owner,
-                due: &a.due,
+                due: &a.due_now,
+                done_on: a.done_on.as_deref(),
             };
             let _ = writeln!(s, "  {}", action.text(lang));
         }

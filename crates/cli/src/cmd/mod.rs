@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod action;
 pub mod audit;
 pub mod demo;
 pub mod hq;

@@ -22,36 +22,20 @@ pub enum Command {
     },
 }
 
-/// `sync export --json`: PRODUCT.md's `{file, audits, photos, bytes, sequence}`.
-#[derive(serde::Serialize)]
-struct Exported {
-    file: Option<String>,
-    audits: usize,
-    photos: usize,
-    bytes: u64,
-    sequence: Option<u64>,
-    missing_photos: Vec<String>,
-}
-
 pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Export { out: dir, all } => {
             let key = DeviceKey::load_or_create(&db.keys_dir()?, db.ids())?;
             let done = storecheck_sync::export::export(db, &dir, all, &key)?;
-            let shown = Exported {
-                file: done.file.clone(),
-                audits: done.audits,
-                photos: done.photos,
-                bytes: done.bytes,
-                sequence: done.sequence,
-                missing_photos: done.missing_photos.clone(),
-            };
-            out.print(&shown, || {
+            // `--json`: PRODUCT.md's `{file, audits, photos, bytes, sequence}`, and what else
+            // the export says (follow-ups, photos whose file is missing).
+            out.print(&done, || {
                 let mut text = match (&done.file, done.sequence) {
                     (Some(file), Some(sequence)) => SyncMessage::BundleWritten {
                         file,
                         sequence,
                         audits: done.audits,
+                        followups: done.followups,
                         photos: done.photos,
                         bytes: done.bytes,
                     }

@@ -22,6 +22,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("0003_reports.sql")),
     Migration::Sql(include_str!("0004_sync.sql")),
     Migration::Rust(derived_ids::migrate),
+    Migration::Sql(include_str!("0006_followups.sql")),
 ];
 
 /// One step of the schema: SQL, or Rust where SQL cannot compute what it writes. Both run in
