@@ -303,6 +303,27 @@ fn wrong_arguments_are_refused_before_anything_is_written() {
     let no_files = cli.run_in(&["hq", "import"], "en_US.UTF-8");
     assert!(!no_files.status.success());
     assert!(text(&no_files).contains("FILE"), "{}", text(&no_files));
+    let out = cli.path("x.xlsx");
+    let since = cli.run_in(
+        &[
+            "hq",
+            "export",
+            "--format",
+            "xlsx",
+            "--out",
+            out.to_str().expect("path"),
+            "--since",
+            "вчера",
+        ],
+        "ru_RU.UTF-8",
+    );
+    assert_eq!(since.status.code(), Some(1));
+    assert!(
+        text(&since).contains("--since") && text(&since).contains("«вчера» — не время"),
+        "{}",
+        text(&since)
+    );
+    assert!(!out.exists());
     assert!(
         !cli.path("hq.db").exists(),
         "a refused command line writes no HQ database"

@@ -13,9 +13,13 @@ DROP TRIGGER audit_signed_locked;
 ALTER TABLE audit ADD COLUMN week TEXT NOT NULL DEFAULT '';          -- 2026-W47
 ALTER TABLE audit ADD COLUMN findings INTEGER NOT NULL DEFAULT 0;    -- scored answers below 0.5
 ALTER TABLE audit ADD COLUMN current INTEGER NOT NULL DEFAULT 1 CHECK (current IN (0, 1));
+-- When HQ took this copy (HQ's clock; for `hq export --since`). Audits held before: their
+-- last change at the store.
+ALTER TABLE audit ADD COLUMN imported_at TEXT NOT NULL DEFAULT '';
 ALTER TABLE answer ADD COLUMN shift_date TEXT NOT NULL DEFAULT '';
 
 UPDATE audit SET
+    imported_at = updated_at,
     week = strftime('%G-W%V', shift_date),
     findings = (SELECT count(*) FROM answer WHERE answer.audit_id = audit.id AND answer.score < 0.5),
     current = NOT EXISTS (SELECT 1 FROM audit r WHERE r.revision_of = audit.id);
@@ -24,7 +28,7 @@ UPDATE answer SET shift_date = (SELECT shift_date FROM audit WHERE audit.id = an
 CREATE TRIGGER audit_signed_locked BEFORE UPDATE OF
     id, store_code, standard_id, shift_date, shift, auditor, observed, status, revision_of,
     revision_reason, device_id, created_at, updated_at, completed_at, score, rating, failed_hard,
-    hard_failures, store_name, store_region, record_sha256, pdf_data, week, findings
+    hard_failures, store_name, store_region, record_sha256, pdf_data, week, findings, imported_at
 ON audit
 WHEN OLD.status = 'signed'
 BEGIN SELECT RAISE(ABORT, 'a signed audit never changes'); END;
@@ -36,6 +40,7 @@ CREATE INDEX audit_period ON audit(shift_date, store_code, score, failed_hard, f
 -- A requirement's failures by period.
 CREATE INDEX answer_failed ON answer(code, shift_date, audit_id) WHERE score < 0.5;
 CREATE INDEX store_region ON store(region, code);
+CREATE INDEX audit_imported ON audit(imported_at);
 
 -- Each section's score in each audit: PRODUCT.md §5's weighted percentage over its answers.
 CREATE TABLE audit_section (

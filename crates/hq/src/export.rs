@@ -33,13 +33,17 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
-/// Which audits go out: shifts in a period, one region, one store.
+/// Which audits go out: shifts in a period, one region, one store, one standard version (by
+/// id), and only those HQ took after `since` (an RFC 3339 time or a date: a BI tool's
+/// incremental refresh).
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub from: Option<String>,
     pub to: Option<String>,
     pub region: Option<String>,
     pub store: Option<String>,
+    pub standard: Option<String>,
+    pub since: Option<String>,
 }
 
 /// Rows per sheet: Excel's limit, the header included.
@@ -113,14 +117,40 @@ fn number(v: Option<f64>) -> Cell {
 }
 
 impl HqDb {
+    /// [`HqDb::export_tables`] read in one snapshot, with the latest time HQ took an audit in
+    /// it: give that as the next export's `since` to get only what is new.
+    pub fn export_snapshot(&mut self, filter: &Filter) -> Result<(Vec<Table>, Option<String>)> {
+        let tx = self.conn.transaction()?;
+        let as_of: Option<String> =
+            tx.query_row("SELECT max(imported_at) FROM audit", [], |r| r.get(0))?;
+        let tables = export_tables(&tx, filter)?;
+        tx.commit()?;
+        Ok((tables, as_of))
+    }
+
     /// The four tables for the audits `filter` selects, in a stable order.
     pub fn export_tables(&self, filter: &Filter) -> Result<Vec<Table>> {
+        export_tables(&self.conn, filter)
+    }
+}
+
+/// The tables for BI, read from `conn`.
+fn export_tables(conn: &rusqlite::Connection, filter: &Filter) -> Result<Vec<Table>> {
+    {
         let audits_where =
             "(?1 IS NULL OR a.shift_date >= ?1) AND (?2 IS NULL OR a.shift_date <= ?2)
-             AND (?3 IS NULL OR s.region = ?3) AND (?4 IS NULL OR a.store_code = ?4)";
-        let params = rusqlite::params![filter.from, filter.to, filter.region, filter.store];
+             AND (?3 IS NULL OR s.region = ?3) AND (?4 IS NULL OR a.store_code = ?4)
+             AND (?5 IS NULL OR a.standard_id = ?5) AND (?6 IS NULL OR a.imported_at > ?6)";
+        let params = rusqlite::params![
+            filter.from,
+            filter.to,
+            filter.region,
+            filter.store,
+            filter.standard,
+            filter.since
+        ];
         let mut audits = Vec::new();
-        let mut stmt = self.conn.prepare(&format!(
+        let mut stmt = conn.prepare(&format!(
             "SELECT a.id, a.store_code, s.name, s.region, st.code, st.version, a.shift_date,
                     a.shift, a.auditor, a.status, a.score, a.rating, a.failed_hard,
                     a.hard_failures, a.completed_at, a.revision_of, a.device_id, a.pdf_data
@@ -166,7 +196,7 @@ impl HqDb {
         );
         let mut answers = Vec::new();
         let mut findings = Vec::new();
-        let mut stmt = self.conn.prepare(&answer_select)?;
+        let mut stmt = conn.prepare(&answer_select)?;
         let mut rows = stmt.query(params)?;
         while let Some(r) = rows.next()? {
             let score: Option<f64> = r.get(12)?;
@@ -203,7 +233,7 @@ impl HqDb {
             }
         }
         let mut actions = Vec::new();
-        let mut stmt = self.conn.prepare(&format!(
+        let mut stmt = conn.prepare(&format!(
             "SELECT c.id, c.audit_id, a.store_code, a.shift_date, c.code, c.what, c.owner, c.due
              FROM corrective_action c JOIN audit a ON a.id = c.audit_id
                                       JOIN store s ON s.code = a.store_code

@@ -267,13 +267,15 @@ impl HqDb {
     ) -> Result<Result<Applied, Refusal>> {
         let files_dir = self.files.clone();
         let ids = self.ids.clone();
-        let now = self.now();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Read once the write lock is held: imports commit in the order of their times, so an
+        // export's `as_of` (the latest time it saw) misses nothing committed after it.
+        let now = (self.clock)().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let mut written = Written::default();
         let result =
-            apply(&tx, &mut parcel, &files_dir, &ids, &mut written).and_then(|r| match r {
+            apply(&tx, &mut parcel, &files_dir, &ids, &now, &mut written).and_then(|r| match r {
                 Ok(applied) => also(&tx, &ids, &now, &applied).map(|()| Ok(applied)),
                 Err(refusal) => Ok(Err(refusal)),
             });
@@ -589,6 +591,7 @@ fn apply(
     parcel: &mut Parcel,
     files_dir: &Path,
     ids: &storecheck_core::ids::Ids,
+    now: &str,
     written: &mut Written,
 ) -> Result<Result<Applied, Refusal>> {
     let file = parcel.file.clone();
@@ -858,6 +861,7 @@ fn apply(
                     &sha,
                     pdf_data,
                     &requirements[&sent.audit.standard_id],
+                    now,
                 )?;
                 recheck.extend(sent.audit.revision_of.map(|r| r.to_string()));
                 applied.added += 1;
@@ -1271,12 +1275,14 @@ fn remove_audit(tx: &Transaction<'_>, audit: Uuid) -> Result<Option<String>> {
     Ok(revised)
 }
 
+/// Writes an audit HQ takes, with `imported_at` (HQ's time) as when it arrived.
 pub(crate) fn put_audit(
     tx: &Transaction<'_>,
     sent: &Sent,
     record_sha256: &str,
     pdf_data: Option<&str>,
     requirements: &HashMap<Uuid, Requirement>,
+    imported_at: &str,
 ) -> Result<()> {
     let a = &sent.audit;
     let hard =
@@ -1308,10 +1314,10 @@ pub(crate) fn put_audit(
         "INSERT INTO audit (id, store_code, standard_id, shift_date, shift, auditor, observed, status,
             revision_of, revision_reason, device_id, created_at, updated_at, completed_at, score,
             rating, failed_hard, hard_failures, store_name, store_region, record_sha256, pdf_data,
-            week, findings, current)
+            week, findings, current, imported_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
             ?19, ?20, ?21, ?22, strftime('%G-W%V', ?4), ?23,
-            NOT EXISTS (SELECT 1 FROM audit r WHERE r.revision_of = ?1))",
+            NOT EXISTS (SELECT 1 FROM audit r WHERE r.revision_of = ?1), ?24)",
     )?
     .execute(params![
             a.id.to_string(),
@@ -1336,7 +1342,8 @@ pub(crate) fn put_audit(
             a.store.region,
             record_sha256,
             pdf_data,
-            findings
+            findings,
+            imported_at
         ],
     )?;
     let mut answer = tx.prepare_cached(

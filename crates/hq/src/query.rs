@@ -257,10 +257,14 @@ pub(crate) fn dump(conn: &Connection) -> Result<String> {
         let _ = writeln!(out, "## {table}");
         let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))?;
         let columns = stmt.column_count();
+        // When HQ took a copy is HQ's own clock, not what the stores sent.
+        let kept: Vec<usize> = (0..columns)
+            .filter(|&i| stmt.column_name(i).is_ok_and(|n| n != "imported_at"))
+            .collect();
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             let mut line = Vec::with_capacity(columns);
-            for i in 0..columns {
+            for &i in &kept {
                 line.push(match row.get_ref(i)? {
                     rusqlite::types::ValueRef::Null => "∅".to_string(),
                     rusqlite::types::ValueRef::Integer(v) => v.to_string(),

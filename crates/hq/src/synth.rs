@@ -189,6 +189,7 @@ pub fn generate(hq: &mut HqDb, standard: &StandardRecord, chain: &Chain) -> Resu
                     &crate::import::record_sha256(&sent.audit),
                     None,
                     &requirements,
+                    &sent.audit.updated_at,
                 )?;
                 let mut done = HashMap::new();
                 for c in &sent.audit.actions {

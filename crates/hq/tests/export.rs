@@ -185,3 +185,43 @@ fn xlsx_and_csv_hold_what_hq_holds_typed_and_formulas_stay_text() {
         .expect("tables");
     assert!(none.iter().all(|t| t.rows.is_empty()));
 }
+
+#[test]
+fn since_the_last_export_only_what_hq_took_after_it_goes_out() {
+    let mut a = Laptop::new(32);
+    let first = a.export();
+    let draft = a.audits(AuditStatus::Draft)[0];
+    a.complete(draft);
+    let second = a.export();
+    let (_dir, mut hq) = hq();
+    accept(&mut hq, &first);
+    let (tables, as_of) = hq.export_snapshot(&Filter::default()).expect("export");
+    assert_eq!(tables[0].rows.len(), 1);
+    let as_of = as_of.expect("a time");
+    let nothing = hq
+        .export_tables(&Filter {
+            since: Some(as_of.clone()),
+            ..Filter::default()
+        })
+        .expect("export");
+    assert!(nothing.iter().all(|t| t.rows.is_empty()), "nothing new yet");
+    accept(&mut hq, &second);
+    let new = hq
+        .export_tables(&Filter {
+            since: Some(as_of),
+            ..Filter::default()
+        })
+        .expect("export");
+    assert_eq!(new[0].rows.len(), 1, "only the audit that arrived since");
+    let id_column = new[0]
+        .columns
+        .iter()
+        .position(|c| *c == "audit_id")
+        .expect("id");
+    assert!(matches!(&new[0].rows[0][id_column], Cell::Text(t) if *t == draft.to_string()));
+    assert_eq!(
+        new[1].rows.len(),
+        tables[1].rows.len(),
+        "with its answers, and only its"
+    );
+}

@@ -44,6 +44,10 @@ pub enum Command {
         /// Only this store (by its code)
         #[arg(long, value_name = "CODE")]
         store: Option<String>,
+        /// Only audits HQ took after this time (RFC 3339, or a date): what is new since the
+        /// last export, whose `as_of` the JSON output gives
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
     },
     /// The chain's figures: audits, average score, audits failed on a hard requirement and
     /// findings, by store, region, section, requirement or ISO week
@@ -67,7 +71,33 @@ impl Command {
             date_arg("from", from.clone())?;
             date_arg("to", to.clone())?;
         }
+        if let Command::Export { since: Some(s), .. } = self {
+            since_arg(s)?;
+        }
         Ok(())
+    }
+}
+
+/// `--since` as HQ stores times (RFC 3339 UTC with milliseconds), or a date as given (which
+/// sorts before every time of that day).
+fn since_arg(value: &str) -> anyhow::Result<String> {
+    if chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok() {
+        return Ok(value.to_string());
+    }
+    match chrono::DateTime::parse_from_rfc3339(value) {
+        Ok(t) => Ok(t
+            .with_timezone(&chrono::Utc)
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+        Err(_) => Err(storecheck_core::Error::invalid(
+            "--since",
+            format!(
+                "{value:?} is not a time: give the `as_of` of the last export (e.g. 2026-11-30T18:00:00.000Z) or a date (2026-11-30)"
+            ),
+            format!(
+                "«{value}» — не время: укажите `as_of` прошлой выгрузки (например, 2026-11-30T18:00:00.000Z) или дату (2026-11-30)"
+            ),
+        )
+        .into()),
     }
 }
 
@@ -192,14 +222,17 @@ pub fn run(hq: &mut HqDb, out: &Out, command: Command) -> anyhow::Result<()> {
             to,
             region,
             store,
+            since,
         } => {
             let filter = storecheck_hq::export::Filter {
                 from,
                 to,
                 region,
                 store,
+                standard: None,
+                since: since.as_deref().map(since_arg).transpose()?,
             };
-            let tables = hq.export_tables(&filter)?;
+            let (tables, as_of) = hq.export_snapshot(&filter)?;
             let files: Vec<String> = if format == "xlsx" {
                 storecheck_hq::export::write_xlsx(&tables, &path)?;
                 vec![path.display().to_string()]
@@ -214,7 +247,7 @@ pub fn run(hq: &mut HqDb, out: &Out, command: Command) -> anyhow::Result<()> {
                 .map(|t| (t.name.to_string(), t.rows.len().into()))
                 .collect();
             out.print(
-                &serde_json::json!({"format": format, "files": files, "rows": rows}),
+                &serde_json::json!({"format": format, "files": files, "rows": rows, "as_of": as_of}),
                 || {
                     let count = |name: &str| {
                         tables
