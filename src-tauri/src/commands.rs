@@ -251,6 +251,58 @@ pub fn attach_photo(
     with_db(&state, |db| db.attach_photos(audit, &code, &[prepared]))
 }
 
+/// Marks a signed audit's corrective action done, by `x-by` (its owner when empty) with the
+/// note `x-note` (headers percent-encoded); a photo as proof is the request body when there is
+/// one (`x-name` its file name). Returns the audit with the action's new state.
+#[tauri::command(async)]
+pub fn action_done(
+    state: State<'_, AppState>,
+    request: tauri::ipc::Request<'_>,
+) -> Reply<AuditView> {
+    let lang = state.lang();
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(percent_decode)
+            .unwrap_or_default()
+    };
+    let action = parse_id(&header("x-action"), lang)?;
+    let (note, by, name) = (header("x-note"), header("x-by"), header("x-name"));
+    let photo = match request.body() {
+        tauri::ipc::InvokeBody::Raw(bytes) if !bytes.is_empty() => Some(
+            storecheck_core::photo::prepare(&name, bytes.clone(), &Limits::default())
+                .map_err(|e| IpcError::from_core(&e, lang))?,
+        ),
+        _ => None,
+    };
+    with_db(&state, |db| {
+        let f = db.action_done(
+            action,
+            Some(by.as_str()).filter(|b| !b.trim().is_empty()),
+            &note,
+            photo.as_ref(),
+        )?;
+        db.load_audit(f.audit_id)
+    })
+}
+
+/// Moves a signed audit's corrective action to a new due date, saying why.
+#[tauri::command(async)]
+pub fn reschedule_action(
+    state: State<'_, AppState>,
+    action: Uuid,
+    due: String,
+    reason: String,
+    by: Option<String>,
+) -> Reply<AuditView> {
+    with_db(&state, |db| {
+        let f = db.reschedule_action(action, &due, &reason, by.as_deref())?;
+        db.load_audit(f.audit_id)
+    })
+}
+
 #[tauri::command(async)]
 pub fn set_photo_caption(state: State<'_, AppState>, photo: Uuid, caption: String) -> Reply<Photo> {
     with_db(&state, |db| db.set_photo_caption(photo, &caption))
@@ -389,7 +441,7 @@ pub fn revise_audit(state: State<'_, AppState>, id: Uuid, reason: String) -> Rep
 
 /// Decodes `%XX` escapes, `XX` exactly two hex digits (the UI encodes file names with
 /// encodeURIComponent); anything else, `%+1` say, stays as it is.
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

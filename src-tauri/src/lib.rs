@@ -10,6 +10,7 @@
 
 pub mod commands;
 pub mod error;
+pub mod hq;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,6 +32,8 @@ pub struct AppState {
     pub started: Instant,
     /// When the UI first painted, in ms since start (for the start-up benchmark).
     pub painted: Mutex<Option<f64>>,
+    /// The HQ workspace's database, when the app has one open.
+    pub hq: hq::SharedHq,
     russian: AtomicBool,
 }
 
@@ -46,6 +49,7 @@ impl AppState {
             path,
             started,
             painted: Mutex::new(None),
+            hq: hq::SharedHq::default(),
             // Until the UI says its language: the computer's (the first message may come
             // before, such as why the database could not be opened).
             russian: AtomicBool::new(Lang::from_locale(|k| std::env::var(k).ok()) == Lang::Ru),
@@ -71,6 +75,8 @@ pub fn run() {
     let path = storecheck_core::db::default_path(std::env::var_os("STORECHECK_DB"));
     let db = open_in_background(path.clone());
     let photos = storecheck_core::photo::PhotoStore::beside(&path);
+    let state = AppState::opening(db, path, started);
+    let hq_photos = state.hq.clone();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .register_asynchronous_uri_scheme_protocol("photo", move |_ctx, request, responder| {
@@ -78,7 +84,12 @@ pub fn run() {
             let path = request.uri().path().to_string();
             std::thread::spawn(move || responder.respond(commands::serve_photo(&photos, &path)));
         })
-        .manage(AppState::opening(db, path, started))
+        .register_asynchronous_uri_scheme_protocol("hqphoto", move |_ctx, request, responder| {
+            let hq = hq_photos.clone();
+            let path = request.uri().path().to_string();
+            std::thread::spawn(move || responder.respond(hq::serve_photo(&hq, &path)));
+        })
+        .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::ui_ready,
@@ -99,6 +110,8 @@ pub fn run() {
             commands::delete_draft,
             commands::add_action,
             commands::remove_action,
+            commands::action_done,
+            commands::reschedule_action,
             commands::attach_photo,
             commands::set_photo_caption,
             commands::remove_photo,
@@ -111,6 +124,22 @@ pub fn run() {
             commands::revise_audit,
             commands::sync_outbox,
             commands::export_bundle,
+            hq::workspace,
+            hq::set_workspace,
+            hq::hq_open,
+            hq::hq_import,
+            hq::hq_import_dropped,
+            hq::hq_imports,
+            hq::hq_gaps,
+            hq::hq_options,
+            hq::hq_dashboard,
+            hq::hq_drill,
+            hq::hq_audit,
+            hq::hq_review,
+            hq::hq_verify,
+            hq::hq_open_report,
+            hq::hq_save_report,
+            hq::hq_export,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -3,6 +3,7 @@
 import { t } from '../i18n/index.svelte';
 import { invoke } from '@tauri-apps/api/core';
 import { open, save } from '@tauri-apps/plugin-dialog';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { AnswerInput } from './bindings/AnswerInput';
 import type { AnswerSaved } from './bindings/AnswerSaved';
 import type { AppInfo } from './bindings/AppInfo';
@@ -23,6 +24,20 @@ import type { SignInput } from './bindings/SignInput';
 import type { Verification } from './bindings/Verification';
 import type { StandardInfo } from './bindings/StandardInfo';
 import type { Store } from './bindings/Store';
+import type { Dashboard } from './bindings/Dashboard';
+import type { Drill } from './bindings/Drill';
+import type { ExportWritten } from './bindings/ExportWritten';
+import type { FileOutcome } from './bindings/FileOutcome';
+import type { Filter } from './bindings/Filter';
+import type { Focus } from './bindings/Focus';
+import type { Gap } from './bindings/Gap';
+import type { HqAuditView } from './bindings/HqAuditView';
+import type { ImportLine } from './bindings/ImportLine';
+import type { ImportProgress } from './bindings/ImportProgress';
+import type { Mode } from './bindings/Mode';
+import type { Options } from './bindings/Options';
+import type { Review } from './bindings/Review';
+import type { WorkspaceInfo } from './bindings/WorkspaceInfo';
 
 /** Is `e` the `{code, message, hint, problems}` every command rejects with? */
 export function isIpcError(e: unknown): e is IpcError {
@@ -33,6 +48,44 @@ export function isIpcError(e: unknown): e is IpcError {
 export function asIpcError(e: unknown): IpcError {
   if (isIpcError(e)) return e;
   return { code: 'storage', message: String(e), hint: null, problems: [] };
+}
+
+/** The headquarters workspace (src-tauri/src/hq.rs). */
+export const hq = {
+  /** The workspace shown at start (remembered), with the HQ database opened when it is HQ. */
+  workspace: () => invoke<WorkspaceInfo>('workspace'),
+  /** Switches between the store and HQ, and remembers it. */
+  setWorkspace: (mode: Mode) => invoke<WorkspaceInfo>('set_workspace', { mode }),
+  /** Opens (or creates) the HQ database at `path` and remembers it. */
+  open: (path: string) => invoke<WorkspaceInfo>('hq_open', { path }),
+  /** Imports files in order; each verdict also arrives as an `hq-import` event (ImportProgress). */
+  importFiles: (paths: string[]) => invoke<FileOutcome[]>('hq_import', { paths }),
+  /** Imports one file dropped on the window (a drop gives bytes, not a path). */
+  importDropped: async (file: File): Promise<FileOutcome> => {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    return invoke<FileOutcome>('hq_import_dropped', bytes, { headers: { 'x-name': encodeURIComponent(file.name || 'file') } });
+  },
+  imports: () => invoke<ImportLine[]>('hq_imports'),
+  gaps: () => invoke<Gap[]>('hq_gaps'),
+  options: () => invoke<Options>('hq_options'),
+  dashboard: (filter: Filter) => invoke<Dashboard>('hq_dashboard', { filter }),
+  drill: (filter: Filter, focus: Focus) => invoke<Drill>('hq_drill', { filter, focus }),
+  audit: (id: string) => invoke<HqAuditView>('hq_audit', { id }),
+  review: (id: string, reviewer: string, comment: string) => invoke<Review>('hq_review', { id, reviewer, comment }),
+  /** Checks the signed PDF HQ holds for audit `id`. */
+  verify: (id: string) => invoke<Verification>('hq_verify', { id }),
+  openReport: (id: string) => invoke<void>('hq_open_report', { id }),
+  saveReport: (id: string, path: string) => invoke<void>('hq_save_report', { id, path }),
+  /** XLSX into the file `path`, or CSV files into the folder `path`. */
+  exportTables: (format: 'csv' | 'xlsx', path: string, filter: Filter) =>
+    invoke<ExportWritten>('hq_export', { format, path, filter }),
+};
+
+/** Where the web view loads an HQ photo original from (the `hqphoto:` scheme). */
+export function hqPhotoUrl(sha256: string, format: string): string {
+  const ext = format === 'jpeg' ? 'jpg' : format;
+  const viaHttp = /Windows|Android/.test(navigator.userAgent);
+  return viaHttp ? `http://hqphoto.localhost/${sha256}.${ext}` : `hqphoto://localhost/${sha256}.${ext}`;
 }
 
 export const api = {
@@ -66,6 +119,21 @@ export const api = {
   deleteDraft: (id: string) => invoke<void>('delete_draft', { id }),
   addAction: (id: string, action: NewAction) => invoke<CorrectiveAction>('add_action', { id, action }),
   removeAction: (id: string, action: string) => invoke<void>('remove_action', { id, action }),
+  /** Marks a signed audit's action done (a photo as proof optional); resolves with the audit. */
+  actionDone: async (action: string, note: string, by: string, photo: File | null): Promise<AuditView> => {
+    const bytes = photo ? new Uint8Array(await photo.arrayBuffer()) : new Uint8Array();
+    return invoke<AuditView>('action_done', bytes, {
+      headers: {
+        'x-action': action,
+        'x-note': encodeURIComponent(note),
+        'x-by': encodeURIComponent(by),
+        'x-name': encodeURIComponent(photo?.name ?? ''),
+      },
+    });
+  },
+  /** Moves a signed audit's action to a new due date, saying why; resolves with the audit. */
+  rescheduleAction: (action: string, due: string, reason: string, by: string | null) =>
+    invoke<AuditView>('reschedule_action', { action, due, reason, by }),
   /**
    * Attaches one photo (picked, dropped or pasted) to a requirement; its bytes travel as the
    * request body. Rejects with `invalid_photo` naming the file and the reason.
@@ -134,5 +202,40 @@ export async function pickFile(title: string, kind: 'pdf' | 'cert'): Promise<str
   const filters =
     kind === 'pdf' ? [{ name: t('filter.pdf'), extensions: ['pdf'] }] : [{ name: t('filter.cert'), extensions: ['pem', 'crt', 'cer', 'der'] }];
   const picked = await open({ title, multiple: false, directory: false, filters });
+  return typeof picked === 'string' ? picked : null;
+}
+
+/** Calls `handle` with each file's verdict as `hq.importFiles` writes it; resolves to the unlisten. */
+export function onImportProgress(handle: (p: ImportProgress) => void): Promise<UnlistenFn> {
+  return listen<ImportProgress>('hq-import', (e) => handle(e.payload));
+}
+
+/** The native open dialog for an HQ database file; null when cancelled. */
+export async function pickHqDatabase(title: string): Promise<string | null> {
+  const picked = await open({ title, multiple: false, directory: false, filters: [{ name: t('filter.hqdb'), extensions: ['db'] }] });
+  return typeof picked === 'string' ? picked : null;
+}
+
+/** The native save dialog for a new HQ database file; null when cancelled. */
+export async function pickNewHqDatabase(title: string): Promise<string | null> {
+  const picked = await save({ title, defaultPath: 'hq.db', filters: [{ name: t('filter.hqdb'), extensions: ['db'] }] });
+  return typeof picked === 'string' ? picked : null;
+}
+
+/** The native open dialog for files to import at HQ (bundles, store databases, signed PDFs). */
+export async function pickImportFiles(title: string): Promise<string[]> {
+  const picked = await open({
+    title,
+    multiple: true,
+    directory: false,
+    filters: [{ name: t('filter.imports'), extensions: ['zip', 'db', 'pdf'] }],
+  });
+  if (picked === null) return [];
+  return Array.isArray(picked) ? picked : [picked];
+}
+
+/** The native save dialog for an XLSX export; null when cancelled. */
+export async function pickWorkbookDestination(title: string, name: string): Promise<string | null> {
+  const picked = await save({ title, defaultPath: name, filters: [{ name: t('filter.xlsx'), extensions: ['xlsx'] }] });
   return typeof picked === 'string' ? picked : null;
 }

@@ -89,3 +89,34 @@ export function dateTime(iso: string): string {
   const two = (n: number) => String(n).padStart(2, '0');
   return `${date(today(at))} ${two(at.getHours())}:${two(at.getMinutes())}`;
 }
+
+/** A number as the language writes it: 1 234,5 in Russian, 1,234.5 in English. */
+export function num(v: number, digits = 0): string {
+  return new Intl.NumberFormat(i18n.lang === 'ru' ? 'ru-RU' : 'en-GB', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  })
+    .format(v)
+    .replace('-', '\u2212');
+}
+
+/** A change with its sign (+2,3 / −4,1 / 0), or — when there is nothing to compare. */
+export function signed(v: number | null, digits = 1): string {
+  if (v === null) return '—';
+  const text = num(Math.abs(v), digits);
+  if (Number(v.toFixed(digits)) === 0) return text;
+  return `${v > 0 ? '+' : '\u2212'}${text}`;
+}
+
+/** A day of the year for a chart's axis: 16.11 in Russian, 16 Nov in English. */
+export function dayMonth(at: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  if (i18n.lang === 'ru') return `${two(at.getUTCDate())}.${two(at.getUTCMonth() + 1)}`;
+  return at.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+}
+
+/** A part of day (`opening`, `day`, …) in words; an unknown one as it is. */
+export function shiftLabel(shift: string): string {
+  const key = `shift.${shift}` as Key;
+  return key in en ? t(key) : shift;
+}

@@ -2,7 +2,18 @@
 import type { IpcError } from '../api/bindings/IpcError';
 import { asIpcError } from '../api';
 
-export type Screen = 'home' | 'form' | 'summary' | 'standards' | 'stores' | 'verify' | 'send';
+export type Screen =
+  | 'home'
+  | 'form'
+  | 'summary'
+  | 'standards'
+  | 'stores'
+  | 'verify'
+  | 'send'
+  // The HQ workspace: the chain's overview, importing the stores' files, one audit (nav.audit).
+  | 'hq-dashboard'
+  | 'hq-import'
+  | 'hq-audit';
 
 export const nav = $state<{ screen: Screen; audit: string | null; focus: string | null }>({
   screen: 'home',

@@ -167,6 +167,114 @@ describe('revisions', () => {
   });
 });
 
+describe('corrective actions after signing', () => {
+  function signedWithAction(followups: import('../api/bindings/Followup').Followup[] = []) {
+    const v = auditView();
+    v.header.status = 'signed';
+    v.report = {
+      id: 'r1',
+      audit_id: v.header.id,
+      signer: 'Анна Смирнова',
+      signed_at: '2026-11-22T18:05:00Z',
+      acknowledged_by: null,
+      path: '/data/reports/r1.pdf',
+      pdf_sha256: 'ab',
+      pdf_bytes: 1000,
+    };
+    v.score.findings = [{ requirement_id: 'x', code: '2.2', text: 'Предложил акцию', section: 'Потребности', hard: false, note: null }];
+    const done = followups.find((f) => f.kind === 'done');
+    const moved = followups.filter((f) => f.kind === 'rescheduled').pop();
+    v.actions = [
+      {
+        id: 'c1',
+        requirement_id: 'x',
+        code: '2.2',
+        what: 'Провести тренинг по акциям',
+        owner: 'Иванов',
+        due: '2020-01-10',
+        due_now: moved?.on_date ?? '2020-01-10',
+        done_on: done?.on_date ?? null,
+        followups,
+      },
+    ];
+    return v;
+  }
+
+  it('marks a signed audit\'s action done with a note and a photo, and shows it done', async () => {
+    setLang('ru');
+    const calls: { cmd: string; headers: Record<string, string>; bytes: number }[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'load_audit') return signedWithAction();
+      if (cmd === 'action_done') {
+        calls.push({ cmd, headers: headers.pop() ?? {}, bytes: (args as Uint8Array).length });
+        return signedWithAction([
+          {
+            id: 'f1', action_id: 'c1', audit_id: 'a1', kind: 'done', on_date: '2026-12-02', by_whom: 'Петрова',
+            note: 'провели', photo_sha256: 'ab', photo_format: 'jpeg', device_id: 'd', created_at: '2026-12-02T10:00:00Z',
+          },
+        ]);
+      }
+      return null;
+    });
+    // mockIPC passes on no request headers: keep them on the way in.
+    const headers: Record<string, string>[] = [];
+    const internals = (window as unknown as { __TAURI_INTERNALS__: { invoke: (c: string, a: unknown, o?: { headers?: Record<string, string> }) => Promise<unknown> } }).__TAURI_INTERNALS__;
+    const invoke = internals.invoke;
+    internals.invoke = (c, a, o) => {
+      if (o?.headers) headers.push(o.headers);
+      return invoke(c, a, o);
+    };
+    render(Summary, { id: 'a1' });
+    const state = await screen.findByTestId('followup');
+    expect(state.dataset.state).toBe('overdue');
+    expect(state.textContent).toContain('просрочено с 10.01.2020');
+    expect(screen.queryByTestId('action-form')).toBeNull();
+    await fireEvent.click(screen.getByTestId('followup-done'));
+    await fireEvent.input(screen.getByTestId('followup-note'), { target: { value: 'провели' } });
+    await fireEvent.input(screen.getByTestId('followup-by'), { target: { value: 'Петрова' } });
+    const photo = new File([new Uint8Array([1, 2, 3])], 'стенд.jpg', { type: 'image/jpeg' });
+    await fireEvent.change(screen.getByTestId('followup-photo'), { target: { files: [photo] } });
+    await fireEvent.click(screen.getByTestId('followup-save'));
+    await waitFor(() => expect(calls).toHaveLength(1));
+    expect(calls[0].headers).toMatchObject({ 'x-action': 'c1', 'x-note': encodeURIComponent('провели'), 'x-by': encodeURIComponent('Петрова'), 'x-name': encodeURIComponent('стенд.jpg') });
+    expect(calls[0].bytes).toBe(3);
+    await waitFor(() => expect(screen.getByTestId('followup').dataset.state).toBe('done'));
+    expect(screen.getByTestId('followup').textContent).toContain('Выполнено 02.12.2026, Петрова — провели · фото приложено');
+    expect(screen.queryByTestId('followup-done')).toBeNull();
+  });
+
+  it('moves the due date only with a date and a reason', async () => {
+    setLang('ru');
+    const asked: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'load_audit') return signedWithAction();
+      if (cmd === 'reschedule_action') {
+        asked.push(args);
+        return signedWithAction([
+          {
+            id: 'f1', action_id: 'c1', audit_id: 'a1', kind: 'rescheduled', on_date: '2099-12-20', by_whom: 'Иванов',
+            note: 'ждём поставку', photo_sha256: null, photo_format: null, device_id: 'd', created_at: '2026-12-02T10:00:00Z',
+          },
+        ]);
+      }
+      return null;
+    });
+    render(Summary, { id: 'a1' });
+    await fireEvent.click(await screen.findByTestId('followup-move'));
+    const save = screen.getByTestId<HTMLButtonElement>('followup-save');
+    await fireEvent.input(screen.getByTestId('followup-due'), { target: { value: '20.12.2099' } });
+    expect(save.disabled).toBe(true);
+    await fireEvent.input(screen.getByTestId('followup-reason'), { target: { value: 'ждём поставку' } });
+    expect(save.disabled).toBe(false);
+    await fireEvent.click(save);
+    await waitFor(() => expect(asked).toHaveLength(1));
+    expect(asked[0]).toMatchObject({ action: 'c1', due: '2099-12-20', reason: 'ждём поставку', by: null });
+    await waitFor(() => expect(screen.getByTestId('followup').dataset.state).toBe('open'));
+    expect(screen.getByTestId('followup').textContent).toContain('срок 20.12.2099');
+    expect(screen.getByTestId('followup').textContent).toContain('Срок перенесён на 20.12.2099, Иванов: ждём поставку');
+  });
+});
+
 describe('errors', () => {
   it('show every import problem and the hint', async () => {
     setLang('en');

@@ -7,7 +7,11 @@ export type ExportOutcome = {
 /**
  * The bundle written; `None` when nothing was due.
  */
-file: string | null, audits: number, photos: number, bytes: number, 
+file: string | null, audits: number, 
+/**
+ * Follow-ups of corrective actions carried.
+ */
+followups: number, photos: number, bytes: number, 
 /**
  * The bundle's number in this device's sequence; `None` when nothing was written.
  */
