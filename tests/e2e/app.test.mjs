@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, mkdirSync, writeFileSync, renameSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, mkdirSync, writeFileSync, renameSync, statSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Session, KEYS } from './webdriver.mjs';
@@ -70,6 +70,8 @@ async function cutText(s) {
     for (const el of document.querySelectorAll('body *')) {
       const box = el.getBoundingClientRect();
       if (box.width === 0 || box.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+      // Text for screen readers only (1 px, clipped on purpose).
+      if (box.width <= 1 || box.height <= 1 || el.closest('.sr-only')) continue;
       if (el.closest('[title]')) continue; // the full text is on hover
       const cs = getComputedStyle(el);
       if (['INPUT', 'TEXTAREA'].includes(el.tagName)) {
@@ -415,6 +417,132 @@ test('Send to HQ: a bundle saved from the app goes into HQ with the command line
     }
   } finally {
     await s.close().catch(() => {});
+  }
+});
+
+/** The next start shows the store, whatever a failed test left (the app remembers the workspace). */
+function storeWorkspace() {
+  writeFileSync(join(dir, 'workspace.json'), JSON.stringify({ mode: 'store' }));
+}
+
+/** Drops files on an element as a person drags them from the file manager: File objects, no paths. */
+async function dropFiles(s, css, paths) {
+  const files = paths.map((p) => ({ name: p.split('/').pop(), data: readFileSync(p).toString('base64') }));
+  await s.exec(
+    `const files = arguments[0].map((f) => {
+       const bin = atob(f.data); const bytes = new Uint8Array(bin.length);
+       for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+       return new File([bytes], f.name, { type: 'application/zip' });
+     });
+     const dt = new DataTransfer(); files.forEach((f) => dt.items.add(f));
+     const target = document.querySelector(arguments[1]);
+     for (const type of ['dragenter', 'dragover', 'drop']) {
+       target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+     }`,
+    files,
+    css,
+  );
+}
+
+test('HQ in the app: bundles dropped on the window go in, the dashboard counts them, a failed requirement drills down to its audit and its PDF verdict', async () => {
+  // A second signed audit, in a bundle of its own; the first bundle (test 3) is already at HQ.
+  const draft = storecheck('audit', 'list').find((a) => a.status === 'draft');
+  assert.ok(draft, 'a draft to complete');
+  execFileSync(cli, ['--db', db, 'audit', 'fill', draft.id, join(root, 'fixtures/answers/demo-fashion-pass.csv')]);
+  storecheck('audit', 'answer', draft.id, '1.3', 'fail', '--note', 'не поздоровался');
+  for (const code of ['2.1', '3.1', '3.5']) {
+    execFileSync(cli, ['--db', db, 'audit', 'photo', draft.id, code, join(root, 'fixtures/db/schema-3/photos/83/83be18ea5219eb821bd5212ce4879d97f431a1ca9314dd4ac4b0b1fef7e458f6.jpg')]);
+  }
+  storecheck('audit', 'complete', draft.id);
+  storecheck('audit', 'sign', draft.id, '--signer', 'Анна Смирнова');
+  const stick = join(dir, 'флешка');
+  const second = storecheck('sync', 'export', '--out', stick).file;
+  const first = join(stick, readdirSync(stick).find((n) => n.endsWith('000001.zip')));
+  const s = await openApp();
+  try {
+    await s.waitFor('[data-testid="audit-row"]');
+    await s.click('[data-testid="ws-hq"]');
+    await s.waitFor('[data-testid="nav-hq-import"]');
+    await s.click('[data-testid="nav-hq-import"]');
+    await s.waitFor('[data-testid="hq-drop"]');
+    await dropFiles(s, '[data-testid="hq-drop"]', [first, second]);
+    await s.waitUntil(
+      async () => (await s.exec('return [...document.querySelectorAll(\'[data-testid="hq-import-row"]\')].filter((r) => ["done", "failed"].includes(r.dataset.state)).length')) === 2,
+      'a verdict for each dropped file',
+      30000,
+    );
+    const verdicts = await s.exec('return [...document.querySelectorAll(\'[data-testid="hq-import-row"]\')].map((r) => [r.dataset.verdict, r.textContent.trim()])');
+    assert.deepEqual(verdicts.map((v) => v[0]), ['present', 'added'], `the bundle HQ holds, then the new one: ${JSON.stringify(verdicts)}`);
+    await shot(s, '25-hq-import-ru');
+    await assertNothingCut(s, '25-hq-import-ru');
+
+    const held = JSON.parse(execFileSync(cli, ['--hq', join(dir, 'hq.db'), '--json', 'hq', 'audits'], { encoding: 'utf8' }));
+    await s.click('[data-testid="nav-hq-dashboard"]');
+    await s.waitFor('[data-testid="hq-headline-audits"]');
+    await s.waitUntil(async () => (await s.text('[data-testid="hq-headline-audits"]')).includes(String(held.length)), `the dashboard counts ${held.length} audits`);
+    await shot(s, '26-hq-dashboard-ru');
+    await assertNothingCut(s, '26-hq-dashboard-ru');
+    // The requirement failed most often (1.3, failed in the new audit) drills down to that audit.
+    // From the keyboard, as the marks are buttons: focus the first bar, Enter.
+    await s.exec('document.querySelector(\'[data-testid="hq-pareto-bar"]\').focus()');
+    await s.keys(KEYS.Enter);
+    await s.waitFor('[data-testid="hq-drill-row"]');
+    const rows = await s.exec('return document.querySelectorAll(\'[data-testid="hq-drill-row"]\').length');
+    assert.ok(rows >= 1);
+    await shot(s, '27-hq-drill-ru');
+    await s.exec('document.querySelector(\'[data-testid="hq-drill-row"]\').scrollIntoView({ block: "center" })');
+    await s.exec('const r = document.querySelector(\'[data-testid="hq-drill-row"]\'); (r.querySelector("button, a") ?? r).click()');
+    await s.waitFor('[data-testid="hq-audit-verdict"]', 20000);
+    await s.waitUntil(async () => /подпис/i.test(await s.text('[data-testid="hq-audit-verdict"]')), 'the verdict');
+    const verdict = await s.text('[data-testid="hq-audit-verdict"]');
+    assert.match(verdict, /действительна|не изменён/i, verdict);
+    assert.match(verdict, /Подписал.*«[^»]+»/s, `who signed: ${verdict}`);
+    await shot(s, '28-hq-audit-ru');
+    await assertNothingCut(s, '28-hq-audit-ru');
+    // The review mark is HQ's own: saved, shown, and the signed audit is unchanged.
+    await s.type('[data-testid="hq-review-comment"]', 'Проверено, замечаний нет');
+    const reviewer = await s.exec('return document.querySelector(\'[data-testid="hq-reviewer"]\').value');
+    if (!reviewer) await s.type('[data-testid="hq-reviewer"]', 'Региональный менеджер');
+    await s.click('[data-testid="hq-review-save"]');
+    await s.waitUntil(async () => (await s.exec('return document.querySelector("main").innerText')).includes('Проверено, замечаний нет'), 'the review mark');
+
+    // Back to the store: the switch is remembered both ways.
+    await s.click('[data-testid="ws-store"]');
+    await s.waitFor('[data-testid="nav-audits"]');
+  } finally {
+    await s.close().catch(() => {});
+    storeWorkspace();
+  }
+});
+
+test('HQ dashboard of a chain of 300 stores, in Russian and in English: nothing cut', async () => {
+  const chain = join(dir, 'chain.db');
+  execFileSync(cli, ['--hq', chain, 'hq', 'demo', '--stores', '300', '--audits', '3000', '--days', '120'], { env: { ...process.env, LANG: 'ru_RU.UTF-8' } });
+  writeFileSync(join(dir, 'workspace.json'), JSON.stringify({ mode: 'hq', hq_path: chain }));
+  const s = await openApp();
+  try {
+    await s.waitFor('[data-testid="hq-headline-audits"]', 20000);
+    await s.waitUntil(async () => /\d/.test(await s.text('[data-testid="hq-headline-audits"]')), 'figures');
+    await new Promise((r) => setTimeout(r, 500));
+    await shot(s, '29-hq-chain-ru');
+    await assertNothingCut(s, '29-hq-chain-ru');
+    await s.exec('window.scrollTo(0, document.body.scrollHeight / 2)');
+    await shot(s, '30-hq-chain-ru-middle');
+    await s.exec('window.scrollTo(0, document.body.scrollHeight)');
+    await shot(s, '31-hq-chain-ru-bottom');
+    await s.exec('window.scrollTo(0, 0)');
+    await s.click('[data-testid="lang-en"]');
+    await s.waitUntil(async () => /audits/i.test(await s.exec('return document.querySelector("main").innerText')), 'the English UI');
+    await new Promise((r) => setTimeout(r, 500));
+    await shot(s, '32-hq-chain-en');
+    await assertNothingCut(s, '32-hq-chain-en');
+    assert.doesNotMatch(await s.text('.hq-headline, [data-testid="hq-headline"]').catch(() => ''), /[А-Яа-яЁё]/u, 'the headline is English');
+    await s.click('[data-testid="lang-ru"]');
+    await s.click('[data-testid="ws-store"]');
+    await s.waitFor('[data-testid="nav-audits"]');
+  } finally {
+    await s.close().catch(() => {});
+    storeWorkspace();
   }
 });
 

@@ -50,6 +50,10 @@ pub enum SyncMessage<'a> {
     },
     NoGaps,
     NoStats,
+    HqDemo {
+        stores: usize,
+        audits: usize,
+    },
     Exported {
         files: &'a str,
         audits: usize,
@@ -173,6 +177,16 @@ impl Text for SyncMessage<'_> {
                     "{}: добавлено — {}, уже были — {already_present}, не принято файлов — {refused}",
                     Noun::File.count(*files, lang),
                     Noun::Audit.count(*added, lang)
+                ),
+            ),
+            M::HqDemo { stores, audits } => lang.pick(
+                format!(
+                    "A demo chain of {stores} stores with {} is in this HQ database. Open it in the app's HQ workspace, or try `storecheck hq stats --by region`.",
+                    Noun::Audit.count(*audits, lang)
+                ),
+                format!(
+                    "В базе ЦО создана демонстрационная сеть: магазинов — {stores}, {}. Откройте её в приложении (режим «ЦО») или попробуйте `storecheck hq stats --by region`.",
+                    Noun::Audit.count(*audits, lang)
                 ),
             ),
             M::NoHqAudits => lang.pick(

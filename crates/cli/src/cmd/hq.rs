@@ -24,6 +24,19 @@ pub enum Command {
     },
     /// List the bundles missing from each device's sequence
     Gaps,
+    /// Fill a new HQ database with a synthetic chain, for a first look at the dashboard:
+    /// stores in regions, audits over the last days with the demo standard
+    Demo {
+        #[arg(long, default_value_t = 300)]
+        stores: usize,
+        #[arg(long, default_value_t = 12)]
+        regions: usize,
+        #[arg(long, default_value_t = 20_000)]
+        audits: usize,
+        /// The days the audits spread over, ending today
+        #[arg(long, default_value_t = 182)]
+        days: i64,
+    },
     /// Export audits, answers, findings and corrective actions for BI: CSV files (UTF-8 with a
     /// BOM, `;`) in a folder, or one XLSX workbook
     Export {
@@ -293,6 +306,62 @@ pub fn run(hq: &mut HqDb, out: &Out, command: Command) -> anyhow::Result<()> {
                 }
                 text
             })
+        }
+        Command::Demo {
+            stores,
+            regions,
+            audits,
+            days,
+        } => {
+            let held: i64 = hq
+                .connection()
+                .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))?;
+            if held > 0 {
+                return Err(storecheck_core::Error::invalid(
+                    "--hq",
+                    "this HQ database already holds audits; a demo chain goes into a new one (name it with --hq)",
+                    "в этой базе ЦО уже есть проверки; демонстрационная сеть создаётся в новой базе (укажите её через --hq)",
+                )
+                .into());
+            }
+            if stores == 0 || regions == 0 || audits == 0 || days <= 0 {
+                return Err(storecheck_core::Error::invalid(
+                    "--stores/--regions/--audits/--days",
+                    "each must be at least 1",
+                    "каждое значение должно быть не меньше 1",
+                )
+                .into());
+            }
+            // The demo standard, as a store gets it (in a scratch store database).
+            let scratch = tempfile::tempdir()?;
+            let mut store = storecheck_core::Db::open(
+                &scratch.path().join("store.db"),
+                storecheck_core::db::Inputs::system(None),
+            )?;
+            store.load_demo(out.lang)?;
+            let id = store.list_standards()?[0].id;
+            let standard = store.standard_record(id)?;
+            let today = chrono::Local::now().date_naive();
+            let chain = storecheck_hq::synth::Chain {
+                stores,
+                regions,
+                audits,
+                first_day: today - chrono::Duration::days(days - 1),
+                days,
+                revisions: 0.01,
+                seed: 2026,
+            };
+            let made = storecheck_hq::synth::generate_count(hq, &standard, &chain)?;
+            out.print(
+                &serde_json::json!({"stores": stores, "regions": regions, "audits": made}),
+                || {
+                    SyncMessage::HqDemo {
+                        stores,
+                        audits: made,
+                    }
+                    .text(out.lang)
+                },
+            )
         }
         Command::Gaps => {
             let gaps = hq.gaps()?;

@@ -1,5 +1,4 @@
-// The HQ screens, loaded only when the HQ workspace is shown: the store's start stays as fast
-// as it was (the charts' library is most of their weight).
+// The HQ screens, loaded only when the HQ workspace is shown (App.svelte).
 export { default as Dashboard } from './Dashboard.svelte';
 export { default as Import } from './Import.svelte';
 export { default as Audit } from './Audit.svelte';
