@@ -217,21 +217,16 @@ pub fn attach_photo(
 ) -> Reply<PhotosSaved> {
     let lang = state.lang();
     let header = |name: &str| {
-        request
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(percent_decode)
-            .ok_or_else(|| {
-                IpcError::from_core(
-                    &storecheck_core::Error::invalid(
-                        name,
-                        "missing in the photo request",
-                        "нет в запросе фото",
-                    ),
-                    lang,
-                )
-            })
+        header(&request, name).ok_or_else(|| {
+            IpcError::from_core(
+                &storecheck_core::Error::invalid(
+                    name,
+                    "missing in the photo request",
+                    "нет в запросе фото",
+                ),
+                lang,
+            )
+        })
     };
     let audit = parse_id(&header("x-audit")?, lang)?;
     let code = header("x-code")?;
@@ -260,14 +255,7 @@ pub fn action_done(
     request: tauri::ipc::Request<'_>,
 ) -> Reply<AuditView> {
     let lang = state.lang();
-    let header = |name: &str| {
-        request
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(percent_decode)
-            .unwrap_or_default()
-    };
+    let header = |name: &str| header(&request, name).unwrap_or_default();
     let action = parse_id(&header("x-action"), lang)?;
     let (note, by, name) = (header("x-note"), header("x-by"), header("x-name"));
     let photo = match request.body() {
@@ -437,6 +425,15 @@ pub fn verify_report(
 #[tauri::command(async)]
 pub fn revise_audit(state: State<'_, AppState>, id: Uuid, reason: String) -> Reply<Uuid> {
     with_db(&state, |db| db.revise_audit(id, &reason))
+}
+
+/// A request header's value, percent-decoded (the UI encodes with encodeURIComponent).
+pub(crate) fn header(request: &tauri::ipc::Request<'_>, name: &str) -> Option<String> {
+    request
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(percent_decode)
 }
 
 /// Decodes `%XX` escapes, `XX` exactly two hex digits (the UI encodes file names with

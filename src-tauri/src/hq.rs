@@ -280,12 +280,7 @@ pub fn hq_import_dropped(
     request: tauri::ipc::Request<'_>,
 ) -> Reply<FileOutcome> {
     let lang = state.lang();
-    let name = request
-        .headers()
-        .get("x-name")
-        .and_then(|v| v.to_str().ok())
-        .map(crate::commands::percent_decode)
-        .unwrap_or_else(|| "file".into());
+    let name = crate::commands::header(&request, "x-name").unwrap_or_else(|| "file".into());
     let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
         return Err(IpcError::from_hq(
             &HqError::Missing {

@@ -274,31 +274,7 @@ impl Db {
     fn keep_photo(&mut self, p: &PreparedPhoto) -> Result<()> {
         let store = self.photo_store()?.clone();
         store.put(p, self.ids())?;
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO photo_file (sha256, format, bytes, width, height,
-                    display_width, display_height, display_bytes, thumb_width, thumb_height,
-                    thumb_bytes, device_id, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-                 ON CONFLICT (sha256) DO NOTHING",
-                params![
-                    p.sha256,
-                    p.format.as_str(),
-                    p.original.len() as i64,
-                    p.width,
-                    p.height,
-                    p.display.width,
-                    p.display.height,
-                    p.display.bytes.len() as i64,
-                    p.thumb.width,
-                    p.thumb.height,
-                    p.thumb.bytes.len() as i64,
-                    tx.device.to_string(),
-                    tx.now
-                ],
-            )?;
-            Ok(())
-        })
+        self.write(|tx| crate::photo::put_file_row(tx, p))
     }
 
     #[allow(clippy::too_many_arguments)]

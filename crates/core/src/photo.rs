@@ -746,6 +746,33 @@ fn remove_all(paths: &[PathBuf]) {
     }
 }
 
+/// The row of a photo's three files (once per original, whoever attaches it again).
+pub(crate) fn put_file_row(tx: &crate::db::Tx<'_>, p: &PreparedPhoto) -> Result<()> {
+    tx.execute(
+        "INSERT INTO photo_file (sha256, format, bytes, width, height,
+            display_width, display_height, display_bytes, thumb_width, thumb_height, thumb_bytes,
+            device_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+         ON CONFLICT (sha256) DO NOTHING",
+        params![
+            p.sha256,
+            p.format.as_str(),
+            p.original.len() as i64,
+            p.width,
+            p.height,
+            p.display.width,
+            p.display.height,
+            p.display.bytes.len() as i64,
+            p.thumb.width,
+            p.thumb.height,
+            p.thumb.bytes.len() as i64,
+            tx.device.to_string(),
+            tx.now
+        ],
+    )?;
+    Ok(())
+}
+
 /// What attaching photos returns: the photos as stored and the audit's new score.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -804,28 +831,7 @@ impl Db {
         let ids: Vec<Uuid> = photos.iter().map(|_| self.new_id()).collect();
         let written = self.write(|tx| {
             for (p, id) in photos.iter().zip(&ids) {
-                tx.execute(
-                    "INSERT INTO photo_file (sha256, format, bytes, width, height,
-                        display_width, display_height, display_bytes, thumb_width, thumb_height, thumb_bytes,
-                        device_id, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-                     ON CONFLICT (sha256) DO NOTHING",
-                    params![
-                        p.sha256,
-                        p.format.as_str(),
-                        p.original.len() as i64,
-                        p.width,
-                        p.height,
-                        p.display.width,
-                        p.display.height,
-                        p.display.bytes.len() as i64,
-                        p.thumb.width,
-                        p.thumb.height,
-                        p.thumb.bytes.len() as i64,
-                        tx.device.to_string(),
-                        tx.now
-                    ],
-                )?;
+                put_file_row(tx, p)?;
                 tx.execute(
                     "INSERT INTO photo (id, audit_id, requirement_id, sha256, file_name, caption, device_id, created_at, updated_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, '', ?6, ?7, ?7)
