@@ -332,13 +332,14 @@ fn main() {
     let peer = std::process::Command::new("sqlite3")
         .arg("-csv")
         .arg("-header")
+        .arg("-cmd")
+        .arg(format!(".output {}", csv.display()))
         .arg(&path)
-        .arg(format!(
-            ".output {}\nSELECT * FROM audit WHERE shift_date BETWEEN '2026-08-20' AND '2026-10-31';\n\
-             SELECT an.* FROM answer an JOIN audit a ON a.id = an.audit_id\n\
+        .arg(
+            "SELECT * FROM audit WHERE shift_date BETWEEN '2026-08-20' AND '2026-10-31';
+             SELECT an.* FROM answer an JOIN audit a ON a.id = an.audit_id
              WHERE a.shift_date BETWEEN '2026-08-20' AND '2026-10-31';",
-            csv.display()
-        ))
+        )
         .status();
     let naive = t.elapsed();
     println!("BI export of a period of 73 days ({}):", rows.join(", "));

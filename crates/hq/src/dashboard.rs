@@ -378,7 +378,10 @@ const RAW: Sources = Sources {
                       x.failed_hard, x.findings
                FROM audit a JOIN store s ON s.code = a.store_code
                JOIN audit_section x ON x.audit_id = a.id
-               WHERE a.current = 1 AND (:store IS NULL OR a.store_code = :store)",
+               WHERE a.current = 1 AND (:store IS NULL OR a.store_code = :store)
+                 AND a.shift_date BETWEEN :from AND :to
+                 AND (:region IS NULL OR a.store_code IN
+                      (SELECT code FROM store WHERE coalesce(region, '') = :region))",
     requirements: "SELECT a.shift_date AS day, coalesce(s.region, '') AS region,
                           a.store_code AS store, a.standard_id, an.requirement_id,
                           1 AS answered, an.score AS score_sum, an.score < 0.5 AS failed
@@ -993,13 +996,31 @@ impl Analytics for HqDb {
                AND (:store IS NULL OR a.store_code = :store)
                AND (:standard IS NULL OR a.standard_id = :standard)"
         );
-        let total = rows(
-            &self.conn,
-            &format!("SELECT count(*) {scope}"),
-            filter,
-            &extra,
-            |r| r.get::<_, i64>(0),
-        )?[0];
+        // A requirement's drill-down is counted from the same rows as its bar (one answer per
+        // requirement and audit: its failures are its audits), not by reading them all.
+        let total = match focus {
+            Focus::Requirement { code } => {
+                let sql = format!(
+                    "SELECT total(failed) FROM ({}) WHERE {SCOPE}
+                       AND requirement_id IN (SELECT id FROM requirement WHERE code = :code)",
+                    self.sources(filter, Source::Best).requirements
+                );
+                rows(
+                    &self.conn,
+                    &sql,
+                    filter,
+                    &[(":code", Value::Text(code.clone()))],
+                    |r| r.get::<_, f64>(0),
+                )?[0] as i64
+            }
+            _ => rows(
+                &self.conn,
+                &format!("SELECT count(*) {scope}"),
+                filter,
+                &extra,
+                |r| r.get::<_, i64>(0),
+            )?[0],
+        };
         let audits = rows(
             &self.conn,
             &format!(
