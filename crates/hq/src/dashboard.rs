@@ -931,7 +931,35 @@ impl Analytics for HqDb {
     }
 
     fn drill(&self, filter: &Filter, focus: &Focus) -> Result<Drill> {
+        self.drill_with(filter, focus, 2 * DRILL_SHOWN as i64)
+    }
+}
+
+impl HqDb {
+    /// [`Analytics::drill`], reading a requirement's failures audit by audit when it has more
+    /// than `dense_above` of them, else from their index (the two give the same list).
+    pub fn drill_with(&self, filter: &Filter, focus: &Focus, dense_above: i64) -> Result<Drill> {
         filter.check()?;
+        // A requirement's drill-down is counted from the same rows as its bar (one answer per
+        // requirement and audit: its failures are its audits), not by reading them all.
+        let requirement_total = match focus {
+            Focus::Requirement { code } => {
+                let sql = format!(
+                    "SELECT total(failed) FROM ({}) WHERE {SCOPE}
+                       AND requirement_id IN (SELECT id FROM requirement WHERE code = :code)",
+                    self.sources(filter, Source::Best).requirements
+                );
+                let total = rows(
+                    &self.conn,
+                    &sql,
+                    filter,
+                    &[(":code", Value::Text(code.clone()))],
+                    |r| r.get::<_, f64>(0),
+                )?[0] as i64;
+                Some(total)
+            }
+            _ => None,
+        };
         let mut extra: Vec<(&str, Value)> = Vec::new();
         let mut period = "a.shift_date BETWEEN :from AND :to";
         let focus_sql = match focus {
@@ -982,8 +1010,15 @@ impl Analytics for HqDb {
             }
             Focus::Requirement { code } => {
                 extra.push((":code", Value::Text(code.clone())));
-                "a.id IN (SELECT audit_id FROM answer WHERE code = :code AND score < 0.5
-                          AND shift_date BETWEEN :from AND :to)"
+                // Failed often: walk the period's audits newest first and stop at the page
+                // (failures are dense). Seldom: take its few failures from their index.
+                if requirement_total.unwrap_or(0) > dense_above {
+                    "EXISTS (SELECT 1 FROM answer an WHERE an.audit_id = a.id AND an.code = :code
+                             AND an.score < 0.5)"
+                } else {
+                    "a.id IN (SELECT audit_id FROM answer WHERE code = :code AND score < 0.5
+                              AND shift_date BETWEEN :from AND :to)"
+                }
             }
             Focus::FailedHard => "a.failed_hard = 1",
         };
@@ -996,24 +1031,9 @@ impl Analytics for HqDb {
                AND (:store IS NULL OR a.store_code = :store)
                AND (:standard IS NULL OR a.standard_id = :standard)"
         );
-        // A requirement's drill-down is counted from the same rows as its bar (one answer per
-        // requirement and audit: its failures are its audits), not by reading them all.
-        let total = match focus {
-            Focus::Requirement { code } => {
-                let sql = format!(
-                    "SELECT total(failed) FROM ({}) WHERE {SCOPE}
-                       AND requirement_id IN (SELECT id FROM requirement WHERE code = :code)",
-                    self.sources(filter, Source::Best).requirements
-                );
-                rows(
-                    &self.conn,
-                    &sql,
-                    filter,
-                    &[(":code", Value::Text(code.clone()))],
-                    |r| r.get::<_, f64>(0),
-                )?[0] as i64
-            }
-            _ => rows(
+        let total = match requirement_total {
+            Some(total) => total,
+            None => rows(
                 &self.conn,
                 &format!("SELECT count(*) {scope}"),
                 filter,

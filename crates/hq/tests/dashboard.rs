@@ -491,6 +491,15 @@ fn every_drill_down_lists_exactly_the_audits_behind_its_mark() {
         want(&|s| period(s) && s.answers.iter().any(|(c, x)| c == &failed.code && *x < 0.5))
     );
     assert!(got.len() <= failed.failed as usize && !got.is_empty());
+    // Read audit by audit (as for a requirement failed thousands of times) or from the failures'
+    // index: the same list.
+    let focus = Focus::Requirement {
+        code: failed.code.clone(),
+    };
+    assert_eq!(
+        hq.drill_with(&filter, &focus, 0).expect("dense"),
+        hq.drill(&filter, &focus).expect("sparse")
+    );
 
     let cell = &d.heat.cells[0];
     assert_eq!(d.heat.rows, RowKind::Region);
