@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::SecondsFormat;
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use storecheck_core::db::Clock;
 use storecheck_core::ids::Ids;
 
@@ -108,15 +108,26 @@ impl HqDb {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         migrate(&mut conn)?;
-        conn.execute(
-            "INSERT OR IGNORE INTO workspace (key, value) VALUES ('device', ?1)",
-            [ids.next().to_string()],
-        )?;
-        let device: String = conn.query_row(
-            "SELECT value FROM workspace WHERE key = 'device'",
-            [],
-            |r| r.get(0),
-        )?;
+        // This workspace's own device id, made once: later opens only read it (no write, no
+        // lock, on every command).
+        let held = |c: &Connection| -> rusqlite::Result<Option<String>> {
+            c.query_row(
+                "SELECT value FROM workspace WHERE key = 'device'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+        };
+        let device = match held(&conn)? {
+            Some(d) => d,
+            None => {
+                conn.execute(
+                    "INSERT OR IGNORE INTO workspace (key, value) VALUES ('device', ?1)",
+                    [ids.next().to_string()],
+                )?;
+                held(&conn)?.unwrap_or_default()
+            }
+        };
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
