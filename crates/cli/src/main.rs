@@ -8,6 +8,7 @@
 
 mod cmd;
 mod messages;
+mod messages_ca;
 mod messages_sync;
 mod output;
 
@@ -71,6 +72,9 @@ enum Command {
     /// Send completed and signed audits to HQ as signed bundles
     #[command(subcommand)]
     Sync(cmd::sync::Command),
+    /// The auditors' signing keys: a certificate request for HQ
+    #[command(subcommand)]
+    Keys(cmd::keys::Command),
     /// Headquarters: import what stores send, list what HQ holds
     #[command(subcommand)]
     Hq(cmd::hq::Command),
@@ -122,6 +126,7 @@ fn main() -> ExitCode {
             Command::Report(c) => cmd::report::run(&mut db, &out, c),
             Command::Action(c) => cmd::action::run(&mut db, &out, c),
             Command::Sync(c) => cmd::sync::run(&mut db, &out, c),
+            Command::Keys(c) => cmd::keys::run(&mut db, &out, c),
             Command::Verify(_) | Command::Hq(_) => Ok(()),
         }),
     };

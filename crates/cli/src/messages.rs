@@ -584,8 +584,8 @@ impl Text for Message<'_> {
                 "отчёт не прошёл проверку подписи",
             ),
             M::VerifyUntrusted => lang.pick(
-                "the signature is intact, but the signer's certificate was not issued by the trusted one",
-                "подпись цела, но сертификат подписавшего выдан не доверенным центром",
+                "the signature is intact, but the trusted certificate does not confirm the signer (the reason is above)",
+                "подпись цела, но доверенный сертификат не подтверждает подписавшего (причина указана выше)",
             ),
             M::BadValue {
                 arg,

@@ -28,6 +28,8 @@ pub enum ErrorCode {
     Incomplete,
     InvalidPhoto,
     Storage,
+    /// An HQ package refused whole.
+    PackageRefused,
 }
 
 /// The things a person looks for by code or id, and may not find.
@@ -446,6 +448,13 @@ pub enum Error {
         ru: String,
     },
 
+    /// An HQ package refused whole, with the reason.
+    #[error("{file}: {}", problem.text(Lang::En))]
+    Package {
+        file: String,
+        problem: Box<crate::hq_package::PackageProblem>,
+    },
+
     #[error("{path}: {}", io_problem(source, Lang::En))]
     Io {
         path: String,
@@ -513,6 +522,7 @@ impl Error {
             | Error::Db(_)
             | Error::Io { .. }
             | Error::SigningFile { .. } => ErrorCode::Storage,
+            Error::Package { .. } => ErrorCode::PackageRefused,
         }
     }
 
@@ -576,12 +586,17 @@ impl Error {
             Error::SigningFile { path, en, ru } => {
                 lang.pick(format!("{path}: {en}"), format!("{path}: {ru}"))
             }
+            Error::Package { file, problem } => lang.pick(
+                format!("{file} was not installed: {}", problem.text(lang)),
+                format!("{file} не установлен: {}", problem.text(lang)),
+            ),
         }
     }
 
     /// What to do about it, where there is something to say.
     pub fn hint(&self, lang: Lang) -> Option<String> {
         let (en, ru) = match self {
+            Error::Package { problem, .. } => return problem.hint(lang),
             Error::NotFound { what, .. } => return what.hint(lang),
             Error::ImportInvalid { .. } => (
                 "fix what is listed above and import the file again",

@@ -48,6 +48,12 @@ pub fn write_durably_private(path: &Path, bytes: &[u8], ids: &Ids) -> Result<boo
     write_through_temporary(path, bytes, None, true, ids)
 }
 
+/// Writes `bytes` to `path` durably, replacing what is there: a kill leaves the old file or
+/// the new one whole.
+pub fn replace_durably(path: &Path, bytes: &[u8], ids: &Ids) -> Result<()> {
+    replace(path, bytes, None, ids)
+}
+
 /// Writes `bytes` to `path` durably, replacing what is there.
 pub(crate) fn replace(path: &Path, bytes: &[u8], owner: Option<Uuid>, ids: &Ids) -> Result<()> {
     write_through_temporary(path, bytes, owner, false, ids).map(|_| ())

@@ -20,6 +20,7 @@ pub mod drawn;
 pub mod error;
 pub mod files;
 pub mod followup;
+pub mod hq_package;
 pub mod i18n;
 pub mod ids;
 pub mod import;

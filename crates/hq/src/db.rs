@@ -15,6 +15,7 @@ use crate::error::{HqError, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("0001_hq.sql"),
     include_str!("0002_dashboard.sql"),
+    include_str!("0003_ca.sql"),
 ];
 
 /// The HQ schema version this program writes.

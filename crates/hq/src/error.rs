@@ -31,6 +31,9 @@ pub enum HqError {
     NotFound { what: String },
     #[error("{}", self.text(Lang::En))]
     Missing { what: String },
+    /// The chain's CA, a certificate request or a standard HQ publishes.
+    #[error("{}", self.text(Lang::En))]
+    Ca(crate::ca::CaProblem),
 }
 
 pub type Result<T, E = HqError> = std::result::Result<T, E>;
@@ -62,6 +65,7 @@ impl HqError {
                 "give both dates as YYYY-MM-DD, the first not after the second",
                 "укажите обе даты в виде ГГГГ-ММ-ДД, первая не позже второй",
             ),
+            HqError::Ca(problem) => return problem.hint(lang),
             _ => return None,
         })
     }
@@ -113,6 +117,7 @@ impl Text for HqError {
                     other => other,
                 }),
             ),
+            HqError::Ca(problem) => problem.text(lang),
             HqError::Corrupt(detail) => lang.pick(
                 format!("the HQ database holds something it should not: {detail}"),
                 format!("в базе ЦО недопустимые данные: {detail}"),

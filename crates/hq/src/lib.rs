@@ -12,6 +12,7 @@
 //! - [`HqDb::stats`]: the chain's figures by store, region, section, requirement or week;
 //!   [`export`]: the tables for BI, as CSV or XLSX.
 
+pub mod ca;
 pub mod dashboard;
 pub mod db;
 pub mod error;

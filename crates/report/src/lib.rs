@@ -13,6 +13,7 @@
 //!   audit's data (`storecheck-audit.json`) under its signature; [`embedded_data`] reads it back
 //!   from the signed revision, and [`verify`] says whether it is intact.
 
+pub mod ca;
 mod data;
 mod fonts;
 mod labels;
@@ -25,4 +26,4 @@ pub use data::{DataError, DataStatus, embedded_data};
 pub use fonts::missing_glyphs;
 pub use labels::{report_lang, report_texts};
 pub use render::{Options, RenderError, ReportInput, Revises, SignatureBlock, render};
-pub use signed::{SignRequest, Signed, sign_audit, verify_file};
+pub use signed::{SignRequest, Signed, sign_audit, verify_bytes, verify_file};

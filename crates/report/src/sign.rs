@@ -74,14 +74,14 @@ pub enum SignError {
     },
 }
 
-fn io(path: &Path, source: std::io::Error) -> SignError {
+pub(crate) fn io(path: &Path, source: std::io::Error) -> SignError {
     SignError::Io {
         path: path.display().to_string(),
         source,
     }
 }
 
-fn cert_err(e: impl std::fmt::Display) -> SignError {
+pub(crate) fn cert_err(e: impl std::fmt::Display) -> SignError {
     SignError::Certificate(e.to_string())
 }
 
@@ -97,10 +97,10 @@ fn unusable(path: &Path, en: impl Into<String>, ru: impl Into<String>) -> SignEr
     }
 }
 
-const KEY_FILE: &str = "signing-key.pem";
-const CERT_FILE: &str = "signing-cert.pem";
+pub(crate) const KEY_FILE: &str = "signing-key.pem";
+pub(crate) const CERT_FILE: &str = "signing-cert.pem";
 /// The certificates that issued the signer's, when HQ issued it (PEM, any number).
-const CHAIN_FILE: &str = "signing-chain.pem";
+pub(crate) const CHAIN_FILE: &str = "signing-chain.pem";
 
 /// An auditor's signing identity: an ECDSA P-256 key and its X.509 certificate, with the
 /// certificates that issued it when HQ did.
@@ -242,10 +242,14 @@ impl Signer {
     pub fn name(&self) -> &str {
         &self.name
     }
+
+    pub(crate) fn signing_key(&self) -> &SigningKey {
+        &self.key
+    }
 }
 
 /// A file's bytes, or none when there is no such file.
-fn read_if_there(path: &Path) -> Result<Option<Vec<u8>>, SignError> {
+pub(crate) fn read_if_there(path: &Path) -> Result<Option<Vec<u8>>, SignError> {
     match std::fs::read(path) {
         Ok(bytes) => Ok(Some(bytes)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -324,7 +328,12 @@ fn read_own_certificate(
 
 /// Writes a new file through the project's durable writer (temporary file, flush, rename,
 /// flush the folder); an existing file is left as it is.
-fn write_new(path: &Path, bytes: &[u8], private: bool, ids: &Ids) -> Result<(), SignError> {
+pub(crate) fn write_new(
+    path: &Path,
+    bytes: &[u8],
+    private: bool,
+    ids: &Ids,
+) -> Result<(), SignError> {
     let written = if private {
         storecheck_core::photo::write_durably_private(path, bytes, ids).map(|_| ())
     } else {
@@ -341,7 +350,7 @@ fn write_private(path: &Path, bytes: &[u8], ids: &Ids) -> Result<(), SignError> 
     write_new(path, bytes, true, ids)
 }
 
-fn rdn(
+pub(crate) fn rdn(
     oid: der::oid::ObjectIdentifier,
     value: &str,
 ) -> Result<RelativeDistinguishedName, SignError> {
@@ -721,4 +730,20 @@ pub fn read_certificate(bytes: &[u8]) -> Option<Certificate> {
     Certificate::from_pem(bytes)
         .ok()
         .or_else(|| Certificate::from_der(bytes).ok())
+}
+
+impl From<SignError> for storecheck_core::Error {
+    fn from(e: SignError) -> Self {
+        match e {
+            SignError::Unusable { path, en, ru } => {
+                storecheck_core::Error::SigningFile { path, en, ru }
+            }
+            SignError::Io { path, source } => storecheck_core::Error::Io { path, source },
+            other => storecheck_core::Error::SigningFile {
+                path: "keys".into(),
+                en: other.to_string(),
+                ru: format!("ключ или сертификат подписи не удалось использовать ({other})"),
+            },
+        }
+    }
 }

@@ -195,19 +195,18 @@ pub fn verify_file(
     trust: Option<&std::path::Path>,
     lang: Lang,
 ) -> Result<crate::sign::Verification> {
-    let bytes = std::fs::read(pdf).map_err(|e| Error::io(pdf, e))?;
     let anchor = match trust {
         Some(path) => {
             let cert = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-            if crate::sign::read_certificate(&cert).is_none() {
+            if crate::ca::TrustFile::read(&cert).is_none() {
                 return Err(Error::invalid(
                     "trust",
                     format!(
-                        "{} is not a certificate (PEM or DER); give the certificate file HQ issued",
+                        "{} is not a certificate (PEM or DER); give the CA file HQ hands out (`storecheck hq ca init --out CA.pem`)",
                         path.display()
                     ),
                     format!(
-                        "{} — не сертификат (PEM или DER); укажите файл сертификата, выданный центральным офисом",
+                        "{} — не сертификат (PEM или DER); укажите файл УЦ, который выдаёт ЦО (`storecheck hq ca init --out CA.pem`)",
                         path.display()
                     ),
                 ));
@@ -216,9 +215,18 @@ pub fn verify_file(
         }
         None => None,
     };
-    Ok(crate::verify::verify_pdf_in(
-        &bytes,
-        anchor.as_deref(),
-        lang,
-    ))
+    verify_bytes(pdf, anchor.as_deref(), lang)
+}
+
+/// Checks the signature of the report at `pdf` against what `trust` holds (a certificate and
+/// revocation lists, PEM or DER), and tells the findings in `lang`.
+///
+/// Errors: [`Error::Io`] when the report cannot be read.
+pub fn verify_bytes(
+    pdf: &std::path::Path,
+    trust: Option<&[u8]>,
+    lang: Lang,
+) -> Result<crate::sign::Verification> {
+    let bytes = std::fs::read(pdf).map_err(|e| Error::io(pdf, e))?;
+    Ok(crate::verify::verify_pdf_in(&bytes, trust, lang))
 }

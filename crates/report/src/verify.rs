@@ -89,6 +89,9 @@ pub struct SignatureCheck {
     pub trust_problem: Option<String>,
     /// What is wrong with it.
     pub problem: Option<String>,
+    /// When the trusted CA revoked its certificate (RFC 3339), when it did so after this
+    /// signature was made; a signature made after is not trusted (see `trust_problem`).
+    pub revoked_at: Option<String>,
 }
 
 /// What checking a report's signatures found.
@@ -182,11 +185,11 @@ impl Verification {
     }
 }
 
-fn rfc3339(t: DateTime<Utc>) -> String {
+pub(crate) fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn time_of(t: &x509_cert::time::Time) -> DateTime<Utc> {
+pub(crate) fn time_of(t: &x509_cert::time::Time) -> DateTime<Utc> {
     let secs = i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
     DateTime::from_timestamp(secs, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
@@ -333,7 +336,7 @@ pub fn verify_pdf_in(pdf: &[u8], trust: Option<&[u8]>, lang: Lang) -> Verificati
             );
         }
     };
-    let anchor = trust.map(crate::sign::read_certificate);
+    let anchor = trust.map(read_trust);
     let count = found.len();
     let mut checks = Vec::with_capacity(count);
     let mut first_problem: Option<Text> = None;
@@ -421,9 +424,27 @@ fn identity_sentence(checks: &[SignatureCheck], with_trust: bool, lang: Lang) ->
             let name = c.claimed_signer.as_deref()?;
             let cert = c.certificate.as_ref()?;
             let text = if c.trusted == Some(true) {
+                let (later_en, later_ru) = match &c.revoked_at {
+                    Some(at) => (
+                        format!("; the certificate was revoked on {at}, after this signature was made"),
+                        format!("; сертификат отозван {at}, уже после этой подписи"),
+                    ),
+                    None => (String::new(), String::new()),
+                };
                 Text::new(
-                    format!("signed by {name} (certificate issued by {}, which is trusted here)", cert.issuer),
-                    format!("подписал(а) {name} (сертификат выдан {}, ему здесь доверяют)", cert.issuer),
+                    format!("signed by {name} (certificate issued by {}, which is trusted here){later_en}", cert.issuer),
+                    format!("подписал(а) {name} (сертификат выдан {}, ему здесь доверяют){later_ru}", cert.issuer),
+                )
+            } else if let Some(at) = &c.revoked_at {
+                Text::new(
+                    format!(
+                        "signed by a certificate that names itself {name}, issued by {}, which revoked it on {at}, no later than this signature: the signer's identity is not confirmed",
+                        cert.issuer
+                    ),
+                    format!(
+                        "подписано сертификатом, который называет себя «{name}», выданным {}; он отозван {at}, не позже этой подписи, поэтому личность подписавшего не подтверждена",
+                        cert.issuer
+                    ),
                 )
             } else if cert.self_made {
                 Text::new(
@@ -458,7 +479,7 @@ fn identity_sentence(checks: &[SignatureCheck], with_trust: bool, lang: Lang) ->
 fn check_signature(
     pdf: &[u8],
     f: &Found,
-    anchor: Option<&Option<Certificate>>,
+    anchor: Option<&Option<Trust>>,
     lang: Lang,
 ) -> (SignatureCheck, Option<Text>) {
     let [a, b, c, d] = f.range;
@@ -470,6 +491,7 @@ fn check_signature(
         trusted: None,
         trust_problem: None,
         problem: None,
+        revoked_at: None,
     };
     let fail = |mut check: SignatureCheck, t: Text| {
         check.problem = Some(t.get(lang));
@@ -531,12 +553,18 @@ fn check_signature(
     check.certificate = Some(CertificateInfo::of(&cert));
     if let Some(anchor) = anchor {
         let verdict = match anchor {
-            Some(anchor) => trust_chain(&cert, &cms.others, anchor, signed_at),
+            Some(trust) => {
+                trust_chain(&cert, &cms.others, &trust.anchor, signed_at).and_then(|()| {
+                    check.revoked_at = revocation(&cert, trust).map(|r| rfc3339(r.at));
+                    not_revoked(&cert, trust, signed_at)
+                })
+            }
             None => Err(Text::new(
                 "the trusted certificate cannot be read",
                 "доверенный сертификат не читается",
             )),
         };
+        let verdict = verdict.map(|_| ());
         check.trusted = Some(verdict.is_ok());
         check.trust_problem = verdict.err().map(|t| t.get(lang));
     }
@@ -829,7 +857,7 @@ fn public_key(cert: &Certificate) -> Option<VerifyingKey> {
 }
 
 /// Whether `issuer`'s key made `cert`'s signature (ECDSA P-256 with SHA-256).
-fn signed_by(cert: &Certificate, issuer: &Certificate) -> bool {
+pub(crate) fn signed_by(cert: &Certificate, issuer: &Certificate) -> bool {
     if cert.signature_algorithm != cert.tbs_certificate.signature
         || !is_algorithm(&cert.signature_algorithm, OID_ECDSA_SHA256, false)
     {
@@ -941,6 +969,87 @@ fn may_issue(cert: &Certificate, below: u8, role: (&str, &str)) -> Result<(), Te
         )),
         _ => Ok(()),
     }
+}
+
+/// What the reader trusts: the certificate given as trusted, and what the revocation lists
+/// that came with it and that it signed say.
+pub(crate) struct Trust {
+    anchor: Certificate,
+    revoked: Vec<crate::ca::Revocation>,
+    /// A revocation list that is there but is not the trusted certificate's, or unreadable.
+    crl_problem: Option<Text>,
+}
+
+fn read_trust(bytes: &[u8]) -> Option<Trust> {
+    let file = crate::ca::TrustFile::read(bytes)?;
+    let mut revoked = Vec::new();
+    let mut crl_problem = None;
+    for der in &file.crls {
+        match crate::ca::read_crl(der, &file.anchor) {
+            Some(mut list) => revoked.append(&mut list),
+            None => {
+                crl_problem = Some(Text::new(
+                    "the revocation list that comes with the trusted certificate is damaged or not signed by it",
+                    "список отозванных сертификатов, приложенный к доверенному сертификату, повреждён или подписан не им",
+                ))
+            }
+        }
+    }
+    Some(Trust {
+        anchor: file.anchor,
+        revoked,
+        crl_problem,
+    })
+}
+
+/// The trusted CA's revocation of `leaf`, if it revoked it.
+fn revocation<'t>(leaf: &Certificate, trust: &'t Trust) -> Option<&'t crate::ca::Revocation> {
+    if leaf.tbs_certificate.issuer != trust.anchor.tbs_certificate.subject {
+        return None;
+    }
+    let serial = leaf.tbs_certificate.serial_number.as_bytes();
+    trust.revoked.iter().find(|r| r.serial == serial)
+}
+
+/// Whether the trusted CA revoked `leaf` before `at` (an error that says when and why); when
+/// it revoked it after, when.
+fn not_revoked(
+    leaf: &Certificate,
+    trust: &Trust,
+    at: Option<DateTime<Utc>>,
+) -> Result<Option<DateTime<Utc>>, Text> {
+    if let Some(problem) = &trust.crl_problem {
+        return Err(problem.clone());
+    }
+    let Some(r) = revocation(leaf, trust) else {
+        return Ok(None);
+    };
+    let Some(at) = at else {
+        return Ok(None);
+    };
+    if r.at > at {
+        return Ok(Some(r.at));
+    }
+    let issuer = label(&trust.anchor);
+    let (why_en, why_ru) = match r.reason {
+        Some(reason) => (
+            format!(" ({})", reason.text(Lang::En)),
+            format!(" ({})", reason.text(Lang::Ru)),
+        ),
+        None => (String::new(), String::new()),
+    };
+    Err(Text::new(
+        format!(
+            "the signer's certificate was revoked by «{issuer}» on {}{why_en}, and this signature says it was made on {}, not before that: it is not trusted",
+            rfc3339(r.at),
+            rfc3339(at)
+        ),
+        format!(
+            "сертификат подписавшего отозван «{issuer}» {}{why_ru}, а подпись, по её собственному времени, сделана {} — не раньше отзыва: ей не доверяют",
+            rfc3339(r.at),
+            rfc3339(at)
+        ),
+    ))
 }
 
 const SIGNER: (&str, &str) = ("the signer's certificate", "сертификат подписавшего");

@@ -14,6 +14,7 @@
 
 pub mod export;
 pub mod manifest;
+pub mod package;
 pub mod parcel;
 pub mod pdf;
 pub mod read;

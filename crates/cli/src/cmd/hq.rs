@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use storecheck_core::i18n::Text;
 use storecheck_hq::HqDb;
 
+use crate::messages_ca::CaMessage;
 use crate::messages_sync::SyncMessage;
-use crate::output::{AlreadyReported, Out};
+use crate::output::{AlreadyReported, Out, write_whole};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -74,6 +75,71 @@ pub enum Command {
         #[arg(long, value_name = "YYYY-MM-DD")]
         to: Option<String>,
     },
+    /// The chain's certificate authority: made once, it issues auditors' certificates from
+    /// their requests and revokes them
+    #[command(subcommand)]
+    Ca(CaCommand),
+    /// Write the HQ package for the stores: the current standards, the store directory, the
+    /// certificates issued and the revocation list, signed by the chain's CA
+    Package {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Standards HQ publishes to its stores
+    #[command(subcommand)]
+    Standard(StandardCommand),
+    /// HQ's store directory, which goes to the stores in the HQ package
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+#[derive(clap::Subcommand)]
+pub enum CaCommand {
+    /// Make the chain's CA (once, with --name), or show it; --out writes its certificate and
+    /// revocation list for regional managers' `storecheck verify --trust`
+    Init {
+        /// The chain's name, as signed reports will say "issued by"
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, value_name = "CA.pem")]
+        out: Option<PathBuf>,
+    },
+    /// Issue a certificate for an auditor's request (`storecheck keys request`)
+    Issue {
+        #[arg(value_name = "REQUEST")]
+        request: PathBuf,
+        #[arg(long, value_name = "CERT")]
+        out: PathBuf,
+    },
+    /// Revoke a certificate HQ issued (its file, or its serial number as `hq ca list` shows)
+    Revoke {
+        #[arg(value_name = "CERT")]
+        cert: String,
+        #[arg(long, value_parser = ["key-lost", "left", "replaced"])]
+        reason: Option<String>,
+    },
+    /// List the certificates HQ issued
+    List,
+}
+
+#[derive(clap::Subcommand)]
+pub enum StandardCommand {
+    /// Publish a standard from XLSX, CSV or JSON as a new version at HQ
+    Import {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+#[derive(clap::Subcommand)]
+pub enum StoreCommand {
+    /// Add a store to HQ's directory, or rename or move one (HQ's name and region win)
+    Add {
+        code: String,
+        name: String,
+        #[arg(long)]
+        region: Option<String>,
+    },
 }
 
 impl Command {
@@ -131,6 +197,48 @@ fn date_arg(name: &str, value: Option<String>) -> anyhow::Result<Option<String>>
 
 pub fn run(hq: &mut HqDb, out: &Out, command: Command) -> anyhow::Result<()> {
     match command {
+        Command::Ca(c) => run_ca(hq, out, c),
+        Command::Package { out: path } => {
+            let (bytes, made) = hq.make_package()?;
+            write_whole(&path, &bytes)?;
+            let file = path.display().to_string();
+            out.print(&serde_json::json!({"file": file, "package": made}), || {
+                CaMessage::PackageWritten {
+                    file: &file,
+                    sequence: made.sequence,
+                    standards: made.standards.len(),
+                    stores: made.stores,
+                    certificates: made.certificates,
+                    revoked: made.revoked,
+                    bytes: made.bytes,
+                }
+                .text(out.lang)
+            })
+        }
+        Command::Standard(StandardCommand::Import { file }) => {
+            let draft = storecheck_core::import::read_standard(&file)?;
+            let published = hq.publish_standard(&draft)?;
+            out.print(&published, || {
+                CaMessage::StandardPublished {
+                    code: &published.code,
+                    version: &published.version,
+                    requirements: published.requirements,
+                    created: published.created,
+                }
+                .text(out.lang)
+            })
+        }
+        Command::Store(StoreCommand::Add { code, name, region }) => {
+            let named = hq.name_store(&code, &name, region.as_deref())?;
+            out.print(&named, || {
+                CaMessage::StoreNamed {
+                    code: &named.code,
+                    name: &named.name,
+                    added: named.added,
+                }
+                .text(out.lang)
+            })
+        }
         Command::Import { files } => {
             let outcomes = hq.import_files(&files, out.lang)?;
             let refused = outcomes.iter().filter(|o| !o.refused.is_empty()).count();
@@ -385,6 +493,106 @@ pub fn run(hq: &mut HqDb, out: &Out, command: Command) -> anyhow::Result<()> {
                     }
                 }
                 text
+            })
+        }
+    }
+}
+
+fn run_ca(hq: &mut HqDb, out: &Out, command: CaCommand) -> anyhow::Result<()> {
+    match command {
+        CaCommand::Init { name, out: path } => {
+            let info = hq.ca_init(name.as_deref())?;
+            let file = match &path {
+                Some(p) => {
+                    write_whole(p, hq.ca_trust()?.as_bytes())?;
+                    Some(p.display().to_string())
+                }
+                None => None,
+            };
+            out.print(&serde_json::json!({"ca": info, "file": file}), || {
+                let mut text = if info.created {
+                    CaMessage::CaMade {
+                        chain: &info.chain,
+                        fingerprint: &info.fingerprint,
+                    }
+                    .text(out.lang)
+                } else {
+                    CaMessage::CaThere {
+                        chain: &info.chain,
+                        fingerprint: &info.fingerprint,
+                        issued: info.issued,
+                        revoked: info.revoked,
+                    }
+                    .text(out.lang)
+                };
+                if let Some(file) = &file {
+                    text.push('\n');
+                    text.push_str(&CaMessage::TrustWritten { file }.text(out.lang));
+                }
+                text
+            })
+        }
+        CaCommand::Issue { request, out: path } => {
+            let shown = request.display().to_string();
+            let bytes =
+                std::fs::read(&request).map_err(|e| storecheck_hq::HqError::io(&request, e))?;
+            let (issued, pem) = hq.ca_issue(&bytes, &shown)?;
+            write_whole(&path, pem.as_bytes())?;
+            let file = path.display().to_string();
+            out.print(
+                &serde_json::json!({"file": file, "certificate": issued}),
+                || {
+                    CaMessage::Issued {
+                        file: &file,
+                        auditor: &issued.auditor,
+                        store: &issued.store,
+                        serial: &issued.serial,
+                        until: &issued.not_after,
+                    }
+                    .text(out.lang)
+                },
+            )
+        }
+        CaCommand::Revoke { cert, reason } => {
+            let path = std::path::Path::new(&cert);
+            let file = if path.is_file() {
+                Some(std::fs::read(path).map_err(|e| storecheck_hq::HqError::io(path, e))?)
+            } else {
+                None
+            };
+            let serial = hq.ca_find(&cert, file.as_deref())?;
+            let reason = reason
+                .as_deref()
+                .and_then(storecheck_report::ca::RevokeReason::parse);
+            let revoked = hq.ca_revoke(&serial, reason)?;
+            out.print(&revoked, || {
+                CaMessage::Revoked {
+                    serial: &revoked.serial,
+                    auditor: &revoked.auditor,
+                    at: revoked.revoked_at.as_deref().unwrap_or_default(),
+                }
+                .text(out.lang)
+            })
+        }
+        CaCommand::List => {
+            let list = hq.ca_list()?;
+            out.print(&list, || {
+                if list.is_empty() {
+                    return CaMessage::NoCertificates.text(out.lang);
+                }
+                list.iter()
+                    .map(|c| {
+                        CaMessage::CertificateLine {
+                            serial: &c.serial,
+                            auditor: &c.auditor,
+                            store: &c.store,
+                            until: &c.not_after,
+                            revoked: c.revoked_at.as_deref(),
+                        }
+                        .text(out.lang)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
             })
         }
     }

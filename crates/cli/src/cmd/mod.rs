@@ -4,6 +4,7 @@ pub mod action;
 pub mod audit;
 pub mod demo;
 pub mod hq;
+pub mod keys;
 pub mod report;
 pub mod standard;
 pub mod store;

@@ -6,6 +6,7 @@ use storecheck_core::Db;
 use storecheck_core::i18n::Text;
 use storecheck_sync::DeviceKey;
 
+use crate::messages_ca::CaMessage;
 use crate::messages_sync::SyncMessage;
 use crate::output::Out;
 
@@ -19,6 +20,16 @@ pub enum Command {
         /// Every completed and signed audit, sent before or not
         #[arg(long)]
         all: bool,
+    },
+    /// Install an HQ package at this store: standards, the store directory, the auditors'
+    /// certificates HQ issued, the revocation list
+    Receive {
+        #[arg(value_name = "PACKAGE")]
+        file: PathBuf,
+        /// The CA's fingerprint, as HQ gives it: needed for the first package only, which
+        /// makes this store trust that CA from then on
+        #[arg(long, value_name = "FINGERPRINT")]
+        pin: Option<String>,
     },
 }
 
@@ -52,6 +63,47 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
                     );
                 }
                 text
+            })
+        }
+        Command::Receive { file, pin } => {
+            let shown = file.display().to_string();
+            let done = storecheck_sync::package::receive(db, &file, &shown, pin.as_deref())?;
+            out.print(&done, || {
+                let i = &done.install;
+                let mut lines = vec![if i.already {
+                    CaMessage::PackageAlready {
+                        sequence: i.sequence,
+                    }
+                    .text(out.lang)
+                } else {
+                    CaMessage::PackageInstalled {
+                        chain: &i.chain,
+                        sequence: i.sequence,
+                        standards: i.standards_added.len(),
+                        stores_added: i.stores_added,
+                        stores_changed: i.stores_changed,
+                    }
+                    .text(out.lang)
+                }];
+                if i.pinned {
+                    lines.push(
+                        CaMessage::Pinned {
+                            chain: &i.chain,
+                            fingerprint: &i.fingerprint,
+                        }
+                        .text(out.lang),
+                    );
+                }
+                for c in &done.certificates {
+                    lines.push(
+                        CaMessage::CertificateInstalled {
+                            auditor: &c.auditor,
+                            until: &c.not_after,
+                        }
+                        .text(out.lang),
+                    );
+                }
+                lines.join("\n")
             })
         }
     }

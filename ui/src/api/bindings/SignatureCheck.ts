@@ -29,4 +29,9 @@ trust_problem: string | null,
 /**
  * What is wrong with it.
  */
-problem: string | null, };
+problem: string | null, 
+/**
+ * When the trusted CA revoked its certificate (RFC 3339), when it did so after this
+ * signature was made; a signature made after is not trusted (see `trust_problem`).
+ */
+revoked_at: string | null, };

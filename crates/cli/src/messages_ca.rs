@@ -1,0 +1,186 @@
+//! What the chain's CA, certificate requests and HQ packages say to a person, in English and
+//! Russian (the same mechanism as [`crate::messages::Message`]: one variant per line, both
+//! languages in one arm).
+
+use storecheck_core::Lang;
+use storecheck_core::hq_package::fingerprint_shown;
+use storecheck_core::i18n::{Text, file_size};
+
+pub enum CaMessage<'a> {
+    CaMade {
+        chain: &'a str,
+        fingerprint: &'a str,
+    },
+    CaThere {
+        chain: &'a str,
+        fingerprint: &'a str,
+        issued: u64,
+        revoked: u64,
+    },
+    TrustWritten {
+        file: &'a str,
+    },
+    RequestWritten {
+        file: &'a str,
+        auditor: &'a str,
+        store: &'a str,
+    },
+    Issued {
+        file: &'a str,
+        auditor: &'a str,
+        store: &'a str,
+        serial: &'a str,
+        until: &'a str,
+    },
+    Revoked {
+        serial: &'a str,
+        auditor: &'a str,
+        at: &'a str,
+    },
+    NoCertificates,
+    CertificateLine {
+        serial: &'a str,
+        auditor: &'a str,
+        store: &'a str,
+        until: &'a str,
+        revoked: Option<&'a str>,
+    },
+    PackageWritten {
+        file: &'a str,
+        sequence: u64,
+        standards: usize,
+        stores: u64,
+        certificates: u64,
+        revoked: u64,
+        bytes: u64,
+    },
+    PackageInstalled {
+        chain: &'a str,
+        sequence: u64,
+        standards: usize,
+        stores_added: usize,
+        stores_changed: usize,
+    },
+    PackageAlready {
+        sequence: u64,
+    },
+    Pinned {
+        chain: &'a str,
+        fingerprint: &'a str,
+    },
+    CertificateInstalled {
+        auditor: &'a str,
+        until: &'a str,
+    },
+    StandardPublished {
+        code: &'a str,
+        version: &'a str,
+        requirements: u64,
+        created: bool,
+    },
+    StoreNamed {
+        code: &'a str,
+        name: &'a str,
+        added: bool,
+    },
+}
+
+impl Text for CaMessage<'_> {
+    fn text(&self, lang: Lang) -> String {
+        match *self {
+            CaMessage::CaMade { chain, fingerprint } => lang.pick(
+                format!(
+                    "The certificate authority of «{chain}» is made.\nFingerprint: {}\nStores check this fingerprint when they install their first HQ package.",
+                    fingerprint_shown(fingerprint)
+                ),
+                format!(
+                    "Удостоверяющий центр сети «{chain}» создан.\nОтпечаток: {}\nМагазины сверяют этот отпечаток при установке первого пакета ЦО.",
+                    fingerprint_shown(fingerprint)
+                ),
+            ),
+            CaMessage::CaThere { chain, fingerprint, issued, revoked } => lang.pick(
+                format!(
+                    "The certificate authority of «{chain}»: {issued} certificates issued, {revoked} revoked.\nFingerprint: {}",
+                    fingerprint_shown(fingerprint)
+                ),
+                format!(
+                    "Удостоверяющий центр сети «{chain}»: выдано сертификатов: {issued}, отозвано: {revoked}.\nОтпечаток: {}",
+                    fingerprint_shown(fingerprint)
+                ),
+            ),
+            CaMessage::TrustWritten { file } => lang.pick(
+                format!("The CA's certificate and its revocation list are written to {file}: give it to regional managers for `storecheck verify --trust {file}`."),
+                format!("Сертификат УЦ и список отозванных записаны в {file}: передайте его региональным менеджерам для `storecheck verify --trust {file}`."),
+            ),
+            CaMessage::RequestWritten { file, auditor, store } => lang.pick(
+                format!("A certificate request for {auditor} (store {store}) is written to {file}. Send it to HQ; HQ issues the certificate with `storecheck hq ca issue`, and it arrives in the next HQ package."),
+                format!("Запрос сертификата для {auditor} (магазин {store}) записан в {file}. Передайте его в ЦО; ЦО выдаст сертификат (`storecheck hq ca issue`), и он придёт со следующим пакетом ЦО."),
+            ),
+            CaMessage::Issued { file, auditor, store, serial, until } => lang.pick(
+                format!("Certificate {serial} for {auditor} (store {store}), valid until {until}, is written to {file}. It also goes to the store in the next HQ package (`storecheck hq package`)."),
+                format!("Сертификат {serial} для {auditor} (магазин {store}), действует до {until}, записан в {file}. Он также уйдёт в магазин со следующим пакетом ЦО (`storecheck hq package`)."),
+            ),
+            CaMessage::Revoked { serial, auditor, at } => lang.pick(
+                format!("Certificate {serial} of {auditor} is revoked as of {at}. Signatures made with it after that are not trusted once readers have the new revocation list (`hq ca init --out`, the next HQ package)."),
+                format!("Сертификат {serial} ({auditor}) отозван с {at}. Подписям, сделанным им позже, перестанут доверять, когда у проверяющих будет новый список отозванных (`hq ca init --out`, следующий пакет ЦО)."),
+            ),
+            CaMessage::NoCertificates => lang.pick(
+                "HQ has issued no certificates yet.",
+                "ЦО ещё не выдавал сертификатов.",
+            ),
+            CaMessage::CertificateLine { serial, auditor, store, until, revoked } => {
+                let state = match revoked {
+                    Some(at) => lang.pick(format!("revoked {at}"), format!("отозван {at}")),
+                    None => lang.pick(format!("valid until {until}"), format!("действует до {until}")),
+                };
+                format!("{serial}  {store}  {auditor}  {state}")
+            }
+            CaMessage::PackageWritten { file, sequence, standards, stores, certificates, revoked, bytes } => lang.pick(
+                format!(
+                    "HQ package {sequence} is written to {file} ({}): {standards} standards, {stores} stores, {certificates} certificates, {revoked} revoked. Stores install it with `storecheck sync receive`.",
+                    file_size(bytes, lang)
+                ),
+                format!(
+                    "Пакет ЦО № {sequence} записан в {file} ({}): стандартов: {standards}, магазинов: {stores}, сертификатов: {certificates}, отозванных: {revoked}. Магазины устанавливают его командой `storecheck sync receive`.",
+                    file_size(bytes, lang)
+                ),
+            ),
+            CaMessage::PackageInstalled { chain, sequence, standards, stores_added, stores_changed } => lang.pick(
+                format!("HQ package {sequence} of «{chain}» is installed: {standards} new standard versions, {stores_added} stores added, {stores_changed} renamed or moved."),
+                format!("Пакет ЦО № {sequence} сети «{chain}» установлен: новых версий стандартов: {standards}, магазинов добавлено: {stores_added}, переименовано или перенесено: {stores_changed}."),
+            ),
+            CaMessage::PackageAlready { sequence } => lang.pick(
+                format!("HQ package {sequence} is installed here already: nothing changed."),
+                format!("Пакет ЦО № {sequence} уже установлен здесь: ничего не изменилось."),
+            ),
+            CaMessage::Pinned { chain, fingerprint } => lang.pick(
+                format!("From now on this store trusts only packages signed by the CA of «{chain}» ({}).", fingerprint_shown(fingerprint)),
+                format!("Теперь магазин доверяет только пакетам, подписанным УЦ сети «{chain}» ({}).", fingerprint_shown(fingerprint)),
+            ),
+            CaMessage::CertificateInstalled { auditor, until } => lang.pick(
+                format!("{auditor}'s certificate issued by HQ is in place (valid until {until}): the next reports {auditor} signs verify as issued by the chain."),
+                format!("Сертификат {auditor}, выданный ЦО, установлен (действует до {until}): следующие отчёты, которые подпишет {auditor}, проверяются как выданные сетью."),
+            ),
+            CaMessage::StandardPublished { code, version, requirements, created } => match created {
+                true => lang.pick(
+                    format!("Standard {code} version {version} ({requirements} requirements) is published at HQ; it goes to the stores in the next HQ package."),
+                    format!("Стандарт {code} версии {version} (требований: {requirements}) опубликован в ЦО; он уйдёт в магазины со следующим пакетом ЦО."),
+                ),
+                false => lang.pick(
+                    format!("Standard {code} version {version} is at HQ already, with the same content: nothing changed."),
+                    format!("Стандарт {code} версии {version} уже есть в ЦО с тем же содержимым: ничего не изменилось."),
+                ),
+            },
+            CaMessage::StoreNamed { code, name, added } => match added {
+                true => lang.pick(
+                    format!("Store {code} «{name}» is added to HQ's directory."),
+                    format!("Магазин {code} «{name}» добавлен в справочник ЦО."),
+                ),
+                false => lang.pick(
+                    format!("Store {code} is now «{name}» in HQ's directory."),
+                    format!("Магазин {code} теперь называется «{name}» в справочнике ЦО."),
+                ),
+            },
+        }
+    }
+}

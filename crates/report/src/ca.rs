@@ -1,0 +1,783 @@
+//! The chain's certificate authority: HQ's own key and certificate, which issue auditors'
+//! certificates from their requests and list the ones revoked.
+//!
+//! - [`ChainCa`]: the CA's key (`ca-key.pem`, readable by its owner only) and self-made
+//!   certificate (`ca-cert.pem`, P-256, CA basic constraint, keyCertSign and cRLSign), kept in
+//!   a folder of HQ's; [`ChainCa::issue`] makes an auditor's certificate from a checked
+//!   [`Request`]; [`ChainCa::crl`] a revocation list (X.509 CRL) it signs.
+//! - [`crate::sign::Signer::request`]: the store's side, a PKCS #10 request for the auditor's
+//!   key naming the auditor and the store; [`read_request`] checks one at HQ.
+//! - [`TrustFile`]: what a reader trusts (the CA's certificate and its latest revocation list,
+//!   as `hq ca init --out` writes them), read by [`crate::verify`].
+//!
+//! An issued certificate's subject is the auditor (CN), the store (OU, its code) and the chain
+//! (O); its issuer is the chain's name, so a verification says "issued by <chain>".
+
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use chrono::{DateTime, Utc};
+use der::asn1::{BitString, OctetString};
+use der::{Decode, DecodePem, Encode, EncodePem};
+use p256::ecdsa::{DerSignature, SigningKey};
+use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
+use sha2::{Digest, Sha256};
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+use storecheck_core::Lang;
+use storecheck_core::ids::Ids;
+use x509_cert::Certificate;
+use x509_cert::builder::{Builder, CertificateBuilder, Profile, RequestBuilder};
+use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
+use x509_cert::ext::Extension;
+use x509_cert::ext::pkix::crl::CrlReason;
+use x509_cert::name::{Name, RdnSequence};
+use x509_cert::request::CertReq;
+use x509_cert::serial_number::SerialNumber;
+use x509_cert::time::{Time, Validity};
+
+use crate::sign::{SignError, Signer, cert_err, common_name, io, rdn, read_if_there, write_new};
+
+pub const CA_KEY_FILE: &str = "ca-key.pem";
+pub const CA_CERT_FILE: &str = "ca-cert.pem";
+
+const OID_CN: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("2.5.4.3");
+const OID_OU: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("2.5.4.11");
+const OID_O: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("2.5.4.10");
+const OID_ECDSA_SHA256: der::oid::ObjectIdentifier =
+    der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+const OID_CRL_REASON: der::oid::ObjectIdentifier =
+    der::oid::ObjectIdentifier::new_unwrap("2.5.29.21");
+
+/// How long a CA certificate is valid.
+const CA_YEARS: u64 = 20;
+/// How long an auditor's certificate is valid, unless its CA's ends sooner.
+pub const AUDITOR_DAYS: u64 = 3 * 365;
+
+/// SHA-256 of a certificate's DER, lowercase hex: what a store pins and a person compares.
+pub fn fingerprint(der: &[u8]) -> String {
+    Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+pub use storecheck_core::hq_package::{fingerprint_shown, same_fingerprint};
+
+/// A certificate serial number as hex, as HQ lists and revokes them.
+pub fn serial_hex(cert: &Certificate) -> String {
+    cert.tbs_certificate
+        .serial_number
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn time(at: DateTime<Utc>) -> Result<Time, SignError> {
+    let at = SystemTime::UNIX_EPOCH + Duration::from_secs(at.timestamp().max(0) as u64);
+    Time::try_from(at).map_err(cert_err)
+}
+
+fn random_serial() -> Result<SerialNumber, SignError> {
+    let mut serial = [0u8; 16];
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut serial);
+    serial[0] = (serial[0] & 0x7F) | 0x01; // positive, no leading zero
+    SerialNumber::new(&serial).map_err(cert_err)
+}
+
+/// The chain's CA: its key and certificate.
+pub struct ChainCa {
+    key: SigningKey,
+    cert: Certificate,
+    cert_der: Vec<u8>,
+    name: String,
+}
+
+impl ChainCa {
+    /// Makes the chain's CA in `dir`: a new P-256 key (owner-only file) and a certificate
+    /// naming `name`, valid 20 years from `now`. Errors when `dir` holds a CA already.
+    pub fn create(
+        dir: &Path,
+        name: &str,
+        now: DateTime<Utc>,
+        ids: &Ids,
+    ) -> Result<ChainCa, SignError> {
+        let name = name.trim();
+        let key_path = dir.join(CA_KEY_FILE);
+        if key_path.exists() || dir.join(CA_CERT_FILE).exists() {
+            return Err(SignError::Unusable {
+                path: dir.display().to_string(),
+                en: "the chain's CA is already there; it is never made twice".into(),
+                ru: "УЦ сети уже создан; второй раз он не создаётся".into(),
+            });
+        }
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        let key = SigningKey::random(&mut rand_core::OsRng);
+        let subject: Name = RdnSequence(vec![rdn(OID_O, name)?, rdn(OID_CN, name)?]);
+        let since = time(now)?;
+        let until = time(now + chrono::Duration::days(CA_YEARS as i64 * 365))?;
+        let spki = SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).map_err(cert_err)?;
+        let cert = CertificateBuilder::new(
+            Profile::Root,
+            random_serial()?,
+            Validity {
+                not_before: since,
+                not_after: until,
+            },
+            subject,
+            spki,
+            &key,
+        )
+        .map_err(cert_err)?
+        .build::<DerSignature>()
+        .map_err(cert_err)?;
+        let pem = key
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| SignError::Key(e.to_string()))?;
+        // The key first: a certificate without its key would be a CA no one can use.
+        write_new(&key_path, pem.as_bytes(), true, ids)?;
+        let cert_pem = cert.to_pem(LineEnding::LF).map_err(cert_err)?;
+        write_new(&dir.join(CA_CERT_FILE), cert_pem.as_bytes(), false, ids)?;
+        ChainCa::load(dir)?.ok_or_else(|| SignError::Certificate("the CA just made is gone".into()))
+    }
+
+    /// The CA kept in `dir`, or none when there is none. A key or certificate that is there
+    /// but cannot be used is an error, and is left as it is.
+    pub fn load(dir: &Path) -> Result<Option<ChainCa>, SignError> {
+        let key_path = dir.join(CA_KEY_FILE);
+        let cert_path = dir.join(CA_CERT_FILE);
+        let (Some(key_pem), cert_pem) = (read_if_there(&key_path)?, read_if_there(&cert_path)?)
+        else {
+            return Ok(None);
+        };
+        let key = SigningKey::from_pkcs8_pem(std::str::from_utf8(&key_pem).unwrap_or("")).map_err(
+            |e| {
+                unusable(
+                    &key_path,
+                    &format!("the CA's key cannot be read ({e})"),
+                    &format!("ключ УЦ не читается ({e})"),
+                )
+            },
+        )?;
+        let Some(cert_pem) = cert_pem else {
+            return Err(unusable(
+                &cert_path,
+                "the CA's certificate is missing beside its key",
+                "рядом с ключом УЦ нет его сертификата",
+            ));
+        };
+        let cert = Certificate::from_pem(&cert_pem).map_err(|e| {
+            unusable(
+                &cert_path,
+                &format!("the CA's certificate cannot be read ({e})"),
+                &format!("сертификат УЦ не читается ({e})"),
+            )
+        })?;
+        let ours = SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).map_err(cert_err)?;
+        if cert.tbs_certificate.subject_public_key_info != ours {
+            return Err(unusable(
+                &cert_path,
+                "the CA's certificate is not for the key beside it",
+                "сертификат УЦ выдан не для ключа, лежащего рядом",
+            ));
+        }
+        let name = common_name(&cert.tbs_certificate.subject).unwrap_or_default();
+        let cert_der = cert.to_der().map_err(cert_err)?;
+        Ok(Some(ChainCa {
+            key,
+            cert,
+            cert_der,
+            name,
+        }))
+    }
+
+    /// The chain's name, as its certificate gives it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn certificate(&self) -> &Certificate {
+        &self.cert
+    }
+
+    pub fn certificate_der(&self) -> &[u8] {
+        &self.cert_der
+    }
+
+    pub fn certificate_pem(&self) -> String {
+        self.cert.to_pem(LineEnding::LF).unwrap_or_default()
+    }
+
+    /// SHA-256 of the certificate, hex.
+    pub fn fingerprint(&self) -> String {
+        fingerprint(&self.cert_der)
+    }
+
+    /// The key, for what the CA signs besides certificates (the HQ package).
+    pub fn key(&self) -> &SigningKey {
+        &self.key
+    }
+
+    /// An auditor's certificate for a checked request: the request's key, the auditor and
+    /// the store it names, the chain as organisation; valid from `now` for
+    /// [`AUDITOR_DAYS`], never past the CA's own end.
+    pub fn issue(&self, request: &Request, now: DateTime<Utc>) -> Result<Certificate, SignError> {
+        let subject: Name = RdnSequence(vec![
+            rdn(OID_O, &self.name)?,
+            rdn(OID_OU, &request.store)?,
+            rdn(OID_CN, &request.auditor)?,
+        ]);
+        let ca_end = crate::verify::time_of(&self.cert.tbs_certificate.validity.not_after);
+        let until = (now + chrono::Duration::days(AUDITOR_DAYS as i64)).min(ca_end);
+        CertificateBuilder::new(
+            Profile::Leaf {
+                issuer: self.cert.tbs_certificate.subject.clone(),
+                enable_key_agreement: false,
+                enable_key_encipherment: false,
+            },
+            random_serial()?,
+            Validity {
+                not_before: time(now)?,
+                not_after: time(until)?,
+            },
+            subject,
+            request.public_key.clone(),
+            &self.key,
+        )
+        .map_err(cert_err)?
+        .build::<DerSignature>()
+        .map_err(cert_err)
+    }
+
+    /// The revocation list of `revoked`, signed now: X.509 CRL v2, DER.
+    pub fn crl(&self, revoked: &[Revocation], now: DateTime<Utc>) -> Result<Vec<u8>, SignError> {
+        let algorithm = AlgorithmIdentifierOwned {
+            oid: OID_ECDSA_SHA256,
+            parameters: None,
+        };
+        let entries = revoked
+            .iter()
+            .map(|r| {
+                let serial = SerialNumber::new(&r.serial).map_err(cert_err)?;
+                let extensions = match r.reason {
+                    Some(reason) => Some(vec![Extension {
+                        extn_id: OID_CRL_REASON,
+                        critical: false,
+                        extn_value: OctetString::new(reason.code().to_der().map_err(cert_err)?)
+                            .map_err(cert_err)?,
+                    }]),
+                    None => None,
+                };
+                Ok(RevokedCert {
+                    serial_number: serial,
+                    revocation_date: time(r.at)?,
+                    crl_entry_extensions: extensions,
+                })
+            })
+            .collect::<Result<Vec<_>, SignError>>()?;
+        let tbs = TbsCertList {
+            version: x509_cert::Version::V2,
+            signature: algorithm.clone(),
+            issuer: self.cert.tbs_certificate.subject.clone(),
+            this_update: time(now)?,
+            next_update: None,
+            revoked_certificates: (!entries.is_empty()).then_some(entries),
+            crl_extensions: None,
+        };
+        let tbs_der = tbs.to_der().map_err(cert_err)?;
+        let signature: DerSignature = signature::Signer::sign(&self.key, &tbs_der);
+        CertificateList {
+            tbs_cert_list: tbs,
+            signature_algorithm: algorithm,
+            signature: BitString::from_bytes(signature.as_bytes()).map_err(cert_err)?,
+        }
+        .to_der()
+        .map_err(cert_err)
+    }
+
+    /// What a reader needs to trust this chain's signatures: the CA's certificate, then its
+    /// revocation list, as PEM.
+    pub fn trust_file(&self, crl: &[u8]) -> String {
+        let mut out = self.certificate_pem();
+        out.push_str(&der::pem::encode_string("X509 CRL", LineEnding::LF, crl).unwrap_or_default());
+        out
+    }
+}
+
+fn unusable(path: &Path, en: &str, ru: &str) -> SignError {
+    SignError::Unusable {
+        path: path.display().to_string(),
+        en: en.to_string(),
+        ru: ru.to_string(),
+    }
+}
+
+/// Why HQ revoked a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export)]
+pub enum RevokeReason {
+    /// The laptop or its key was lost or may be in other hands.
+    KeyLost,
+    /// The auditor left the store or the chain.
+    Left,
+    /// A new certificate replaces it.
+    Replaced,
+}
+
+impl RevokeReason {
+    pub fn parse(s: &str) -> Option<RevokeReason> {
+        match s {
+            "key-lost" => Some(RevokeReason::KeyLost),
+            "left" => Some(RevokeReason::Left),
+            "replaced" => Some(RevokeReason::Replaced),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevokeReason::KeyLost => "key-lost",
+            RevokeReason::Left => "left",
+            RevokeReason::Replaced => "replaced",
+        }
+    }
+
+    fn code(self) -> CrlReason {
+        match self {
+            RevokeReason::KeyLost => CrlReason::KeyCompromise,
+            RevokeReason::Left => CrlReason::AffiliationChanged,
+            RevokeReason::Replaced => CrlReason::Superseded,
+        }
+    }
+
+    pub(crate) fn from_code(code: CrlReason) -> Option<RevokeReason> {
+        match code {
+            CrlReason::KeyCompromise => Some(RevokeReason::KeyLost),
+            CrlReason::AffiliationChanged | CrlReason::CessationOfOperation => {
+                Some(RevokeReason::Left)
+            }
+            CrlReason::Superseded => Some(RevokeReason::Replaced),
+            _ => None,
+        }
+    }
+
+    pub fn text(self, lang: Lang) -> String {
+        lang.pick(
+            match self {
+                RevokeReason::KeyLost => "its key was lost or may be in other hands",
+                RevokeReason::Left => "the auditor left",
+                RevokeReason::Replaced => "a new certificate replaced it",
+            },
+            match self {
+                RevokeReason::KeyLost => "ключ утерян или мог попасть в чужие руки",
+                RevokeReason::Left => "проверяющий ушёл",
+                RevokeReason::Replaced => "его заменил новый сертификат",
+            },
+        )
+    }
+}
+
+/// One revoked certificate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Revocation {
+    /// The certificate's serial number, as its DER integer's bytes.
+    pub serial: Vec<u8>,
+    pub at: DateTime<Utc>,
+    pub reason: Option<RevokeReason>,
+}
+
+/// A certificate request as HQ reads it: the auditor and the store it names, and its key,
+/// whose holder signed it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub auditor: String,
+    /// The store's code.
+    pub store: String,
+    pub public_key: SubjectPublicKeyInfoOwned,
+}
+
+/// Why a certificate request is not taken.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RequestProblem {
+    /// Not a PKCS #10 request (PEM or DER).
+    NotARequest,
+    /// Its signature is not by the key it carries.
+    BadSignature,
+    /// It names no auditor (CN) or no store (OU).
+    Unnamed,
+    /// Its key is not a P-256 one.
+    WrongKey,
+}
+
+impl RequestProblem {
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            RequestProblem::NotARequest => lang.pick(
+                "it is not a certificate request (PEM «CERTIFICATE REQUEST»), or it is cut short",
+                "это не запрос сертификата (PEM «CERTIFICATE REQUEST») или файл обрезан",
+            ),
+            RequestProblem::BadSignature => lang.pick(
+                "its signature is not by the key it asks a certificate for: it was changed or made by someone else",
+                "его подпись сделана не тем ключом, для которого запрошен сертификат: запрос изменён или составлен другим",
+            ),
+            RequestProblem::Unnamed => lang.pick(
+                "it does not name the auditor and the store (make it with `storecheck keys request`)",
+                "в нём не указаны проверяющий и магазин (создайте его командой `storecheck keys request`)",
+            ),
+            RequestProblem::WrongKey => lang.pick(
+                "its key is not an ECDSA P-256 key",
+                "его ключ — не ECDSA P-256",
+            ),
+        }
+    }
+}
+
+/// Reads and checks a certificate request: PKCS #10, signed by the key it carries (the
+/// holder has the key), naming an auditor (CN) and a store (OU), for a P-256 key.
+pub fn read_request(bytes: &[u8]) -> Result<Request, RequestProblem> {
+    let req = CertReq::from_pem(bytes)
+        .ok()
+        .or_else(|| CertReq::from_der(bytes).ok())
+        .ok_or(RequestProblem::NotARequest)?;
+    let key_der = req
+        .info
+        .public_key
+        .to_der()
+        .map_err(|_| RequestProblem::WrongKey)?;
+    let key = <p256::ecdsa::VerifyingKey as spki::DecodePublicKey>::from_public_key_der(&key_der)
+        .map_err(|_| RequestProblem::WrongKey)?;
+    let info = req.info.to_der().map_err(|_| RequestProblem::NotARequest)?;
+    let signed = req.algorithm.oid == OID_ECDSA_SHA256
+        && req
+            .signature
+            .as_bytes()
+            .and_then(|raw| DerSignature::from_bytes(raw).ok())
+            .is_some_and(|sig| signature::Verifier::verify(&key, &info, &sig).is_ok());
+    if !signed {
+        return Err(RequestProblem::BadSignature);
+    }
+    let auditor = common_name(&req.info.subject).unwrap_or_default();
+    let store = attribute(&req.info.subject, OID_OU).unwrap_or_default();
+    if auditor.trim().is_empty() || store.trim().is_empty() {
+        return Err(RequestProblem::Unnamed);
+    }
+    Ok(Request {
+        auditor,
+        store,
+        public_key: req.info.public_key,
+    })
+}
+
+/// The first value of a name's attribute, as text.
+pub(crate) fn attribute(name: &Name, oid: der::oid::ObjectIdentifier) -> Option<String> {
+    name.0.iter().flat_map(|rdn| rdn.0.iter()).find_map(|atv| {
+        (atv.oid == oid).then(|| {
+            der::asn1::Utf8StringRef::try_from(&atv.value)
+                .map(|s| s.as_str().to_string())
+                .ok()
+                .or_else(|| {
+                    der::asn1::PrintableStringRef::try_from(&atv.value)
+                        .ok()
+                        .map(|s| s.as_str().to_string())
+                })
+        })?
+    })
+}
+
+/// The store (OU) a certificate names.
+pub fn store_of(cert: &Certificate) -> Option<String> {
+    attribute(&cert.tbs_certificate.subject, OID_OU)
+}
+
+impl Signer {
+    /// A certificate request for this auditor's key (PKCS #10, PEM), naming the auditor and
+    /// the store by its code, signed by the key so that HQ knows its holder asked.
+    pub fn request(&self, store: &str) -> Result<String, SignError> {
+        let subject: Name =
+            RdnSequence(vec![rdn(OID_OU, store.trim())?, rdn(OID_CN, self.name())?]);
+        let builder = RequestBuilder::new(subject, self.signing_key()).map_err(cert_err)?;
+        let req = builder.build::<DerSignature>().map_err(cert_err)?;
+        req.to_pem(LineEnding::LF).map_err(cert_err)
+    }
+}
+
+/// Every PEM block in `bytes`, as (label, DER); a file of one DER certificate is one block.
+pub fn pem_blocks(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let text = String::from_utf8_lossy(bytes);
+    if !text.contains("-----BEGIN ") {
+        return vec![("CERTIFICATE".to_string(), bytes.to_vec())];
+    }
+    let mut out = Vec::new();
+    let mut rest = text.as_ref();
+    while let Some(start) = rest.find("-----BEGIN ") {
+        let block = &rest[start..];
+        let Some(label_end) = block[11..].find("-----") else {
+            break;
+        };
+        let label = &block[11..11 + label_end];
+        let end_marker = format!("-----END {label}-----");
+        let Some(end) = block.find(&end_marker) else {
+            break;
+        };
+        let whole = &block[..end + end_marker.len()];
+        if let Ok((label, der)) = der::pem::decode_vec(whole.as_bytes()) {
+            out.push((label.to_string(), der));
+        }
+        rest = &block[end + end_marker.len()..];
+    }
+    out
+}
+
+/// The certificates `bytes` hold (PEM blocks or one DER certificate).
+pub fn certificates_in(bytes: &[u8]) -> Vec<Certificate> {
+    pem_blocks(bytes)
+        .into_iter()
+        .filter(|(label, _)| label == "CERTIFICATE")
+        .filter_map(|(_, der)| Certificate::from_der(&der).ok())
+        .collect()
+}
+
+/// What a reader trusts: a CA's (or a signer's own) certificate, and the revocation lists that
+/// come with it.
+pub struct TrustFile {
+    pub anchor: Certificate,
+    /// DER of every `X509 CRL` block, in file order.
+    pub crls: Vec<Vec<u8>>,
+}
+
+impl TrustFile {
+    /// The first certificate in `bytes` and any revocation lists after it; none when there is
+    /// no certificate.
+    pub fn read(bytes: &[u8]) -> Option<TrustFile> {
+        let blocks = pem_blocks(bytes);
+        let anchor = blocks
+            .iter()
+            .filter(|(label, _)| label == "CERTIFICATE")
+            .find_map(|(_, der)| Certificate::from_der(der).ok())?;
+        let crls = blocks
+            .into_iter()
+            .filter(|(label, _)| label == "X509 CRL")
+            .map(|(_, der)| der)
+            .collect();
+        Some(TrustFile { anchor, crls })
+    }
+}
+
+/// An issued certificate put in place of an auditor's certificate on this laptop.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Installed {
+    pub auditor: String,
+    /// The store the certificate names.
+    pub store: Option<String>,
+    pub serial: String,
+    /// RFC 3339.
+    pub not_after: String,
+}
+
+/// Puts the newest of `issued` in place for every auditor identity kept under `keys` whose
+/// key and name it is for, when `ca` issued it, it is neither expired at `now` nor revoked,
+/// and it is newer than the certificate there: `signing-cert.pem` is replaced (each file whole
+/// or not at all) and `signing-chain.pem` holds the CA's certificate, so that every later
+/// signature carries the chain. Returns what it put in place; running it again with the same
+/// certificates puts nothing.
+pub fn install_issued(
+    keys: &Path,
+    issued: &[Certificate],
+    ca: &Certificate,
+    revoked: &[Vec<u8>],
+    now: DateTime<Utc>,
+    ids: &Ids,
+) -> Result<Vec<Installed>, SignError> {
+    use crate::verify::{signed_by, time_of};
+    let mut folders = vec![keys.to_path_buf()];
+    if let Ok(entries) = std::fs::read_dir(keys) {
+        let mut subs: Vec<_> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        subs.sort();
+        folders.extend(subs);
+    }
+    let ca_pem = ca.to_pem(LineEnding::LF).map_err(cert_err)?;
+    let mut out = Vec::new();
+    for dir in folders {
+        let key_path = dir.join(crate::sign::KEY_FILE);
+        let Some(pem) = read_if_there(&key_path)? else {
+            continue;
+        };
+        let Ok(key) = SigningKey::from_pkcs8_pem(std::str::from_utf8(&pem).unwrap_or("")) else {
+            continue;
+        };
+        let spki = SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).map_err(cert_err)?;
+        let cert_path = dir.join(crate::sign::CERT_FILE);
+        let current = read_if_there(&cert_path)?.and_then(|p| Certificate::from_pem(&p).ok());
+        let name = current
+            .as_ref()
+            .and_then(|c| common_name(&c.tbs_certificate.subject));
+        let usable = |c: &&Certificate| {
+            let tbs = &c.tbs_certificate;
+            let validity = &tbs.validity;
+            tbs.subject_public_key_info == spki
+                && tbs.issuer == ca.tbs_certificate.subject
+                && signed_by(c, ca)
+                && (name.is_none() || common_name(&tbs.subject) == name)
+                && time_of(&validity.not_before) <= now + chrono::Duration::days(1)
+                && now <= time_of(&validity.not_after)
+                && !revoked
+                    .iter()
+                    .any(|r| r.as_slice() == tbs.serial_number.as_bytes())
+        };
+        let Some(newest) = issued
+            .iter()
+            .filter(usable)
+            .max_by_key(|c| time_of(&c.tbs_certificate.validity.not_before))
+        else {
+            continue;
+        };
+        let newer = match &current {
+            None => true,
+            Some(c) if c == newest => false,
+            Some(c) => {
+                let ours =
+                    c.tbs_certificate.issuer == ca.tbs_certificate.subject && signed_by(c, ca);
+                !ours
+                    || time_of(&c.tbs_certificate.validity.not_before)
+                        < time_of(&newest.tbs_certificate.validity.not_before)
+            }
+        };
+        if !newer {
+            continue;
+        }
+        let pem = newest.to_pem(LineEnding::LF).map_err(cert_err)?;
+        // Stopped between the two, either order leaves an identity that signs and verifies.
+        let write = |path: &Path, bytes: &[u8]| {
+            storecheck_core::files::replace_durably(path, bytes, ids).map_err(|e| match e {
+                storecheck_core::Error::Io { source, .. } => io(path, source),
+                other => SignError::Certificate(other.to_string()),
+            })
+        };
+        write(&dir.join(crate::sign::CHAIN_FILE), ca_pem.as_bytes())?;
+        write(&cert_path, pem.as_bytes())?;
+        out.push(Installed {
+            auditor: common_name(&newest.tbs_certificate.subject).unwrap_or_default(),
+            store: store_of(newest),
+            serial: serial_hex(newest),
+            not_after: crate::verify::rfc3339(time_of(&newest.tbs_certificate.validity.not_after)),
+        });
+    }
+    Ok(out)
+}
+
+/// The entries of a revocation list `ca` signed; none when it did not, or it cannot be read.
+pub fn read_crl(der: &[u8], ca: &Certificate) -> Option<Vec<Revocation>> {
+    let list = CertificateList::from_der(der).ok()?;
+    let tbs = &list.tbs_cert_list;
+    if tbs.issuer != ca.tbs_certificate.subject
+        || list.signature_algorithm != tbs.signature
+        || list.signature_algorithm.oid != OID_ECDSA_SHA256
+        || list.signature_algorithm.parameters.is_some()
+    {
+        return None;
+    }
+    let spki = ca.tbs_certificate.subject_public_key_info.to_der().ok()?;
+    let key =
+        <p256::ecdsa::VerifyingKey as spki::DecodePublicKey>::from_public_key_der(&spki).ok()?;
+    let sig = DerSignature::from_bytes(list.signature.as_bytes()?).ok()?;
+    signature::Verifier::verify(&key, &tbs.to_der().ok()?, &sig).ok()?;
+    Some(
+        tbs.revoked_certificates
+            .iter()
+            .flatten()
+            .map(|r| Revocation {
+                serial: r.serial_number.as_bytes().to_vec(),
+                at: crate::verify::time_of(&r.revocation_date),
+                reason: r
+                    .crl_entry_extensions
+                    .iter()
+                    .flatten()
+                    .find(|e| e.extn_id == OID_CRL_REASON)
+                    .and_then(|e| CrlReason::from_der(e.extn_value.as_bytes()).ok())
+                    .and_then(RevokeReason::from_code),
+            })
+            .collect(),
+    )
+}
+
+/// A CA's own certificate: made by its own key, with the CA basic constraint.
+pub fn is_ca(cert: &Certificate) -> bool {
+    use x509_cert::ext::pkix::BasicConstraints;
+    cert.tbs_certificate.subject == cert.tbs_certificate.issuer
+        && crate::verify::signed_by(cert, cert)
+        && matches!(cert.tbs_certificate.get::<BasicConstraints>(), Ok(Some((_, bc))) if bc.ca)
+}
+
+/// `cert` names `ca` as its issuer and `ca`'s key signed it.
+pub fn issued_by(cert: &Certificate, ca: &Certificate) -> bool {
+    cert.tbs_certificate.issuer == ca.tbs_certificate.subject && crate::verify::signed_by(cert, ca)
+}
+
+/// A trust file from a CA certificate and its revocation list, both DER, as a store keeps
+/// them from the installed HQ package.
+pub fn trust_pem(ca_der: &[u8], crl_der: &[u8]) -> String {
+    let mut out = der::pem::encode_string("CERTIFICATE", LineEnding::LF, ca_der).unwrap_or_default();
+    if !crl_der.is_empty() {
+        out.push_str(&der::pem::encode_string("X509 CRL", LineEnding::LF, crl_der).unwrap_or_default());
+    }
+    out
+}
+
+/// The certificate an auditor signs with, as the app shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct CertificateStatus {
+    pub auditor: String,
+    /// Who issued it: the chain's name, or the auditor's own for a self-made one.
+    pub issuer: String,
+    pub self_made: bool,
+    /// The store an issued certificate names.
+    pub store: Option<String>,
+    /// RFC 3339.
+    pub not_after: String,
+}
+
+impl CertificateStatus {
+    fn of_certificate(cert: &Certificate) -> CertificateStatus {
+        let info = crate::verify::CertificateInfo::of(cert);
+        CertificateStatus {
+            auditor: info.subject,
+            issuer: info.issuer,
+            self_made: info.self_made,
+            store: store_of(cert),
+            not_after: info.not_after,
+        }
+    }
+
+    pub fn of(signer: &Signer) -> CertificateStatus {
+        let pem = signer.certificate_pem();
+        Certificate::from_pem(pem.as_bytes())
+            .map(|c| CertificateStatus::of_certificate(&c))
+            .unwrap_or_else(|_| {
+                let info = signer.certificate();
+                CertificateStatus {
+                    auditor: info.subject,
+                    issuer: info.issuer,
+                    self_made: info.self_made,
+                    store: None,
+                    not_after: info.not_after,
+                }
+            })
+    }
+
+    /// The certificate kept for `name` in the keys folder, without making anything.
+    pub fn find(keys: &Path, name: &str) -> Option<CertificateStatus> {
+        [keys.join(crate::sign::signer_folder(name)), keys.to_path_buf()]
+            .iter()
+            .filter_map(|dir| std::fs::read(dir.join(crate::sign::CERT_FILE)).ok())
+            .filter_map(|pem| Certificate::from_pem(&pem).ok())
+            .find(|c| common_name(&c.tbs_certificate.subject).as_deref() == Some(name))
+            .map(|c| CertificateStatus::of_certificate(&c))
+    }
+}
