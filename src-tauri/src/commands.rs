@@ -409,7 +409,9 @@ pub fn report_audit(state: State<'_, AppState>, path: PathBuf) -> Reply<Option<A
     })
 }
 
-/// Checks a report's signature; `trust` is a certificate file that must have issued it.
+/// Checks a report's signature; `trust` is a certificate file that must have issued it. Without
+/// one, the chain's CA and revocation list from the installed HQ package are trusted, when
+/// there is one.
 #[tauri::command(async)]
 pub fn verify_report(
     state: State<'_, AppState>,
@@ -417,8 +419,151 @@ pub fn verify_report(
     trust: Option<PathBuf>,
 ) -> Reply<Verification> {
     let lang = state.lang();
+    if trust.is_none() {
+        let installed = with_db(&state, |db| db.hq_trust())?;
+        if let Some((ca, crl)) = installed {
+            let pem = storecheck_report::ca::trust_pem(&ca, &crl);
+            return storecheck_report::verify_bytes(&path, Some(pem.as_bytes()), lang)
+                .map_err(|e| IpcError::from_core(&e, lang));
+        }
+    }
     storecheck_report::verify_file(&path, trust.as_deref(), lang)
         .map_err(|e| IpcError::from_core(&e, lang))
+}
+
+/// The HQ package installed at this store, if any: the chain whose CA it trusts.
+#[tauri::command(async)]
+pub fn installed_package(
+    state: State<'_, AppState>,
+) -> Reply<Option<storecheck_core::hq_package::InstalledPackage>> {
+    with_db(&state, |db| db.installed_package())
+}
+
+/// What an HQ package holds, checked, before it is installed: the chain, its CA's fingerprint
+/// (to confirm on the first), its standards and stores.
+#[tauri::command(async)]
+pub fn preview_package(
+    state: State<'_, AppState>,
+    path: PathBuf,
+) -> Reply<storecheck_sync::package::PackagePreview> {
+    let lang = state.lang();
+    with_db(&state, |db| {
+        storecheck_sync::package::preview(db, &path, &shown_name(&path), lang)
+    })
+}
+
+/// Installs an HQ package; `pin` is the CA's fingerprint the person confirmed, for the first.
+#[tauri::command(async)]
+pub fn receive_package(
+    state: State<'_, AppState>,
+    path: PathBuf,
+    pin: Option<String>,
+) -> Reply<storecheck_sync::package::Received> {
+    with_db(&state, |db| {
+        storecheck_sync::package::receive(db, &path, &shown_name(&path), pin.as_deref())
+    })
+}
+
+/// As [`preview_package`], for a package dropped on the window: its bytes are the request body,
+/// its name the percent-encoded `x-name` header.
+#[tauri::command(async)]
+pub fn preview_package_dropped(
+    state: State<'_, AppState>,
+    request: tauri::ipc::Request<'_>,
+) -> Reply<storecheck_sync::package::PackagePreview> {
+    let lang = state.lang();
+    let name = header(&request, "x-name").unwrap_or_else(|| "package".into());
+    let bytes = body(&request, lang)?;
+    with_db(&state, |db| {
+        storecheck_sync::package::preview_bytes(db, bytes, &name, lang)
+    })
+}
+
+/// As [`receive_package`], for a package dropped on the window (`x-name`, and `x-pin` for the
+/// first).
+#[tauri::command(async)]
+pub fn receive_package_dropped(
+    state: State<'_, AppState>,
+    request: tauri::ipc::Request<'_>,
+) -> Reply<storecheck_sync::package::Received> {
+    let lang = state.lang();
+    let name = header(&request, "x-name").unwrap_or_else(|| "package".into());
+    let pin = header(&request, "x-pin").filter(|p| !p.is_empty());
+    let bytes = body(&request, lang)?;
+    with_db(&state, |db| {
+        storecheck_sync::package::receive_bytes(db, bytes, &name, pin.as_deref())
+    })
+}
+
+/// A request's raw body: a file's bytes.
+fn body<'r>(request: &'r tauri::ipc::Request<'_>, lang: Lang) -> Reply<&'r [u8]> {
+    match request.body() {
+        tauri::ipc::InvokeBody::Raw(bytes) => Ok(bytes),
+        _ => Err(IpcError::from_core(
+            &storecheck_core::Error::invalid(
+                "file",
+                "the file's bytes did not arrive",
+                "содержимое файла не поступило",
+            ),
+            lang,
+        )),
+    }
+}
+
+/// Writes a certificate request for `signer`'s key (made now if there is none) at `store`,
+/// for HQ to issue the chain's certificate.
+#[tauri::command(async)]
+pub fn request_certificate(
+    state: State<'_, AppState>,
+    signer: String,
+    store: String,
+    path: PathBuf,
+) -> Reply<storecheck_report::ca::CertificateStatus> {
+    with_db(&state, |db| {
+        let signer = signer.trim();
+        if signer.is_empty() {
+            return Err(storecheck_core::Error::invalid(
+                "signer",
+                "the auditor's name is empty: give it as they sign reports",
+                "имя проверяющего пусто: укажите его так, как он подписывает отчёты",
+            ));
+        }
+        let store = db.store_by_code(&store)?.code;
+        let now = chrono::DateTime::parse_from_rfc3339(&db.now())
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_default();
+        let identity = storecheck_report::sign::Signer::load_or_create(
+            &db.keys_dir()?,
+            signer,
+            now,
+            db.ids(),
+        )?;
+        let pem = identity.request(&store)?;
+        storecheck_core::files::replace_durably(&path, pem.as_bytes(), db.ids())?;
+        Ok(storecheck_report::ca::CertificateStatus::of(&identity))
+    })
+}
+
+/// The certificate `signer` signs with now: self-made, or issued by the chain.
+#[tauri::command(async)]
+pub fn signer_certificate(
+    state: State<'_, AppState>,
+    signer: String,
+) -> Reply<Option<storecheck_report::ca::CertificateStatus>> {
+    with_db(&state, |db| {
+        let keys = db.keys_dir()?;
+        Ok(storecheck_report::ca::CertificateStatus::find(
+            &keys,
+            signer.trim(),
+        ))
+    })
+}
+
+/// The file's name as the person sees it.
+fn shown_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 /// Starts a new draft correcting a signed audit; returns its id.

@@ -257,6 +257,7 @@ pub struct PackageContents {
 #[ts(export)]
 pub struct PackageInstall {
     pub chain: String,
+    #[ts(type = "number")]
     pub sequence: u64,
     pub fingerprint: String,
     /// This package pinned the chain's CA (the store's first).
@@ -273,6 +274,7 @@ pub struct PackageInstall {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct InstalledPackage {
+    #[ts(type = "number")]
     pub sequence: u64,
     pub chain: String,
     pub fingerprint: String,

@@ -41,7 +41,9 @@ pub struct CaInfo {
     /// Made by this call.
     pub created: bool,
     pub not_after: String,
+    #[ts(type = "number")]
     pub issued: u64,
+    #[ts(type = "number")]
     pub revoked: u64,
 }
 
@@ -64,13 +66,18 @@ pub struct IssuedCertificate {
 #[ts(export)]
 pub struct PackageMade {
     pub chain: String,
+    #[ts(type = "number")]
     pub sequence: u64,
     pub fingerprint: String,
+    #[ts(type = "number")]
     pub bytes: u64,
     /// "CODE vVERSION" of each standard it carries.
     pub standards: Vec<String>,
+    #[ts(type = "number")]
     pub stores: u64,
+    #[ts(type = "number")]
     pub certificates: u64,
+    #[ts(type = "number")]
     pub revoked: u64,
 }
 
@@ -93,7 +100,9 @@ pub struct PublishedStandard {
     pub code: String,
     pub version: String,
     pub title: String,
+    #[ts(type = "number")]
     pub sections: u64,
+    #[ts(type = "number")]
     pub requirements: u64,
     /// False when the same version with the same content was there already.
     pub created: bool,

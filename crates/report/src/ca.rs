@@ -722,9 +722,12 @@ pub fn issued_by(cert: &Certificate, ca: &Certificate) -> bool {
 /// A trust file from a CA certificate and its revocation list, both DER, as a store keeps
 /// them from the installed HQ package.
 pub fn trust_pem(ca_der: &[u8], crl_der: &[u8]) -> String {
-    let mut out = der::pem::encode_string("CERTIFICATE", LineEnding::LF, ca_der).unwrap_or_default();
+    let mut out =
+        der::pem::encode_string("CERTIFICATE", LineEnding::LF, ca_der).unwrap_or_default();
     if !crl_der.is_empty() {
-        out.push_str(&der::pem::encode_string("X509 CRL", LineEnding::LF, crl_der).unwrap_or_default());
+        out.push_str(
+            &der::pem::encode_string("X509 CRL", LineEnding::LF, crl_der).unwrap_or_default(),
+        );
     }
     out
 }
@@ -773,11 +776,14 @@ impl CertificateStatus {
 
     /// The certificate kept for `name` in the keys folder, without making anything.
     pub fn find(keys: &Path, name: &str) -> Option<CertificateStatus> {
-        [keys.join(crate::sign::signer_folder(name)), keys.to_path_buf()]
-            .iter()
-            .filter_map(|dir| std::fs::read(dir.join(crate::sign::CERT_FILE)).ok())
-            .filter_map(|pem| Certificate::from_pem(&pem).ok())
-            .find(|c| common_name(&c.tbs_certificate.subject).as_deref() == Some(name))
-            .map(|c| CertificateStatus::of_certificate(&c))
+        [
+            keys.join(crate::sign::signer_folder(name)),
+            keys.to_path_buf(),
+        ]
+        .iter()
+        .filter_map(|dir| std::fs::read(dir.join(crate::sign::CERT_FILE)).ok())
+        .filter_map(|pem| Certificate::from_pem(&pem).ok())
+        .find(|c| common_name(&c.tbs_certificate.subject).as_deref() == Some(name))
+        .map(|c| CertificateStatus::of_certificate(&c))
     }
 }

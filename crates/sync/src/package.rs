@@ -399,6 +399,7 @@ pub struct Received {
 #[ts(export)]
 pub struct PackagePreview {
     pub chain: String,
+    #[ts(type = "number")]
     pub sequence: u64,
     /// SHA-256 of the CA certificate, hex.
     pub fingerprint: String,
@@ -447,8 +448,17 @@ pub fn preview(
     shown: &str,
     lang: storecheck_core::Lang,
 ) -> storecheck_core::Result<PackagePreview> {
-    let bytes = read_file(path, shown)?;
-    let p = read_package(&bytes, shown)?;
+    preview_bytes(db, &read_file(path, shown)?, shown, lang)
+}
+
+/// As [`preview`], for a package's bytes (a file dropped on the window).
+pub fn preview_bytes(
+    db: &Db,
+    bytes: &[u8],
+    shown: &str,
+    lang: storecheck_core::Lang,
+) -> storecheck_core::Result<PackagePreview> {
+    let p = read_package(bytes, shown)?;
     let installed = db.installed_package()?;
     let first = installed.is_none();
     let refused = match &installed {
@@ -492,8 +502,17 @@ pub fn receive(
     shown: &str,
     pin: Option<&str>,
 ) -> storecheck_core::Result<Received> {
-    let bytes = read_file(path, shown)?;
-    let p = read_package(&bytes, shown)?;
+    receive_bytes(db, &read_file(path, shown)?, shown, pin)
+}
+
+/// As [`receive`], for a package's bytes (a file dropped on the window).
+pub fn receive_bytes(
+    db: &mut Db,
+    bytes: &[u8],
+    shown: &str,
+    pin: Option<&str>,
+) -> storecheck_core::Result<Received> {
+    let p = read_package(bytes, shown)?;
     let install = db.install_package(shown, &p.contents, pin)?;
     let now = chrono::DateTime::parse_from_rfc3339(&db.now())
         .map(|t| t.with_timezone(&chrono::Utc))

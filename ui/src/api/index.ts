@@ -18,6 +18,10 @@ import type { Lang } from './bindings/Lang';
 import type { NewAction } from './bindings/NewAction';
 import type { NewAudit } from './bindings/NewAudit';
 import type { Outbox } from './bindings/Outbox';
+import type { InstalledPackage } from './bindings/InstalledPackage';
+import type { PackagePreview } from './bindings/PackagePreview';
+import type { Received } from './bindings/Received';
+import type { CertificateStatus } from './bindings/CertificateStatus';
 import type { Photo } from './bindings/Photo';
 import type { PhotosSaved } from './bindings/PhotosSaved';
 import type { SignInput } from './bindings/SignInput';
@@ -155,7 +159,29 @@ export const api = {
   saveReport: (id: string, path: string) => invoke<void>('save_report', { id, path }),
   /** Opens a signed audit's PDF in the computer's PDF viewer. */
   openReport: (id: string) => invoke<void>('open_report', { id }),
+  /** Checks a report; without `trust`, the chain's CA from the installed HQ package is trusted. */
   verifyReport: (path: string, trust: string | null) => invoke<Verification>('verify_report', { path, trust }),
+  /** The HQ package installed at this store, if any. */
+  installedPackage: () => invoke<InstalledPackage | null>('installed_package'),
+  /** What an HQ package holds, checked, before installing it. */
+  previewPackage: (path: string) => invoke<PackagePreview>('preview_package', { path }),
+  /** As `previewPackage`, for a package file dropped on the window. */
+  previewDroppedPackage: async (file: File): Promise<PackagePreview> =>
+    invoke<PackagePreview>('preview_package_dropped', new Uint8Array(await file.arrayBuffer()), {
+      headers: { 'x-name': encodeURIComponent(file.name || 'package') },
+    }),
+  /** As `receivePackage`, for a package file dropped on the window. */
+  receiveDroppedPackage: async (file: File, pin: string | null): Promise<Received> =>
+    invoke<Received>('receive_package_dropped', new Uint8Array(await file.arrayBuffer()), {
+      headers: { 'x-name': encodeURIComponent(file.name || 'package'), 'x-pin': pin ?? '' },
+    }),
+  /** Installs an HQ package; `pin` is the CA fingerprint the person confirmed (the first package). */
+  receivePackage: (path: string, pin: string | null) => invoke<Received>('receive_package', { path, pin }),
+  /** Writes a certificate request for the auditor's key at `path`; resolves with the certificate they sign with now. */
+  requestCertificate: (signer: string, store: string, path: string) =>
+    invoke<CertificateStatus>('request_certificate', { signer, store, path }),
+  /** The certificate an auditor signs with now, if their key is on this computer. */
+  signerCertificate: (signer: string) => invoke<CertificateStatus | null>('signer_certificate', { signer }),
   /** The PNG of the drawn signature on a signed audit's report, if one was drawn. */
   drawnSignature: (id: string) => invoke<number[] | null>('drawn_signature', { id }),
   /** The audit a report file covers, when that very file was signed on this computer. */
@@ -232,6 +258,18 @@ export async function pickImportFiles(title: string): Promise<string[]> {
   });
   if (picked === null) return [];
   return Array.isArray(picked) ? picked : [picked];
+}
+
+/** The native open dialog for an HQ package; null when cancelled. */
+export async function pickPackage(title: string): Promise<string | null> {
+  const picked = await open({ title, multiple: false, directory: false, filters: [{ name: t('filter.package'), extensions: ['zip'] }] });
+  return typeof picked === 'string' ? picked : null;
+}
+
+/** The native save dialog for a certificate request; null when cancelled. */
+export async function pickRequestDestination(title: string, name: string): Promise<string | null> {
+  const picked = await save({ title, defaultPath: name, filters: [{ name: t('filter.request'), extensions: ['pem', 'csr'] }] });
+  return typeof picked === 'string' ? picked : null;
 }
 
 /** The native save dialog for an XLSX export; null when cancelled. */

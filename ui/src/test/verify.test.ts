@@ -37,6 +37,7 @@ function intactUnconfirmed(): Verification {
         trusted: null,
         trust_problem: null,
         problem: null,
+        revoked_at: null,
       },
     ],
     data: 'intact',
@@ -77,10 +78,12 @@ describe('verify a report', () => {
     render(Verify);
     await waitFor(() => expect(screen.getByTestId('verify-result').dataset.valid).toBe('true'));
     await waitFor(() => expect(screen.getByTestId('verify-covers').textContent).toContain('MSK-01'));
-    expect(asked).toEqual([
+    expect(asked.filter((a) => (a as [string])[0] !== 'installed_package')).toEqual([
       ['verify_report', { path: '/data/reports/r1.pdf', trust: null }],
       ['report_audit', { path: '/data/reports/r1.pdf' }],
     ]);
+    // No HQ package here: nothing is trusted without a chosen certificate.
+    expect(screen.queryByTestId('verify-trust-installed')).toBeNull();
     // Which store, shift and score the report covers, read from this computer's own records.
     expect(screen.getByTestId('verify-covers').textContent?.replace(/\s+/g, ' ').trim()).toBe(
       'MSK-01 · Тверская, 12 · 22.11.2026, Открытие · Анна Смирнова · 93,9 %, Отлично',
@@ -107,10 +110,15 @@ describe('verify a report', () => {
     v.signer = 'Анна Смирнова';
     v.identity = 'signed by Анна Смирнова (certificate issued by StoreCheck HQ, which is trusted here)';
     v.certificate = { ...selfMade, issuer: 'StoreCheck HQ', self_made: false };
-    mockIPC((cmd) => (cmd === 'verify_report' ? v : null));
+    // The store installed an HQ package: its chain's CA is what is trusted, and the screen says so.
+    const installed = { sequence: 2, chain: 'StoreCheck HQ', fingerprint: 'ab'.repeat(32), made_at: '2026-12-01T09:00:00Z', installed_at: '2026-12-01T10:00:00Z' };
+    mockIPC((cmd) => (cmd === 'verify_report' ? v : cmd === 'installed_package' ? installed : null));
     go('verify', null, '/data/reports/r1.pdf');
     render(Verify);
     await waitFor(() => expect(screen.getByTestId('verify-result').dataset.confirmed).toBe('true'));
+    await waitFor(() =>
+      expect(screen.getByTestId('verify-trust-installed').textContent).toContain('the certificate authority of «StoreCheck HQ» (HQ package 2)'),
+    );
     const card = screen.getByTestId('verify-result');
     expect(card.classList.contains('ok')).toBe(true);
     expect(screen.queryByTestId('verify-unconfirmed')).toBeNull();

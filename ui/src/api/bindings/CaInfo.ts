@@ -15,4 +15,4 @@ fingerprint_shown: string,
 /**
  * Made by this call.
  */
-created: boolean, not_after: string, issued: bigint, revoked: bigint, };
+created: boolean, not_after: string, issued: number, revoked: number, };

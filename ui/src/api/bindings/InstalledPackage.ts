@@ -3,4 +3,4 @@
 /**
  * The latest package installed here.
  */
-export type InstalledPackage = { sequence: bigint, chain: string, fingerprint: string, made_at: string, installed_at: string, };
+export type InstalledPackage = { sequence: number, chain: string, fingerprint: string, made_at: string, installed_at: string, };

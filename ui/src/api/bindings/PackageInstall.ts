@@ -3,7 +3,7 @@
 /**
  * What installing a package did to the database.
  */
-export type PackageInstall = { chain: string, sequence: bigint, fingerprint: string, 
+export type PackageInstall = { chain: string, sequence: number, fingerprint: string, 
 /**
  * This package pinned the chain's CA (the store's first).
  */

@@ -3,8 +3,8 @@
 /**
  * A package made for the stores.
  */
-export type PackageMade = { chain: string, sequence: bigint, fingerprint: string, bytes: bigint, 
+export type PackageMade = { chain: string, sequence: number, fingerprint: string, bytes: number, 
 /**
  * "CODE vVERSION" of each standard it carries.
  */
-standards: Array<string>, stores: bigint, certificates: bigint, revoked: bigint, };
+standards: Array<string>, stores: number, certificates: number, revoked: number, };

@@ -3,7 +3,7 @@
 /**
  * What a package holds, before it is installed: for a person to confirm the CA of the first.
  */
-export type PackagePreview = { chain: string, sequence: bigint, 
+export type PackagePreview = { chain: string, sequence: number, 
 /**
  * SHA-256 of the CA certificate, hex.
  */

@@ -3,7 +3,7 @@
 /**
  * A standard HQ published.
  */
-export type PublishedStandard = { id: string, code: string, version: string, title: string, sections: bigint, requirements: bigint, 
+export type PublishedStandard = { id: string, code: string, version: string, title: string, sections: number, requirements: number, 
 /**
  * False when the same version with the same content was there already.
  */

@@ -8,7 +8,7 @@ export type Received = {
 /**
  * The auditors' certificates put in place on this laptop.
  */
-certificates: Array<Installed>, chain: string, sequence: bigint, fingerprint: string, 
+certificates: Array<Installed>, chain: string, sequence: number, fingerprint: string, 
 /**
  * This package pinned the chain's CA (the store's first).
  */
