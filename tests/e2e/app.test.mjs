@@ -444,6 +444,72 @@ async function dropFiles(s, css, paths) {
   );
 }
 
+test('Receive from HQ: the first package is installed once its CA fingerprint is confirmed, and the next report verifies as issued by the chain', async () => {
+  storeWorkspace();
+  // HQ: the chain's CA, the auditor's certificate from her request, the package.
+  const hq = join(dir, 'chain-hq.db');
+  const hqRun = (...args) => JSON.parse(execFileSync(cli, ['--hq', hq, '--json', ...args], { encoding: 'utf8' }));
+  const ca = hqRun('hq', 'ca', 'init', '--name', 'Ромашка', '--out', join(dir, 'CA.pem'));
+  storecheck('keys', 'request', '--signer', 'Анна Смирнова', '--store', 'MSK-01', '--out', join(dir, 'anna.req'));
+  hqRun('hq', 'ca', 'issue', join(dir, 'anna.req'), '--out', join(dir, 'anna.pem'));
+  const pkg = join(dir, 'hq-package-1.zip');
+  hqRun('hq', 'package', '--out', pkg);
+
+  const s = await openApp();
+  try {
+    await s.waitFor('[data-testid="audit-row"]');
+    await s.click('[data-testid="nav-send"]');
+    await s.waitFor('[data-testid="from-hq"]');
+    assert.match(await s.text('[data-testid="from-hq-installed"]'), /ещё не устанавливали/);
+    await dropFiles(s, '[data-testid="from-hq"]', [pkg]);
+    await s.waitFor('[data-testid="from-hq-fingerprint"]', 20000);
+    assert.match(await s.text('[data-testid="from-hq-preview"]'), /Пакет № 1 сети «Ромашка»/);
+    const groups = await s.exec('return [...document.querySelectorAll(\'[data-testid="from-hq-fingerprint"] span\')].map((e) => e.textContent)');
+    assert.equal(groups.join(''), ca.ca.fingerprint.toUpperCase(), 'the fingerprint HQ printed, in groups of four');
+    assert.equal(await s.exec('return document.querySelector(\'[data-testid="from-hq-install"]\').disabled'), true, 'not before it is confirmed');
+    await s.exec('document.querySelector(\'[data-testid="from-hq"]\').scrollIntoView()');
+    await shot(s, '24-receive-first-ru');
+    await assertNothingCut(s, '24-receive-first-ru');
+    await s.click('[data-testid="from-hq-confirm"]');
+    await s.click('[data-testid="from-hq-install"]');
+    await s.waitFor('[data-testid="from-hq-done"]', 20000);
+    assert.match(await s.text('[data-testid="from-hq-done"]'), /Пакет № 1 сети «Ромашка» установлен/);
+    assert.match(await s.text('[data-testid="from-hq-cert"]'), /Анна Смирнова теперь подписывает сертификатом сети/);
+    await shot(s, '25-receive-done-ru');
+    await assertNothingCut(s, '25-receive-done-ru');
+  } finally {
+    await s.close().catch(() => {});
+  }
+
+  // The next report Анна signs carries the chain; the Verify screen trusts the installed CA.
+  let audit = storecheck('audit', 'list').find((a) => a.status === 'completed');
+  if (!audit) {
+    const signed = storecheck('audit', 'list').find((a) => a.status === 'signed');
+    const revision = storecheck('audit', 'revise', signed.id, '--reason', 'сертификат сети');
+    storecheck('audit', 'complete', revision.id);
+    audit = { id: revision.id };
+  }
+  storecheck('audit', 'sign', audit.id, '--signer', 'Анна Смирнова');
+  const v = JSON.parse(execFileSync(cli, ['--json', 'verify', storecheck('audit', 'show', audit.id).report.path, '--trust', join(dir, 'CA.pem')], { encoding: 'utf8' }));
+  assert.equal(v.trusted, true, 'the command line confirms it with the CA file');
+  const s2 = await openApp();
+  try {
+    await s2.waitFor(`[data-testid="audit-row"][data-id="${audit.id}"]`);
+    // A table row is not a control WebDriver clicks; a person clicks it, and so does the page.
+    await s2.exec(`document.querySelector('[data-testid="audit-row"][data-id="${audit.id}"]').click()`);
+    await s2.waitFor('[data-testid="verify-this"]', 20000);
+    await s2.click('[data-testid="verify-this"]');
+    await s2.waitFor('[data-testid="verify-result"]', 20000);
+    await s2.waitFor('[data-testid="verify-trust-installed"]');
+    assert.equal(await s2.exec('return document.querySelector(\'[data-testid="verify-result"]\').dataset.confirmed'), 'true');
+    assert.match(await s2.text('[data-testid="verify-trust-installed"]'), /удостоверяющий центр сети «Ромашка» \(пакет ЦО № 1\)/);
+    assert.match(await s2.text('[data-testid="verify-result"]'), /сертификат выдан Ромашка, ему здесь доверяют/);
+    await shot(s2, '26-verify-chain-ru');
+  } finally {
+    await s2.close().catch(() => {});
+  }
+});
+
 test('HQ in the app: bundles dropped on the window go in, the dashboard counts them, a failed requirement drills down to its audit and its PDF verdict', async () => {
   // A second signed audit, in a bundle of its own; the first bundle (test 3) is already at HQ.
   const draft = storecheck('audit', 'list').find((a) => a.status === 'draft');
