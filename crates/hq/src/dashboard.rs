@@ -391,6 +391,27 @@ const RAW: Sources = Sources {
                      AND (:store IS NULL OR a.store_code = :store)",
 };
 
+/// A region's stores × sections over the filter's period (`:region` bound): whole ISO weeks from
+/// `roll_store_section_week`, the days before and after them from the audits.
+const STORE_SECTIONS: &str = "
+    SELECT store_code, section_id, audits, score_sum, scored, findings
+    FROM roll_store_section_week
+    WHERE store_code IN (SELECT code FROM store WHERE coalesce(region, '') = :region)
+      AND week_start BETWEEN :full_from AND :full_monday
+      AND (:standard IS NULL OR standard_id = :standard)
+    UNION ALL
+    SELECT a.store_code, x.section_id, 1, coalesce(x.score, 0), x.score IS NOT NULL, x.findings
+    FROM audit a JOIN audit_section x ON x.audit_id = a.id
+    WHERE a.store_code IN (SELECT code FROM store WHERE coalesce(region, '') = :region)
+      AND a.current = 1 AND a.shift_date BETWEEN :from AND :head_to
+      AND (:standard IS NULL OR a.standard_id = :standard)
+    UNION ALL
+    SELECT a.store_code, x.section_id, 1, coalesce(x.score, 0), x.score IS NOT NULL, x.findings
+    FROM audit a JOIN audit_section x ON x.audit_id = a.id
+    WHERE a.store_code IN (SELECT code FROM store WHERE coalesce(region, '') = :region)
+      AND a.current = 1 AND a.shift_date BETWEEN :tail_from AND :to
+      AND (:standard IS NULL OR a.standard_id = :standard)";
+
 /// The filter's conditions on a source's rows (period, region, standard).
 const SCOPE: &str = "day BETWEEN :from AND :to
     AND (:region IS NULL OR region = :region)
@@ -618,23 +639,30 @@ impl HqDb {
         } else {
             RowKind::Region
         };
-        // Rows by store need the stores' own rows (rollups are by region).
-        let src = if kind == RowKind::Store {
-            &RAW
-        } else {
-            self.sources(filter, source)
-        };
         let row = match kind {
             RowKind::Region => "region",
             RowKind::Store => "store",
             RowKind::Week => "week",
         };
+        let rollups = source != Source::Raw;
         // Summed here rather than by SQLite's GROUP BY, which sorts every row it is given.
-        let sql = format!(
-            "SELECT {row}, section_id, audits, score_sum, scored, findings
-             FROM ({}) WHERE {SCOPE}",
-            src.sections
-        );
+        let sql = if kind == RowKind::Store && rollups {
+            // A region's stores: whole weeks from the store × section rollup, the days before
+            // and after them from the stores' audits, each read by its store's index.
+            STORE_SECTIONS.to_string()
+        } else {
+            // Rows by store need the stores' own rows (the other rollups are by region).
+            let src = if kind == RowKind::Store {
+                &RAW
+            } else {
+                self.sources(filter, source)
+            };
+            format!(
+                "SELECT {row}, section_id, audits, score_sum, scored, findings
+                 FROM ({}) WHERE {SCOPE}",
+                src.sections
+            )
+        };
         let mut sums: HashMap<(String, String), [f64; 4]> = HashMap::new();
         {
             let mut stmt = self.conn.prepare_cached(&sql)?;

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("0001_hq.sql"),
     include_str!("0002_dashboard.sql"),
     include_str!("0003_ca.sql"),
+    include_str!("0004_store_sections.sql"),
 ];
 
 /// The HQ schema version this program writes.

@@ -248,6 +248,10 @@ const DUMPED: &[(&str, &str)] = &[
         "week_start, region, requirement_id",
     ),
     ("roll_store_week", "week_start, store_code, standard_id"),
+    (
+        "roll_store_section_week",
+        "store_code, week_start, section_id",
+    ),
     ("roll_touched", "day, region"),
 ];
 

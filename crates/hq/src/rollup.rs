@@ -115,6 +115,21 @@ pub(crate) fn refresh(conn: &Connection) -> Result<()> {
                      AND a.shift_date BETWEEN w.week_start AND date(w.week_start, '+6 days')
          GROUP BY w.week_start, a.store_code, a.standard_id;
 
+         DELETE FROM roll_store_section_week
+         WHERE (store_code, week_start) IN (
+             SELECT s.code, w.week_start FROM temp.roll_weeks w
+             JOIN store s ON coalesce(s.region, '') = w.region);
+         INSERT INTO roll_store_section_week (week_start, store_code, section_id, standard_id,
+             audits, scored, score_sum, failed_hard, findings)
+         SELECT w.week_start, a.store_code, x.section_id, min(a.standard_id), count(*),
+                count(x.score), total(x.score), sum(x.failed_hard), sum(x.findings)
+         FROM temp.roll_weeks w
+         JOIN store s ON coalesce(s.region, '') = w.region
+         JOIN audit a ON a.store_code = s.code AND a.current = 1
+                     AND a.shift_date BETWEEN w.week_start AND date(w.week_start, '+6 days')
+         JOIN audit_section x ON x.audit_id = a.id
+         GROUP BY w.week_start, a.store_code, x.section_id;
+
          DELETE FROM temp.roll_weeks;
          DELETE FROM roll_touched;",
     )?;
@@ -136,7 +151,7 @@ pub fn rebuild(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "DELETE FROM roll_audit; DELETE FROM roll_section; DELETE FROM roll_requirement;
          DELETE FROM roll_section_week; DELETE FROM roll_requirement_week;
-         DELETE FROM roll_store_week;
+         DELETE FROM roll_store_week; DELETE FROM roll_store_section_week;
          INSERT OR IGNORE INTO roll_touched (day, region)
          SELECT DISTINCT a.shift_date, coalesce(s.region, '')
          FROM audit a JOIN store s ON s.code = a.store_code;",

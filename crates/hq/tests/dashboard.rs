@@ -364,6 +364,15 @@ fn the_dashboard_equals_a_computation_of_its_own_from_rollups_and_rows_alike() {
             },
             1,
         ),
+        // A region's stores × sections with a standard: whole weeks and days either side.
+        (
+            Filter {
+                region: Some(region.clone()),
+                standard: Some(standard.id.to_string()),
+                ..f("2026-09-03", "2026-10-20")
+            },
+            in_region,
+        ),
         (
             Filter {
                 standard: Some(standard.id.to_string()),
@@ -390,7 +399,7 @@ fn the_dashboard_equals_a_computation_of_its_own_from_rollups_and_rows_alike() {
         }
     }
     let empty = hq
-        .dashboard(&cases[6].0, "2026-11-20", Source::Best)
+        .dashboard(&cases[7].0, "2026-11-20", Source::Best)
         .expect("dashboard");
     assert_eq!(empty.headline.period.audits, 0);
     assert_eq!(empty.headline.period.average_score, None);
