@@ -526,6 +526,7 @@ fn subject(refusal: &Refusal) -> String {
         | P::MissingStandard { audit, .. }
         | P::UnknownRequirement { audit, .. }
         | P::IdTaken { audit, .. }
+        | P::ForeignAction { audit, .. }
         | P::MissingReport { audit }
         | P::BadReport { audit, .. }
         | P::ReportDataMismatch { audit, .. }
@@ -878,6 +879,18 @@ fn apply(
         .flat_map(|s| s.audit.actions.iter().map(|a| a.id.to_string()))
         .collect();
     for f in &parcel.followups {
+        // The action, when HQ holds it, must be the audit's the follow-up names.
+        let owner: Option<String> = tx
+            .prepare_cached("SELECT audit_id FROM corrective_action WHERE id = ?1")?
+            .query_row([f.action_id.to_string()], |r| r.get(0))
+            .optional()?;
+        if owner.is_some_and(|o| o != f.audit_id.to_string()) {
+            return refuse(Problem::ForeignAction {
+                followup: f.id.to_string(),
+                action: f.action_id.to_string(),
+                audit: f.audit_id.to_string(),
+            });
+        }
         let held: Option<(String, String, String, String, String)> = tx
             .query_row(
                 "SELECT action_id, kind, on_date, by_whom, note FROM followup WHERE id = ?1",
@@ -1238,7 +1251,12 @@ fn apply_followups(tx: &Transaction<'_>, actions: &[String]) -> Result<()> {
             continue; // its audit has not arrived yet
         };
         let mut stmt = tx.prepare_cached(
-            "SELECT kind, on_date FROM followup WHERE action_id = ?1 ORDER BY created_at, id",
+            // Only those that name the action's own audit: one that arrived before its audit
+            // and names another is never applied.
+            "SELECT kind, on_date FROM followup
+             WHERE action_id = ?1
+               AND audit_id = (SELECT audit_id FROM corrective_action WHERE id = ?1)
+             ORDER BY created_at, id",
         )?;
         let mut held = Vec::new();
         for row in stmt.query_map([action], |r| {

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Laptop, Rng, accept, hq};
+use common::{Laptop, Rng, accept, entries, hq, manifest_of, refuse, relist, sign, write};
 use storecheck_core::audit::NewAction;
 use storecheck_core::model::AuditStatus;
 use storecheck_core::{ErrorCode, Lang};
@@ -211,5 +211,107 @@ fn follow_ups_reach_hq_in_any_order_once_and_hq_sees_the_action_done() {
             view.actions[0].due_now.as_str()
         ),
         ("overdue", "2026-12-20")
+    );
+}
+
+/// `bundle` with each follow-up line changed by `change`, numbered `sequence` and signed again
+/// by the laptop's own key: a bundle the device could have made.
+fn with_followups(
+    a: &Laptop,
+    bundle: &std::path::Path,
+    sequence: u64,
+    to: &std::path::Path,
+    change: impl Fn(&mut serde_json::Value),
+) -> std::path::PathBuf {
+    let mut e = entries(bundle);
+    for (name, bytes) in e.iter_mut() {
+        if name == "followups.ndjson" {
+            let lines: Vec<String> = String::from_utf8(bytes.clone())
+                .expect("utf-8")
+                .lines()
+                .map(|l| {
+                    let mut v: serde_json::Value = serde_json::from_str(l).expect("json");
+                    change(&mut v);
+                    v.to_string()
+                })
+                .collect();
+            *bytes = format!("{}\n", lines.join("\n")).into_bytes();
+        }
+    }
+    let mut m = manifest_of(&e);
+    m.sequence = sequence;
+    relist(&e, &mut m);
+    sign(&mut e, &m, &a.key);
+    write(&e, to);
+    to.to_path_buf()
+}
+
+#[test]
+fn a_follow_up_under_a_held_id_with_other_content_or_naming_another_audits_action_is_refused() {
+    let (mut a, _id, action, first) = signed_with_action();
+    // A second signed audit with an action of its own.
+    let other = a.audits(AuditStatus::Draft)[0];
+    a.complete(other);
+    a.redo(other, "1.3", "снова не поздоровался");
+    let other_action =
+        a.db.add_action(
+            other,
+            &NewAction {
+                code: "1.3".into(),
+                what: "Повторить инструктаж".into(),
+                owner: "Петров".into(),
+                due: "2026-12-05".into(),
+            },
+        )
+        .expect("action")
+        .id;
+    a.sign(other);
+    let second = a.export();
+    a.db.action_done(action, None, "проведён", None)
+        .expect("done");
+    let third = a.export();
+    let dir = tempfile::tempdir().expect("dir");
+
+    let (_hq_dir, mut held) = hq();
+    for f in [&first, &second, &third] {
+        accept(&mut held, f);
+    }
+    // The same follow-up id with another note, in a later bundle the device signed.
+    let changed = with_followups(&a, &third, 4, &dir.path().join("changed.zip"), |v| {
+        v["note"] = "не проводился".into();
+    });
+    let why = refuse(&mut held, &changed);
+    assert!(why.contains("is already another row's"), "{why}");
+    // A new follow-up naming this audit's action id as the other audit's: refused, named.
+    let foreign = with_followups(&a, &third, 4, &dir.path().join("foreign.zip"), |v| {
+        v["id"] = Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0f01)
+            .to_string()
+            .into();
+        v["action_id"] = other_action.to_string().into();
+    });
+    let why = refuse(&mut held, &foreign);
+    assert!(
+        why.contains(&format!("names corrective action {other_action}"))
+            && why.contains("belongs to another audit"),
+        "{why}"
+    );
+
+    // The same foreign follow-up before its action arrives cannot be told apart: it goes in,
+    // and is never applied to the other audit's action.
+    let (_dir2, mut early) = hq();
+    accept(&mut early, &first);
+    accept(&mut early, &foreign);
+    accept(&mut early, &second);
+    let done: Option<String> = early
+        .connection()
+        .query_row(
+            "SELECT done_at FROM corrective_action WHERE id = ?1",
+            [other_action.to_string()],
+            |r| r.get(0),
+        )
+        .expect("the other action at HQ");
+    assert_eq!(
+        done, None,
+        "a follow-up that names another audit does not close this action"
     );
 }

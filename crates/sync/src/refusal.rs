@@ -116,6 +116,12 @@ pub enum Problem {
         audit: String,
         id: String,
     },
+    /// A follow-up of a corrective action that belongs to another audit than the one it names.
+    ForeignAction {
+        followup: String,
+        action: String,
+        audit: String,
+    },
     /// A signed audit without its signed PDF.
     MissingReport {
         audit: String,
@@ -301,6 +307,10 @@ impl Text for Problem {
             P::IdTaken { audit, id } => lang.pick(
                 format!("audit {audit}: id {id} is already another row's (each answer, photo, action and report has its own)"),
                 format!("проверка {audit}: идентификатор {id} уже занят другой записью (у каждого ответа, фото, действия и отчёта он свой)"),
+            ),
+            P::ForeignAction { followup, action, audit } => lang.pick(
+                format!("follow-up {followup} names corrective action {action} of audit {audit}, but that action belongs to another audit"),
+                format!("отметка {followup} относится к корректирующему действию {action} проверки {audit}, но это действие другой проверки"),
             ),
             P::MissingReport { audit } => lang.pick(
                 format!("audit {audit} is signed but its signed PDF is missing"),

@@ -2,6 +2,7 @@
 //! ticking clock, and an HQ database in a temporary folder.
 #![allow(dead_code, clippy::disallowed_methods)] // each test file uses its own part
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -13,6 +14,7 @@ use storecheck_core::model::{AuditStatus, Response};
 use storecheck_core::{Db, Lang};
 use storecheck_hq::HqDb;
 use storecheck_sync::DeviceKey;
+use storecheck_sync::manifest::{MANIFEST, Manifest, SIGNATURE, sha256_hex};
 use uuid::Uuid;
 
 pub const ANSWERS_PASS: &[u8] =
@@ -212,4 +214,73 @@ impl Rng {
             items.swap(i, j);
         }
     }
+}
+
+/// A bundle's entries, in order, as (name, bytes).
+pub type Entries = Vec<(String, Vec<u8>)>;
+
+pub fn entries(bundle: &Path) -> Entries {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(bundle).expect("open")).expect("zip");
+    (0..zip.len())
+        .map(|i| {
+            let mut e = zip.by_index(i).expect("entry");
+            let mut bytes = Vec::new();
+            e.read_to_end(&mut bytes).expect("read");
+            (e.name().expect("name").to_string(), bytes)
+        })
+        .collect()
+}
+
+pub fn write(entries: &Entries, to: &Path) {
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(to).expect("create"));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, bytes) in entries {
+        zip.start_file(name.as_str(), options).expect("start");
+        zip.write_all(bytes).expect("write");
+    }
+    zip.finish().expect("finish");
+}
+
+pub fn manifest_of(entries: &Entries) -> Manifest {
+    let bytes = &entries
+        .iter()
+        .find(|(n, _)| n == MANIFEST)
+        .expect("manifest")
+        .1;
+    serde_json::from_slice(bytes).expect("manifest json")
+}
+
+/// Puts `manifest` back, signed by `key`.
+pub fn sign(entries: &mut Entries, manifest: &Manifest, key: &DeviceKey) {
+    let bytes = serde_json::to_vec_pretty(manifest).expect("json");
+    let envelope = serde_json::to_vec_pretty(&key.sign_manifest(&bytes)).expect("json");
+    for (name, data) in entries.iter_mut() {
+        if name == MANIFEST {
+            *data = bytes.clone();
+        } else if name == SIGNATURE {
+            *data = envelope.clone();
+        }
+    }
+}
+
+/// The manifest listing the entries as they are now, signed again by `key` (the device's own,
+/// or a stranger's).
+pub fn resign(entries: &mut Entries, key: &DeviceKey) {
+    let mut m = manifest_of(entries);
+    relist(entries, &mut m);
+    sign(entries, &m, key);
+}
+
+/// The manifest's list made true again for the entries as they are now.
+pub fn relist(entries: &Entries, manifest: &mut Manifest) {
+    manifest.entries = entries
+        .iter()
+        .filter(|(n, _)| n != MANIFEST && n != SIGNATURE)
+        .map(|(n, b)| storecheck_sync::manifest::Entry {
+            name: n.clone(),
+            size: b.len() as u64,
+            sha256: sha256_hex(b),
+        })
+        .collect();
 }
