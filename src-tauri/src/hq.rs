@@ -296,7 +296,8 @@ pub fn hq_import_dropped(
 
 #[tauri::command(async)]
 pub fn hq_imports(state: State<'_, AppState>) -> Reply<Vec<ImportLine>> {
-    with_hq(&state, |hq| hq.imports(500))
+    let lang = state.lang();
+    with_hq(&state, |hq| hq.imports(500, lang))
 }
 
 #[tauri::command(async)]

@@ -69,6 +69,11 @@ pub struct Refused {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub hint: Option<String>,
+    /// The reason in English and in Russian, for the import log, which is read later in
+    /// whichever language the reader uses.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub(crate) logged: (String, String),
 }
 
 /// What applying a parcel wrote.
@@ -217,6 +222,10 @@ impl HqDb {
                 what: subject(&refusal),
                 reason: refusal.problem.text(lang),
                 hint: refusal.hint(lang),
+                logged: (
+                    refusal.problem.text(Lang::En),
+                    refusal.problem.text(Lang::Ru),
+                ),
             }],
             notes: Vec::new(),
         };
@@ -311,7 +320,7 @@ fn log(
     let refused: Vec<serde_json::Value> = outcome
         .refused
         .iter()
-        .map(|r| serde_json::json!({"what": r.what, "reason": r.reason}))
+        .map(|r| serde_json::json!({"what": r.what, "reason": r.logged.0, "ru": r.logged.1}))
         .collect();
     conn.execute(
         "INSERT INTO import (id, file, kind, device_id, sequence, imported_at, added,

@@ -65,9 +65,27 @@ pub struct ImportLine {
     pub added: i64,
     #[ts(type = "number")]
     pub already_present: i64,
-    /// `[{what, reason}]`, reasons in English as logged.
+    /// `[{what, reason}]`, reasons in the language asked for.
     #[ts(type = "Array<{ what: string, reason: string }>")]
     pub refused: serde_json::Value,
+}
+
+/// A logged refusal list with each reason in `lang`: the log keeps English as `reason` and
+/// Russian as `ru` (lines logged before it kept both have the importer's language only).
+fn in_lang(logged: serde_json::Value, lang: storecheck_core::Lang) -> serde_json::Value {
+    let serde_json::Value::Array(items) = logged else {
+        return serde_json::Value::Array(Vec::new());
+    };
+    items
+        .into_iter()
+        .map(|item| {
+            let reason = match (lang, item.get("ru")) {
+                (storecheck_core::Lang::Ru, Some(ru)) => ru.clone(),
+                _ => item.get("reason").cloned().unwrap_or_default(),
+            };
+            serde_json::json!({"what": item.get("what").cloned().unwrap_or_default(), "reason": reason})
+        })
+        .collect()
 }
 
 fn uuid(s: &str) -> Result<Uuid> {
@@ -190,7 +208,7 @@ impl HqDb {
     }
 
     /// The import log, newest first, at most `limit` lines.
-    pub fn imports(&self, limit: usize) -> Result<Vec<ImportLine>> {
+    pub fn imports(&self, limit: usize, lang: storecheck_core::Lang) -> Result<Vec<ImportLine>> {
         let mut stmt = self.conn.prepare(
             "SELECT file, kind, device_id, sequence, imported_at, added, already_present, refused
              FROM import ORDER BY imported_at DESC, rowid DESC LIMIT ?1",
@@ -204,8 +222,11 @@ impl HqDb {
                 imported_at: r.get(4)?,
                 added: r.get(5)?,
                 already_present: r.get(6)?,
-                refused: serde_json::from_str(&r.get::<_, String>(7)?)
-                    .unwrap_or(serde_json::Value::Null),
+                refused: in_lang(
+                    serde_json::from_str(&r.get::<_, String>(7)?)
+                        .unwrap_or(serde_json::Value::Null),
+                    lang,
+                ),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

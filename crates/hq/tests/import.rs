@@ -6,6 +6,7 @@ mod common;
 use std::path::PathBuf;
 
 use common::{Laptop, Rng, accept, hq, refuse};
+use storecheck_core::Lang;
 use storecheck_core::model::AuditStatus;
 
 /// Two laptops' lives: audits completed, reopened and completed again, signed, revised, each
@@ -391,7 +392,7 @@ fn many_files_at_once_are_read_ahead_and_give_what_one_at_a_time_gives() {
         one_by_one.dump().expect("dump")
     );
     assert_eq!(
-        at_once.imports(100).expect("log").len(),
+        at_once.imports(100, Lang::En).expect("log").len(),
         files.len(),
         "every file has its line in the import log"
     );
@@ -431,4 +432,33 @@ fn an_hq_database_whose_making_was_cut_short_is_made_again_and_another_program_s
         before,
         "left as it was"
     );
+}
+
+#[test]
+fn the_import_history_gives_each_refusal_in_the_readers_language() {
+    let (dir, mut hq) = hq();
+    let broken = dir.path().join("сломанный.zip");
+    std::fs::write(&broken, b"PK\x03\x04 not a whole archive").expect("write");
+    let o = hq.import_file(&broken, Lang::Ru).expect("import runs");
+    assert_eq!(o.refused.len(), 1);
+    assert!(o.refused[0].reason.contains("не "), "{:?}", o.refused);
+    let en = hq.imports(10, Lang::En).expect("log");
+    let ru = hq.imports(10, Lang::Ru).expect("log");
+    let reason = |lines: &[storecheck_hq::query::ImportLine]| {
+        lines[0].refused[0]["reason"]
+            .as_str()
+            .expect("reason")
+            .to_string()
+    };
+    assert!(
+        reason(&en).contains("not a"),
+        "English for an English reader: {}",
+        reason(&en)
+    );
+    assert_eq!(
+        reason(&ru),
+        o.refused[0].reason,
+        "Russian for a Russian reader"
+    );
+    assert_eq!(en[0].refused[0]["what"], ru[0].refused[0]["what"]);
 }

@@ -5,6 +5,6 @@
  */
 export type ImportLine = { file: string, kind: string, device: string | null, sequence: number | null, imported_at: string, added: number, already_present: number, 
 /**
- * `[{what, reason}]`, reasons in English as logged.
+ * `[{what, reason}]`, reasons in the language asked for.
  */
 refused: Array<{ what: string, reason: string }>, };
