@@ -468,15 +468,15 @@ test('Receive from HQ: the first package is installed once its CA fingerprint is
     assert.equal(groups.join(''), ca.ca.fingerprint.toUpperCase(), 'the fingerprint HQ printed, in groups of four');
     assert.equal(await s.exec('return document.querySelector(\'[data-testid="from-hq-install"]\').disabled'), true, 'not before it is confirmed');
     await s.exec('document.querySelector(\'[data-testid="from-hq"]\').scrollIntoView()');
-    await shot(s, '24-receive-first-ru');
-    await assertNothingCut(s, '24-receive-first-ru');
+    await shot(s, '33-receive-first-ru');
+    await assertNothingCut(s, '33-receive-first-ru');
     await s.click('[data-testid="from-hq-confirm"]');
     await s.click('[data-testid="from-hq-install"]');
     await s.waitFor('[data-testid="from-hq-done"]', 20000);
     assert.match(await s.text('[data-testid="from-hq-done"]'), /Пакет № 1 сети «Ромашка» установлен/);
     assert.match(await s.text('[data-testid="from-hq-cert"]'), /Анна Смирнова теперь подписывает сертификатом сети/);
-    await shot(s, '25-receive-done-ru');
-    await assertNothingCut(s, '25-receive-done-ru');
+    await shot(s, '34-receive-done-ru');
+    await assertNothingCut(s, '34-receive-done-ru');
   } finally {
     await s.close().catch(() => {});
   }
@@ -504,7 +504,7 @@ test('Receive from HQ: the first package is installed once its CA fingerprint is
     assert.equal(await s2.exec('return document.querySelector(\'[data-testid="verify-result"]\').dataset.confirmed'), 'true');
     assert.match(await s2.text('[data-testid="verify-trust-installed"]'), /удостоверяющий центр сети «Ромашка» \(пакет ЦО № 1\)/);
     assert.match(await s2.text('[data-testid="verify-result"]'), /сертификат выдан Ромашка, ему здесь доверяют/);
-    await shot(s2, '26-verify-chain-ru');
+    await shot(s2, '35-verify-chain-ru');
   } finally {
     await s2.close().catch(() => {});
   }
