@@ -239,7 +239,7 @@ fn main() {
             &quarter,
             Focus::Week {
                 week: point.week.clone(),
-                series: point.series.clone(),
+                series: Some(point.series.clone()),
             },
         ),
         (

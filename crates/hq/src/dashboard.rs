@@ -173,6 +173,9 @@ pub struct Dashboard {
     pub today: String,
     pub headline: Headline,
     pub trend: Vec<TrendPoint>,
+    /// The lines of `trend` together, week by week (series empty): the chain, or the region in
+    /// scope; the store's own line when a store is chosen.
+    pub trend_total: Vec<TrendPoint>,
     /// Every store in scope, audited or not, best average first (not audited last).
     pub stores: Vec<StoreRow>,
     pub heat: Heat,
@@ -198,7 +201,11 @@ pub enum Focus {
     Audits,
     /// A trend point: the audits of an ISO week (the whole week, as the trend shows it) in a
     /// line.
-    Week { week: String, series: String },
+    /// `series` none: the point of the lines' total, every audit of the week in the filter.
+    Week {
+        week: String,
+        series: Option<String>,
+    },
     /// A store's audits in the period.
     Store { code: String },
     /// A heat-map cell: the audits of a row with the section.
@@ -607,6 +614,15 @@ impl HqDb {
 
     /// The average score by ISO week and line over [`trend_range`].
     pub fn trend(&self, filter: &Filter, source: Source) -> Result<Vec<TrendPoint>> {
+        Ok(self.trend_sums(filter, source)?.0)
+    }
+
+    /// The trend's lines, and their total week by week, from one read of the sums.
+    fn trend_sums(
+        &self,
+        filter: &Filter,
+        source: Source,
+    ) -> Result<(Vec<TrendPoint>, Vec<TrendPoint>)> {
         let wide = trend_range(filter)?;
         let series = if filter.store.is_some() {
             "store"
@@ -618,16 +634,36 @@ impl HqDb {
              FROM ({}) WHERE {SCOPE} GROUP BY week, {series} ORDER BY week, {series}",
             self.sources(filter, source).audits
         );
-        rows(&self.conn, &sql, &wide, &[], |r| {
-            let week: String = r.get(0)?;
-            Ok(TrendPoint {
-                monday: monday_of(&week).unwrap_or_default(),
-                week,
-                series: r.get(1)?,
-                audits: count(r.get::<_, f64>(2)? as i64),
-                average_score: mean(r.get(3)?, r.get::<_, f64>(4)? as i64),
-            })
-        })
+        let sums = rows(&self.conn, &sql, &wide, &[], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, f64>(2)?,
+                r.get::<_, f64>(3)?,
+                r.get::<_, f64>(4)?,
+            ))
+        })?;
+        let point = |week: &str, series: String, audits: f64, sum: f64, scored: f64| TrendPoint {
+            monday: monday_of(week).unwrap_or_default(),
+            week: week.to_string(),
+            series,
+            audits: count(audits as i64),
+            average_score: mean(sum, scored as i64),
+        };
+        let mut total: BTreeMap<String, [f64; 3]> = BTreeMap::new();
+        let mut lines = Vec::with_capacity(sums.len());
+        for (week, line, audits, sum, scored) in sums {
+            let t = total.entry(week.clone()).or_default();
+            t[0] += audits;
+            t[1] += sum;
+            t[2] += scored;
+            lines.push(point(&week, line, audits, sum, scored));
+        }
+        let total = total
+            .into_iter()
+            .map(|(week, [audits, sum, scored])| point(&week, String::new(), audits, sum, scored))
+            .collect();
+        Ok((lines, total))
     }
 
     /// The heat map: regions, stores of a region, or weeks of a store, by section.
@@ -946,11 +982,13 @@ impl Analytics for HqDb {
             open_actions,
             overdue_actions,
         };
+        let (trend, trend_total) = self.trend_sums(filter, source)?;
         Ok(Dashboard {
             filter: filter.clone(),
             today: today.to_string(),
             headline,
-            trend: self.trend(filter, source)?,
+            trend,
+            trend_total,
             stores,
             heat: self.heat(filter, source)?,
             requirements: self.requirements(filter, source)?,
@@ -1002,11 +1040,16 @@ impl HqDb {
                 period = "a.shift_date BETWEEN :monday AND :sunday";
                 extra.push((":monday", Value::Text(monday)));
                 extra.push((":sunday", Value::Text(sunday.unwrap_or_default())));
-                extra.push((":series", Value::Text(series.clone())));
-                if filter.store.is_some() {
-                    "a.store_code = :series"
-                } else {
-                    "a.store_code IN (SELECT code FROM store WHERE coalesce(region, '') = :series)"
+                match series {
+                    None => "1",
+                    Some(series) => {
+                        extra.push((":series", Value::Text(series.clone())));
+                        if filter.store.is_some() {
+                            "a.store_code = :series"
+                        } else {
+                            "a.store_code IN (SELECT code FROM store WHERE coalesce(region, '') = :series)"
+                        }
+                    }
                 }
             }
             Focus::Store { code } => {

@@ -288,6 +288,30 @@ fn check(d: &Dashboard, all: &[Scored<'_>], stores: usize, source: &str) {
         *trend_n.entry(key.clone()).or_default() += 1;
         trend.entry(key).or_default().extend(s.audit.score);
     }
+    // The lines together, week by week: every audit in scope of that week, once.
+    let mut total: BTreeMap<String, (usize, Vec<f64>)> = BTreeMap::new();
+    for ((week, _), n) in &trend_n {
+        let t = total.entry(week.clone()).or_default();
+        t.0 += n;
+    }
+    for ((week, _), scores) in &trend {
+        total.get_mut(week).expect("week").1.extend(scores);
+    }
+    assert_eq!(
+        d.trend_total.len(),
+        total.len(),
+        "{tag}: weeks of the total"
+    );
+    for p in &d.trend_total {
+        assert_eq!(p.series, "", "{tag}: the total has no line name");
+        let (n, scores) = &total[&p.week];
+        assert_eq!(p.audits as usize, *n, "{tag}: total of {}", p.week);
+        close(
+            &format!("{tag}: total of {}", p.week),
+            p.average_score,
+            mean(scores),
+        );
+    }
     assert_eq!(d.trend.len(), trend_n.len(), "{tag}: trend points");
     for p in &d.trend {
         let key = (p.week.clone(), p.series.clone());
@@ -538,7 +562,7 @@ fn every_drill_down_lists_exactly_the_audits_behind_its_mark() {
     let got = ids(
         &Focus::Week {
             week: point.week.clone(),
-            series: point.series.clone(),
+            series: Some(point.series.clone()),
         },
         &filter,
     );
@@ -546,6 +570,18 @@ fn every_drill_down_lists_exactly_the_audits_behind_its_mark() {
     assert_eq!(
         got,
         want(&|s| s.week == point.week && s.region == point.series)
+    );
+    // The total's point: the whole week in the filter.
+    let total = d.trend_total.last().expect("total");
+    assert_eq!(
+        ids(
+            &Focus::Week {
+                week: total.week.clone(),
+                series: None,
+            },
+            &filter,
+        ),
+        want(&|s| s.week == total.week)
     );
 
     assert_eq!(

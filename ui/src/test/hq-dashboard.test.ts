@@ -71,8 +71,16 @@ describe('HQ overview', () => {
     expect(rows[0].dataset.code, 'weakest first').toBe(worst.code);
     expect(rows[299].dataset.code, 'not audited last').toBe(storeCode(250));
 
-    // Trend: a point per region and week; heat map: a cell per region and section.
-    expect(screen.getAllByTestId('hq-trend-point')).toHaveLength(7 * 12);
+    // Trend: seven regions are too many to tell apart, so the chain's line is drawn (a point a
+    // week) over quiet region lines, and one region is highlighted at a time, with its points.
+    expect(screen.getAllByTestId('hq-trend-total')).toHaveLength(12);
+    expect(screen.queryAllByTestId('hq-trend-point')).toHaveLength(0);
+    const highlight = screen.getByTestId('hq-trend-highlight') as HTMLSelectElement;
+    expect([...highlight.options].map((o) => o.value).filter(Boolean)).toHaveLength(7);
+    await fireEvent.change(highlight, { target: { value: 'Сибирь' } });
+    await waitFor(() => expect(screen.getAllByTestId('hq-trend-point')).toHaveLength(12));
+    expect(screen.getAllByTestId('hq-trend-point').every((p) => p.getAttribute('aria-label')?.startsWith('Сибирь,'))).toBe(true);
+    // Heat map: a cell per region and section.
     expect(screen.getAllByTestId('hq-heat-cell')).toHaveLength(7 * 8);
     const noRegion = screen.getAllByTestId('hq-heat-cell').find((c) => c.dataset.row === '');
     expect(noRegion?.getAttribute('aria-label')).toMatch(/^без региона · /);
@@ -109,14 +117,22 @@ describe('HQ overview', () => {
     const stores = chainStores().filter((s) => s.average_score !== null);
     expect(drills(asked)[2]).toEqual({ filter, focus: { kind: 'store', code: stores[stores.length - 1].code } });
 
+    await fireEvent.change(screen.getByTestId('hq-trend-highlight'), { target: { value: 'Сибирь' } });
+    await waitFor(() => expect(screen.getAllByTestId('hq-trend-point').length).toBeGreaterThan(0));
     const point = screen.getAllByTestId('hq-trend-point').find((p) => p.getAttribute('aria-label')?.startsWith('Сибирь, week 40, 2026'));
     await fireEvent.click(point as Element);
     await waitFor(() => expect(drills(asked)).toHaveLength(4));
     expect(drills(asked)[3]).toEqual({ filter, focus: { kind: 'week', week: '2026-W40', series: 'Сибирь' } });
+    // The chain's point of a week: every audit of that week in the filter.
+    const chainPoint = screen.getAllByTestId('hq-trend-total').find((p) => p.getAttribute('aria-label')?.includes('week 41, 2026'));
+    expect(chainPoint?.getAttribute('aria-label')).toMatch(/^The whole chain, week 41, 2026: /);
+    await fireEvent.click(chainPoint as Element);
+    await waitFor(() => expect(drills(asked)).toHaveLength(5));
+    expect(drills(asked)[4]).toEqual({ filter, focus: { kind: 'week', week: '2026-W41', series: null } });
 
     await fireEvent.click(screen.getByTestId('hq-headline-audits'));
-    await waitFor(() => expect(drills(asked)).toHaveLength(5));
-    expect(drills(asked)[4].focus).toEqual({ kind: 'audits' });
+    await waitFor(() => expect(drills(asked)).toHaveLength(6));
+    expect(drills(asked)[5].focus).toEqual({ kind: 'audits' });
 
     // A row of the drill panel opens the audit.
     await waitFor(() => expect(screen.getAllByTestId('hq-drill-row')).toHaveLength(3));

@@ -73,6 +73,13 @@ export function dashboard(filter: Filter = defaultFilter()): Dashboard {
       trend.push({ week, monday, series: region, audits: 20 + w, average_score: 70 + ((w * 3 + region.length) % 20) });
     }
   }
+  // What the lines sum to, week by week (an audit-weighted mean, as the server's is).
+  const trendTotal: TrendPoint[] = weeks.map(({ week, monday }) => {
+    const of = trend.filter((p) => p.week === week);
+    const audits = of.reduce((n, p) => n + p.audits, 0);
+    const sum = of.reduce((n, p) => n + (p.average_score ?? 0) * p.audits, 0);
+    return { week, monday, series: '', audits, average_score: Math.round((sum / audits) * 10) / 10 };
+  });
   const cells: HeatCell[] = [];
   for (const [r, region] of REGIONS.entries()) {
     for (const [s, section] of SECTIONS.entries()) {
@@ -93,6 +100,7 @@ export function dashboard(filter: Filter = defaultFilter()): Dashboard {
       overdue_actions: 12,
     },
     trend,
+    trend_total: trendTotal,
     stores: chainStores(),
     heat: { rows: 'region', sections: SECTIONS, cells },
     requirements: requirements(),

@@ -13,6 +13,11 @@ export type Dashboard = { filter: Filter,
  */
 today: string, headline: Headline, trend: Array<TrendPoint>, 
 /**
+ * The lines of `trend` together, week by week (series empty): the chain, or the region in
+ * scope; the store's own line when a store is chosen.
+ */
+trend_total: Array<TrendPoint>, 
+/**
  * Every store in scope, audited or not, best average first (not audited last).
  */
 stores: Array<StoreRow>, heat: Heat, 

@@ -4,4 +4,4 @@ import type { RowKind } from "./RowKind";
 /**
  * What a drill-down asks for: the audits behind one mark of the dashboard, within the filter.
  */
-export type Focus = { "kind": "audits" } | { "kind": "week", week: string, series: string, } | { "kind": "store", code: string, } | { "kind": "cell", rows: RowKind, row: string, section: string, } | { "kind": "requirement", code: string, } | { "kind": "failed_hard" };
+export type Focus = { "kind": "audits" } | { "kind": "week", week: string, series: string | null, } | { "kind": "store", code: string, } | { "kind": "cell", rows: RowKind, row: string, section: string, } | { "kind": "requirement", code: string, } | { "kind": "failed_hard" };
