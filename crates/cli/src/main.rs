@@ -111,7 +111,7 @@ fn main() -> ExitCode {
             let ids = storecheck_core::ids::Ids::from_os(clock.clone());
             storecheck_hq::HqDb::open(&hq_path, clock, ids)
                 .map_err(anyhow::Error::from)
-                .and_then(|mut hq| cmd::hq::run(&mut hq, &out, c))
+                .and_then(|hq| cmd::hq::run(hq, &out, c))
         }),
         command => storecheck_core::Db::open(
             &db_path,

@@ -83,6 +83,21 @@ pub enum CaMessage<'a> {
         name: &'a str,
         added: bool,
     },
+    Pushed {
+        url: &'a str,
+        bundles: u64,
+        sent: u64,
+        present: u64,
+    },
+    PushMissing {
+        file: &'a str,
+    },
+    PullUpToDate {
+        url: &'a str,
+    },
+    PullNone {
+        url: &'a str,
+    },
 }
 
 impl Text for CaMessage<'_> {
@@ -171,6 +186,28 @@ impl Text for CaMessage<'_> {
                     format!("Стандарт {code} версии {version} уже есть в ЦО с тем же содержимым: ничего не изменилось."),
                 ),
             },
+            CaMessage::Pushed { url, bundles, sent, present } => match bundles {
+                0 => lang.pick(
+                    format!("Nothing to send to {url}: HQ has every bundle."),
+                    format!("Отправлять на {url} нечего: у ЦО есть все пакеты."),
+                ),
+                _ => lang.pick(
+                    format!("Sent to {url}: {bundles} bundles; audits new to HQ: {sent}, HQ had already: {present}."),
+                    format!("Отправлено на {url}: пакетов: {bundles}; новых для ЦО проверок: {sent}, уже были в ЦО: {present}."),
+                ),
+            },
+            CaMessage::PushMissing { file } => lang.pick(
+                format!("{file} is no longer there, so it was not sent; carry it to HQ by hand if HQ lists it as missing."),
+                format!("{file} больше нет на месте, поэтому он не отправлен; если ЦО числит его пропавшим, передайте его вручную."),
+            ),
+            CaMessage::PullUpToDate { url } => lang.pick(
+                format!("The HQ package installed here is the latest at {url}."),
+                format!("Установленный здесь пакет ЦО — последний на {url}."),
+            ),
+            CaMessage::PullNone { url } => lang.pick(
+                format!("HQ has made no package yet ({url})."),
+                format!("ЦО ещё не создал пакет ({url})."),
+            ),
             CaMessage::StoreNamed { code, name, added } => match added {
                 true => lang.pick(
                     format!("Store {code} «{name}» is added to HQ's directory."),

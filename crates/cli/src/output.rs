@@ -36,7 +36,7 @@ impl std::fmt::Display for OutputClosed {
 impl std::error::Error for OutputClosed {}
 
 /// Writes `text` to standard output and flushes it. A closed pipe becomes [`OutputClosed`].
-fn write_stdout(text: &str) -> anyhow::Result<()> {
+pub fn write_stdout(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),

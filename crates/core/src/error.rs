@@ -30,6 +30,8 @@ pub enum ErrorCode {
     Storage,
     /// An HQ package refused whole.
     PackageRefused,
+    /// HQ's server cannot be reached, or did not answer as StoreCheck's does.
+    Unreachable,
 }
 
 /// The things a person looks for by code or id, and may not find.
@@ -448,6 +450,10 @@ pub enum Error {
         ru: String,
     },
 
+    /// HQ's server cannot be reached, or did not answer as StoreCheck's does.
+    #[error("{url}: {detail}")]
+    Network { url: String, detail: String },
+
     /// An HQ package refused whole, with the reason.
     #[error("{file}: {}", problem.text(Lang::En))]
     Package {
@@ -523,6 +529,7 @@ impl Error {
             | Error::Io { .. }
             | Error::SigningFile { .. } => ErrorCode::Storage,
             Error::Package { .. } => ErrorCode::PackageRefused,
+            Error::Network { .. } => ErrorCode::Unreachable,
         }
     }
 
@@ -586,6 +593,10 @@ impl Error {
             Error::SigningFile { path, en, ru } => {
                 lang.pick(format!("{path}: {en}"), format!("{path}: {ru}"))
             }
+            Error::Network { url, detail } => lang.pick(
+                format!("HQ's server at {url} cannot be reached or did not answer ({detail})"),
+                format!("сервер ЦО {url} недоступен или не ответил ({detail})"),
+            ),
             Error::Package { file, problem } => lang.pick(
                 format!("{file} was not installed: {}", problem.text(lang)),
                 format!("{file} не установлен: {}", problem.text(lang)),
@@ -597,6 +608,10 @@ impl Error {
     pub fn hint(&self, lang: Lang) -> Option<String> {
         let (en, ru) = match self {
             Error::Package { problem, .. } => return problem.hint(lang),
+            Error::Network { .. } => (
+                "the bundles wait on this computer and go with the next sync; check the address and the network",
+                "пакеты ждут на этом компьютере и уйдут при следующей синхронизации; проверьте адрес и сеть",
+            ),
             Error::NotFound { what, .. } => return what.hint(lang),
             Error::ImportInvalid { .. } => (
                 "fix what is listed above and import the file again",

@@ -184,3 +184,102 @@ impl Db {
         )?)
     }
 }
+
+/// A bundle still to be sent to the HQ server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToPush {
+    pub id: Uuid,
+    pub sequence: i64,
+    /// Where it was written.
+    pub path: std::path::PathBuf,
+    pub file_name: String,
+}
+
+/// What the HQ server answered for one bundle.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pushed {
+    /// Taken: `added` audits new to HQ, `already_present` it had.
+    Taken { added: u64, already_present: u64 },
+    /// Refused, with the reason HQ gave.
+    Refused { reason: String },
+}
+
+impl Db {
+    /// The HQ server this store sends to, if one was given.
+    pub fn hq_server(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT url FROM hq_server WHERE id = 1", [], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Remembers the HQ server's address.
+    pub fn set_hq_server(&mut self, url: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO hq_server (id, url, device_id, updated_at) VALUES (1, ?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET url = excluded.url, device_id = excluded.device_id,
+                     updated_at = excluded.updated_at",
+                params![url, tx.device.to_string(), tx.now],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The bundles HQ's server has neither taken nor refused, oldest first.
+    pub fn bundles_to_push(&self) -> Result<Vec<ToPush>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT b.id, b.sequence, b.folder, b.file_name FROM sync_bundle b
+             WHERE NOT EXISTS (SELECT 1 FROM sync_push p WHERE p.bundle_id = b.id)
+             ORDER BY b.sequence",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (id, sequence, folder, file_name) = row?;
+            Ok(ToPush {
+                id: parse_uuid(&id)?,
+                sequence,
+                path: std::path::Path::new(&folder).join(&file_name),
+                file_name,
+            })
+        })
+        .collect()
+    }
+
+    /// Records what the HQ server at `url` answered for bundle `bundle`.
+    pub fn record_push(&mut self, bundle: Uuid, url: &str, answer: &Pushed) -> Result<()> {
+        let (outcome, added, present, reason) = match answer {
+            Pushed::Taken {
+                added,
+                already_present,
+            } => ("taken", *added as i64, *already_present as i64, None),
+            Pushed::Refused { reason } => ("refused", 0, 0, Some(reason.as_str())),
+        };
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO sync_push (bundle_id, url, outcome, added, already_present, reason,
+                    device_id, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (bundle_id) DO NOTHING",
+                params![
+                    bundle.to_string(),
+                    url,
+                    outcome,
+                    added,
+                    present,
+                    reason,
+                    tx.device.to_string(),
+                    tx.now
+                ],
+            )?;
+            Ok(())
+        })
+    }
+}

@@ -73,6 +73,11 @@ impl Db {
         Ok(self.reports_dir()?.with_file_name("keys"))
     }
 
+    /// Where bundles sent to HQ's server are written first: `outbox/` beside the database.
+    pub fn outbox_dir(&self) -> Result<PathBuf> {
+        Ok(self.reports_dir()?.with_file_name("outbox"))
+    }
+
     /// Stores a signed PDF and marks its completed audit signed, in one transaction; from then
     /// on nothing of the audit changes, whatever program writes to the database.
     ///

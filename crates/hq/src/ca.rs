@@ -690,6 +690,23 @@ impl HqDb {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Where package `sequence` is kept: `<name>-files/packages/hq-package-000001.zip`.
+    fn package_file(&self, sequence: u64) -> PathBuf {
+        self.files
+            .join("packages")
+            .join(format!("hq-package-{sequence:06}.zip"))
+    }
+
+    /// The latest package HQ made and kept: its number and file.
+    pub fn latest_package(&self) -> Result<Option<(u64, PathBuf)>> {
+        let latest: Option<i64> =
+            self.conn
+                .query_row("SELECT max(sequence) FROM hq_package", [], |r| r.get(0))?;
+        Ok(latest
+            .map(|s| (s as u64, self.package_file(s as u64)))
+            .filter(|(_, path)| path.exists()))
+    }
+
     /// Makes the next HQ package: its bytes, and what it holds. It is recorded as made, so
     /// the next one is numbered after it.
     pub fn make_package(&mut self) -> Result<(Vec<u8>, PackageMade)> {
@@ -723,6 +740,12 @@ impl HqDb {
                 certificates: &certificates,
             })
             .map_err(|e| HqError::io("package", e))?;
+        // Kept, so that the HQ server hands out the very package that was made.
+        let kept = self.package_file(sequence as u64);
+        storecheck_core::files::replace_durably(&kept, &bytes, &self.ids).map_err(|e| match e {
+            storecheck_core::Error::Io { source, .. } => HqError::io(&kept, source),
+            other => HqError::Corrupt(other.to_string()),
+        })?;
         self.conn.execute(
             "INSERT INTO hq_package (id, sequence, manifest_sha256, standards, stores, certificates, device_id, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

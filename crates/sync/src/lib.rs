@@ -17,6 +17,7 @@ pub mod manifest;
 pub mod package;
 pub mod parcel;
 pub mod pdf;
+pub mod push;
 pub mod read;
 pub mod refusal;
 pub mod store_db;

@@ -85,6 +85,23 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Serve this HQ database to the stores over HTTP: they push bundles and fetch the HQ
+    /// package (`storecheck sync push|pull`). Runs until Ctrl+C.
+    Serve {
+        /// The address to listen on; plain HTTP is served on this computer only
+        /// (127.0.0.1 or [::1]); port 0 lets the system choose
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8750")]
+        listen: String,
+        /// The largest bundle taken, in MB
+        #[arg(long, value_name = "MB", default_value_t = 256)]
+        max_body_mb: usize,
+        /// Seconds a request may take (a slow upload is cut off after)
+        #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+        timeout: u64,
+        /// Requests per second one device may keep sending (after a burst of six times as many)
+        #[arg(long, value_name = "N", default_value_t = 10.0)]
+        rate: f64,
+    },
     /// Standards HQ publishes to its stores
     #[command(subcommand)]
     Standard(StandardCommand),
@@ -195,8 +212,20 @@ fn date_arg(name: &str, value: Option<String>) -> anyhow::Result<Option<String>>
     }
 }
 
-pub fn run(hq: &mut HqDb, out: &Out, command: Command) -> anyhow::Result<()> {
+pub fn run(hq: HqDb, out: &Out, command: Command) -> anyhow::Result<()> {
+    if let Command::Serve {
+        listen,
+        max_body_mb,
+        timeout,
+        rate,
+    } = command
+    {
+        return serve(hq, out, &listen, max_body_mb, timeout, rate);
+    }
+    let mut hq = hq;
+    let hq = &mut hq;
     match command {
+        Command::Serve { .. } => Ok(()),
         Command::Ca(c) => run_ca(hq, out, c),
         Command::Package { out: path } => {
             let (bytes, made) = hq.make_package()?;
@@ -596,4 +625,57 @@ fn run_ca(hq: &mut HqDb, out: &Out, command: CaCommand) -> anyhow::Result<()> {
             })
         }
     }
+}
+
+/// `hq serve`: the HQ server on this database until Ctrl+C.
+fn serve(
+    hq: HqDb,
+    out: &Out,
+    listen: &str,
+    max_body_mb: usize,
+    timeout: u64,
+    rate: f64,
+) -> anyhow::Result<()> {
+    use std::net::ToSocketAddrs as _;
+    let bad = |en: String, ru: String| storecheck_core::Error::invalid("--listen", en, ru);
+    let addr = listen
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.next())
+        .ok_or_else(|| {
+            bad(
+                format!("{listen:?} is not an address to listen on: give it as 127.0.0.1:8750"),
+                format!("«{listen}» — не адрес для приёма: укажите его как 127.0.0.1:8750"),
+            )
+        })?;
+    if !addr.ip().is_loopback() {
+        return Err(bad(
+            format!("{listen} is reachable from other computers, and this server speaks plain HTTP: listen on 127.0.0.1 and put a TLS proxy in front of it"),
+            format!("{listen} доступен с других компьютеров, а этот сервер работает по обычному HTTP: слушайте 127.0.0.1 и поставьте перед ним TLS-прокси"),
+        )
+        .into());
+    }
+    let limits = storecheck_server::Limits {
+        body_bytes: max_body_mb.max(1) << 20,
+        request_timeout: std::time::Duration::from_secs(timeout.max(1)),
+        burst: (rate * 6.0).max(1.0),
+        per_second: rate.max(0.001),
+    };
+    let path = hq.path().display().to_string();
+    let lang = out.lang;
+    let json = out.json;
+    storecheck_server::run_blocking(addr, hq, limits, |at| {
+        let url = format!("http://{at}");
+        let line = if json {
+            serde_json::json!({"url": url, "hq": path}).to_string()
+        } else {
+            lang.pick(
+                format!("HQ server for {path} at {url} (Ctrl+C stops it)"),
+                format!("Сервер ЦО для {path}: {url} (Ctrl+C — остановить)"),
+            )
+        };
+        let _ = crate::output::write_stdout(&format!("{line}\n"));
+    })
+    .map_err(|e| storecheck_core::Error::io(listen, e))?;
+    Ok(())
 }

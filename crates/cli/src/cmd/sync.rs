@@ -21,6 +21,22 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Send what is new to HQ's server: writes a bundle of it, then sends every bundle HQ has
+    /// not answered, oldest first
+    Push {
+        /// HQ's server, e.g. http://hq.example:8750 [default: the one given before]
+        #[arg(long, value_name = "URL")]
+        to: Option<String>,
+    },
+    /// Install HQ's latest package from its server, when it is newer than the one installed
+    Pull {
+        /// HQ's server [default: the one given before]
+        #[arg(long, value_name = "URL")]
+        from: Option<String>,
+        /// The CA's fingerprint, for the first package only (see `sync receive`)
+        #[arg(long, value_name = "FINGERPRINT")]
+        pin: Option<String>,
+    },
     /// Install an HQ package at this store: standards, the store directory, the auditors'
     /// certificates HQ issued, the revocation list
     Receive {
@@ -106,5 +122,73 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
                 lines.join("\n")
             })
         }
+        Command::Push { to } => {
+            let url = server_of(db, to)?;
+            let key = DeviceKey::load_or_create(&db.keys_dir()?, db.ids())?;
+            let outbox = db.outbox_dir()?;
+            let done = storecheck_sync::push::push(db, &url, &key, &outbox, out.lang)?;
+            out.print(&done, || {
+                let mut lines = vec![
+                    CaMessage::Pushed {
+                        url: &done.url,
+                        bundles: done.bundles,
+                        sent: done.sent,
+                        present: done.already_present,
+                    }
+                    .text(out.lang),
+                ];
+                for r in &done.refused {
+                    lines.push(
+                        SyncMessage::Refused {
+                            file: &r.file,
+                            what: &r.file,
+                            reason: &r.reason,
+                        }
+                        .text(out.lang),
+                    );
+                }
+                for m in &done.missing_files {
+                    lines.push(CaMessage::PushMissing { file: m }.text(out.lang));
+                }
+                lines.join("\n")
+            })?;
+            if !done.refused.is_empty() {
+                return Err(crate::output::AlreadyReported.into());
+            }
+            Ok(())
+        }
+        Command::Pull { from, pin } => {
+            let url = server_of(db, from)?;
+            let done = storecheck_sync::push::pull(db, &url, pin.as_deref())?;
+            out.print(&done, || match &done {
+                storecheck_sync::push::PullOutcome::UpToDate => {
+                    CaMessage::PullUpToDate { url: &url }.text(out.lang)
+                }
+                storecheck_sync::push::PullOutcome::NoPackage => {
+                    CaMessage::PullNone { url: &url }.text(out.lang)
+                }
+                storecheck_sync::push::PullOutcome::Installed(r) => CaMessage::PackageInstalled {
+                    chain: &r.install.chain,
+                    sequence: r.install.sequence,
+                    standards: r.install.standards_added.len(),
+                    stores_added: r.install.stores_added,
+                    stores_changed: r.install.stores_changed,
+                }
+                .text(out.lang),
+            })
+        }
+    }
+}
+
+/// The server given, else the one this store was given before.
+fn server_of(db: &Db, given: Option<String>) -> anyhow::Result<String> {
+    match given.or(db.hq_server()?) {
+        Some(url) => Ok(url),
+        None => Err(storecheck_core::Error::invalid(
+            "--to",
+            "this store has no HQ server yet: give its address once, e.g. --to http://hq.example:8750",
+            "у магазина ещё нет сервера ЦО: укажите его адрес один раз, например --to http://hq.example:8750",
+        )
+        .into()),
     }
 }

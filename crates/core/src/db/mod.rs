@@ -24,6 +24,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Rust(derived_ids::migrate),
     Migration::Sql(include_str!("0006_followups.sql")),
     Migration::Sql(include_str!("0007_hq_package.sql")),
+    Migration::Sql(include_str!("0008_push.sql")),
 ];
 
 /// One step of the schema: SQL, or Rust where SQL cannot compute what it writes. Both run in

@@ -1,0 +1,363 @@
+//! storecheck-server: the HQ server. Stores push the same signed bundles they would carry on a
+//! stick, and fetch the HQ package; the network is one more way to carry the same files, never a
+//! second set of rules.
+//!
+//! - `POST /v1/bundles`: the body is a bundle, taken exactly as `hq import` takes a file
+//!   ([`storecheck_hq::HqDb::import_bytes`]: every check before anything is written, one
+//!   transaction). 200 with the file's outcome (added, already present), 422 with the reason when
+//!   it is refused, 413 when it is larger than the server takes, 408 when it does not arrive in
+//!   time, 429 when one device (or one address) sends too much too fast, 503 when the HQ
+//!   database cannot be written. The same bundle twice is the same as once.
+//! - `GET /v1/package?after=N`: the latest HQ package (its number in `x-storecheck-sequence`),
+//!   204 when it is not newer than `N`, 404 when HQ has made none.
+//! - `GET /v1/health`.
+//!
+//! The server keeps no state of its own beyond the HQ database (and the rate buckets, which a
+//! restart forgets). Writes go through one connection, as SQLite takes one writer at a time.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use storecheck_core::Lang;
+use storecheck_core::i18n::Text as _;
+use storecheck_hq::HqDb;
+
+/// How much the server takes, and how fast.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The largest body (a bundle) taken.
+    pub body_bytes: usize,
+    /// A request not answered within this (a slow or endless upload) gets 408.
+    pub request_timeout: Duration,
+    /// Requests one device may send at once before it must slow down.
+    pub burst: f64,
+    /// Requests per second one device may keep sending.
+    pub per_second: f64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            body_bytes: 256 << 20,
+            request_timeout: Duration::from_secs(300),
+            burst: 60.0,
+            per_second: 10.0,
+        }
+    }
+}
+
+/// A token bucket: `tokens` left as of `at`.
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+#[derive(Clone)]
+struct Shared {
+    hq: Arc<Mutex<HqDb>>,
+    limits: Limits,
+    /// By device (as the request names it) and address; and by address alone, ten times as
+    /// large, so that naming new devices does not get around the limit.
+    buckets: Arc<Mutex<HashMap<(IpAddr, String), Bucket>>>,
+}
+
+impl Shared {
+    /// None when the request may go on; else how long to wait.
+    fn limited(&self, ip: IpAddr, device: &str) -> Option<Duration> {
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if buckets.len() > 100_000 {
+            // Forget the full ones: they are the same as new.
+            let burst = self.limits.burst;
+            buckets.retain(|_, b| b.tokens < burst * 10.0 - 1.0);
+        }
+        let mut take = |key: (IpAddr, String), scale: f64| {
+            let (burst, rate) = (self.limits.burst * scale, self.limits.per_second * scale);
+            let b = buckets.entry(key).or_insert(Bucket {
+                tokens: burst,
+                at: now,
+            });
+            b.tokens = (b.tokens + now.duration_since(b.at).as_secs_f64() * rate).min(burst);
+            b.at = now;
+            if b.tokens >= 1.0 {
+                b.tokens -= 1.0;
+                None
+            } else {
+                Some(Duration::from_secs_f64((1.0 - b.tokens) / rate.max(1e-9)))
+            }
+        };
+        take((ip, String::new()), 10.0).or_else(|| take((ip, device.to_string()), 1.0))
+    }
+}
+
+/// The HQ server's routes over `hq`.
+pub fn router(hq: HqDb, limits: Limits) -> Router {
+    let shared = Shared {
+        hq: Arc::new(Mutex::new(hq)),
+        limits,
+        buckets: Arc::new(Mutex::new(HashMap::new())),
+    };
+    Router::new()
+        .route("/v1/health", get(health))
+        .route("/v1/bundles", post(push_bundle))
+        .route("/v1/package", get(package))
+        .layer(DefaultBodyLimit::max(limits.body_bytes))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.request_timeout,
+        ))
+        .with_state(shared)
+}
+
+/// Serves `hq` on `listener` until `shutdown` completes; requests under way are finished.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    hq: HqDb,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(hq, limits).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Serves `hq` on `addr` until Ctrl+C or SIGTERM, on a runtime of its own; `ready` is told
+/// the address it listens on (the port the system chose, for `:0`) before the first request.
+pub fn run_blocking(
+    addr: SocketAddr,
+    hq: HqDb,
+    limits: Limits,
+    ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        ready(listener.local_addr()?);
+        serve(listener, hq, limits, stopped()).await
+    })
+}
+
+/// Completes on Ctrl+C, or on SIGTERM where there is one.
+async fn stopped() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// The language a client asks for (`Accept-Language`), Russian or English.
+fn lang_of(headers: &HeaderMap) -> Lang {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map_or(Lang::En, |v| {
+            if v.trim_start().to_ascii_lowercase().starts_with("ru") {
+                Lang::Ru
+            } else {
+                Lang::En
+            }
+        })
+}
+
+/// A request header's text, percent-decoded (clients encode non-ASCII file names).
+fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
+    let raw = headers.get(name)?.to_str().ok()?;
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?, 16)
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// `{"error": {"message", "hint"}}` with a status.
+fn error(status: StatusCode, message: String, hint: Option<String>) -> Response {
+    (
+        status,
+        Json(serde_json::json!({"error": {"message": message, "hint": hint}})),
+    )
+        .into_response()
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({"ok": true, "service": "storecheck-hq"}))
+}
+
+async fn push_bundle(
+    State(s): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let device = header_text(&headers, "x-storecheck-device").unwrap_or_default();
+    if let Some(wait) = s.limited(peer.ip(), &device) {
+        let secs = wait.as_secs().max(1);
+        let mut r = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            lang.pick(
+                format!("too many requests from this device: wait {secs} s and send again"),
+                format!("слишком много запросов с этого устройства: подождите {secs} с и отправьте снова"),
+            ),
+            None,
+        );
+        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return r;
+    }
+    let body = match body {
+        Ok(b) => b,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            let mb = s.limits.body_bytes >> 20;
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                lang.pick(
+                    format!("the bundle is larger than this server takes ({mb} MB)"),
+                    format!("пакет больше, чем принимает этот сервер ({mb} МБ)"),
+                ),
+                Some(lang.pick(
+                    "carry it on a stick and import it with `storecheck hq import`",
+                    "перенесите его на флешке и загрузите командой `storecheck hq import`",
+                )),
+            );
+        }
+        Err(rejection) => {
+            return error(
+                rejection.status(),
+                lang.pick(
+                    format!("the bundle did not arrive whole ({rejection})"),
+                    format!("пакет поступил не целиком ({rejection})"),
+                ),
+                Some(lang.pick("send it again", "отправьте его снова")),
+            );
+        }
+    };
+    let name = header_text(&headers, "x-storecheck-file").unwrap_or_else(|| "bundle.zip".into());
+    let hq = s.hq.clone();
+    let done = tokio::task::spawn_blocking(move || {
+        let mut hq = hq.lock().unwrap_or_else(|p| p.into_inner());
+        hq.import_bytes(&name, &body, lang)
+    })
+    .await;
+    match done {
+        Ok(Ok(outcome)) if outcome.refused.is_empty() => {
+            (StatusCode::OK, Json(outcome)).into_response()
+        }
+        Ok(Ok(outcome)) => (StatusCode::UNPROCESSABLE_ENTITY, Json(outcome)).into_response(),
+        Ok(Err(e)) => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            e.text(lang),
+            Some(lang.pick(
+                "HQ cannot take bundles just now; the store sends it again later",
+                "ЦО сейчас не может принять пакет; магазин отправит его позже",
+            )),
+        ),
+        Err(_) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            lang.pick(
+                "the server failed on this bundle",
+                "сервер не справился с этим пакетом",
+            ),
+            None,
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+struct After {
+    after: Option<u64>,
+}
+
+async fn package(State(s): State<Shared>, headers: HeaderMap, Query(q): Query<After>) -> Response {
+    let lang = lang_of(&headers);
+    let hq = s.hq.clone();
+    let found = tokio::task::spawn_blocking(move || {
+        let hq = hq.lock().unwrap_or_else(|p| p.into_inner());
+        hq.latest_package()
+    })
+    .await;
+    let latest = match found {
+        Ok(Ok(latest)) => latest,
+        Ok(Err(e)) => return error(StatusCode::SERVICE_UNAVAILABLE, e.text(lang), None),
+        Err(_) => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                lang.pick("the server failed", "сбой сервера"),
+                None,
+            );
+        }
+    };
+    let Some((sequence, path)) = latest else {
+        return error(
+            StatusCode::NOT_FOUND,
+            lang.pick("HQ has made no package yet", "ЦО ещё не создал пакет"),
+            Some(lang.pick(
+                "HQ makes one with `storecheck hq package`",
+                "ЦО создаёт его командой `storecheck hq package`",
+            )),
+        );
+    };
+    if q.after.is_some_and(|after| sequence <= after) {
+        return StatusCode::NO_CONTENT.into_response();
+    }
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => {
+            let mut r = (StatusCode::OK, bytes).into_response();
+            let h = r.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/zip"),
+            );
+            if let Ok(v) = HeaderValue::from_str(&sequence.to_string()) {
+                h.insert("x-storecheck-sequence", v);
+            }
+            r
+        }
+        Err(e) => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("{}: {e}", path.display()),
+            None,
+        ),
+    }
+}
