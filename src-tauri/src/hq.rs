@@ -408,17 +408,15 @@ pub fn hq_export(
             standard: filter.standard.clone(),
             since: None,
         };
-        let tables = hq.export_tables(&f)?;
-        let audits = tables.first().map_or(0, |t| t.rows.len()) as u32;
-        let files = if format == "csv" {
-            storecheck_hq::export::write_csv(&tables, &path)?
+        let to = if format == "csv" {
+            storecheck_hq::export::Output::csv(&path)
         } else {
-            storecheck_hq::export::write_xlsx(&tables, &path)?;
-            vec![path.clone()]
+            storecheck_hq::export::Output::xlsx(&path)
         };
+        let done = hq.export(&f, to)?;
         Ok(ExportWritten {
-            files: files.iter().map(|p| p.display().to_string()).collect(),
-            audits,
+            files: done.files.iter().map(|p| p.display().to_string()).collect(),
+            audits: done.rows_of("audits") as u32,
         })
     })
 }

@@ -102,7 +102,7 @@ fn main() {
         drop(hq);
         std::fs::write(&ready, b"").unwrap_or_else(|e| fail(&e.to_string()));
     }
-    let hq = HqDb::open(&path, clock.clone(), Ids::from_os(clock))
+    let mut hq = HqDb::open(&path, clock.clone(), Ids::from_os(clock))
         .unwrap_or_else(|e| fail(&e.to_string()));
     let c = hq.connection();
     let count = |sql: &str| -> i64 {
@@ -317,14 +317,14 @@ fn main() {
     std::fs::create_dir_all(&out).unwrap_or_else(|e| fail(&e.to_string()));
     let xlsx = out.join("export.xlsx");
     let t = Instant::now();
-    let tables = hq
-        .export_tables(&period)
+    let done = hq
+        .export(&period, storecheck_hq::export::Output::xlsx(&xlsx))
         .unwrap_or_else(|e| fail(&e.to_string()));
-    storecheck_hq::export::write_xlsx(&tables, &xlsx).unwrap_or_else(|e| fail(&e.to_string()));
     let ours = t.elapsed();
-    let rows: Vec<String> = tables
+    let rows: Vec<String> = done
+        .rows
         .iter()
-        .map(|t| format!("{} {}", t.rows.len(), t.name))
+        .map(|(name, n)| format!("{n} {name}"))
         .collect();
     let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
     let t = Instant::now();

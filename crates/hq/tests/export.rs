@@ -7,7 +7,7 @@ use calamine::{Data, Reader, open_workbook_auto};
 use common::{Laptop, accept, hq};
 use storecheck_core::audit::{AnswerInput, NewAction};
 use storecheck_core::model::{AuditStatus, Response};
-use storecheck_hq::export::{Cell, Filter, write_csv, write_xlsx, write_xlsx_split};
+use storecheck_hq::export::{Cell, Filter, Output, write_csv, write_xlsx, write_xlsx_split};
 
 fn cell_text(c: &Data) -> String {
     match c {
@@ -224,4 +224,218 @@ fn since_the_last_export_only_what_hq_took_after_it_goes_out() {
         tables[1].rows.len(),
         "with its answers, and only its"
     );
+}
+
+/// A cell of the tables in memory as [`cell_text`] reads it back.
+fn text_of(c: &Cell) -> String {
+    match c {
+        Cell::Empty => String::new(),
+        Cell::Text(s) | Cell::Date(s) => s.clone(),
+        Cell::Number(v) => storecheck_core::model::format_number(*v),
+    }
+}
+
+/// A chain of a few dozen audits with failures and corrective actions, in a fresh HQ.
+fn chain() -> (tempfile::TempDir, storecheck_hq::HqDb) {
+    let laptop = Laptop::new(7);
+    let id = laptop.db.list_standards().expect("standards")[0].id;
+    let standard = laptop.db.standard_record(id).expect("record");
+    let (dir, mut hq) = hq();
+    let chain = storecheck_hq::synth::Chain {
+        stores: 6,
+        regions: 2,
+        audits: 60,
+        first_day: chrono::NaiveDate::from_ymd_opt(2026, 5, 1).expect("date"),
+        days: 20,
+        revisions: 0.05,
+        seed: 5,
+    };
+    storecheck_hq::synth::generate(&mut hq, &standard, &chain).expect("generate");
+    (dir, hq)
+}
+
+#[test]
+fn a_streamed_export_splits_sheets_mid_stream_and_they_hold_exactly_the_rows() {
+    let (dir, mut hq) = chain();
+    let (tables, as_of) = hq.export_snapshot(&Filter::default()).expect("tables");
+    let rows = |name: &str| &tables.iter().find(|t| t.name == name).expect(name).rows;
+    // Findings are written in turn with the answers they come from: both tables must pass
+    // their sheets' end while the other is still being written.
+    let findings = rows("findings").len();
+    assert!(findings >= 10, "failures to export: {findings}");
+    let per_sheet = findings / 2;
+    assert!(rows("answers").len() > 3 * per_sheet);
+    assert!(!rows("actions").is_empty() && !rows("audits").is_empty());
+
+    let xlsx = dir.path().join("streamed.xlsx");
+    let done = hq
+        .export(
+            &Filter::default(),
+            Output::Xlsx {
+                path: &xlsx,
+                sheet_rows: per_sheet + 1,
+            },
+        )
+        .expect("export");
+    assert_eq!(done.files, vec![xlsx.clone()]);
+    assert_eq!(done.as_of, as_of, "the same snapshot's time");
+    for table in &tables {
+        assert_eq!(done.rows_of(table.name), table.rows.len(), "{}", table.name);
+    }
+
+    let mut expected_names = Vec::new();
+    for table in &tables {
+        let sheets = table.rows.len().div_ceil(per_sheet).max(1);
+        for n in 0..sheets {
+            expected_names.push(if n == 0 {
+                table.name.to_string()
+            } else {
+                format!("{} {}", table.name, n + 1)
+            });
+        }
+    }
+    let mut book = open_workbook_auto(&xlsx).expect("open xlsx");
+    let names = book.sheet_names();
+    assert_eq!(
+        names, expected_names,
+        "a table's sheets together, tables in order"
+    );
+    assert!(names.contains(&"findings 2".to_string()), "{names:?}");
+
+    let mut sheet_heights = Vec::new();
+    for table in &tables {
+        let sheets: Vec<&String> = names
+            .iter()
+            .filter(|n| *n == table.name || n.starts_with(&format!("{} ", table.name)))
+            .collect();
+        let mut got: Vec<(Vec<String>, Vec<Data>)> = Vec::new();
+        for (i, sheet) in sheets.iter().enumerate() {
+            let range = book.worksheet_range(sheet).expect("sheet");
+            let formulas = book.worksheet_formula(sheet).expect("formulas");
+            assert!(
+                formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+                "{sheet}"
+            );
+            let mut lines = range.rows();
+            let header: Vec<String> = lines
+                .next()
+                .expect("header")
+                .iter()
+                .map(cell_text)
+                .collect();
+            assert_eq!(header, table.columns, "{sheet}: its own header");
+            if i + 1 < sheets.len() {
+                assert_eq!(
+                    range.height(),
+                    per_sheet + 1,
+                    "{sheet}: full before the next"
+                );
+            }
+            sheet_heights.push(range.height());
+            for line in lines {
+                got.push((line.iter().map(cell_text).collect(), line.to_vec()));
+            }
+        }
+        assert_eq!(
+            got.len(),
+            table.rows.len(),
+            "{}: every row once",
+            table.name
+        );
+        for (row, (texts, cells)) in table.rows.iter().zip(&got) {
+            let want: Vec<String> = row.iter().map(text_of).collect();
+            assert_eq!(&want, texts, "{}: the rows in their order", table.name);
+            for (cell, data) in row.iter().zip(cells) {
+                let typed = match cell {
+                    Cell::Number(_) => matches!(data, Data::Float(_)),
+                    Cell::Date(_) => matches!(data, Data::DateTime(_)),
+                    Cell::Text(_) => matches!(data, Data::String(_)),
+                    Cell::Empty => matches!(data, Data::Empty),
+                };
+                assert!(typed, "{}: {cell:?} read back as {data:?}", table.name);
+            }
+        }
+    }
+
+    // Every sheet's header is frozen and filtered over exactly its rows.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&xlsx).expect("open")).expect("zip");
+    let mut i = 0;
+    for table in &tables {
+        let last_col = (b'A' + table.columns.len() as u8 - 1) as char;
+        while i < names.len()
+            && (names[i] == table.name || names[i].starts_with(&format!("{} ", table.name)))
+        {
+            let mut xml = String::new();
+            std::io::Read::read_to_string(
+                &mut zip
+                    .by_name(&format!("xl/worksheets/sheet{}.xml", i + 1))
+                    .expect("sheet xml"),
+                &mut xml,
+            )
+            .expect("read");
+            assert!(xml.contains("state=\"frozen\""), "{}: frozen", names[i]);
+            let filter = format!("<autoFilter ref=\"A1:{last_col}{}\"/>", sheet_heights[i]);
+            assert!(xml.contains(&filter), "{}: {filter}", names[i]);
+            assert!(!xml.contains("<f>"), "{}: no formula", names[i]);
+            i += 1;
+        }
+    }
+
+    // CSV, streamed, is what the same tables written from memory are, and leaves no part file.
+    let streamed = dir.path().join("csv-streamed");
+    let done = hq
+        .export(&Filter::default(), Output::csv(&streamed))
+        .expect("csv");
+    let from_memory = write_csv(&tables, &dir.path().join("csv-memory")).expect("csv");
+    assert_eq!(done.files.len(), 4);
+    for (a, b) in done.files.iter().zip(&from_memory) {
+        assert_eq!(a.file_name(), b.file_name());
+        assert_eq!(
+            std::fs::read(a).expect("streamed"),
+            std::fs::read(b).expect("memory"),
+            "{}",
+            a.display()
+        );
+    }
+    let left: Vec<_> = std::fs::read_dir(&streamed)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(left.len(), 4, "{left:?}");
+
+    // Nothing selected: a sheet per table with its header only.
+    let empty = dir.path().join("empty.xlsx");
+    let done = hq
+        .export(
+            &Filter {
+                store: Some("NO-SUCH".into()),
+                ..Filter::default()
+            },
+            Output::xlsx(&empty),
+        )
+        .expect("export");
+    assert!(done.rows.iter().all(|(_, n)| *n == 0));
+    let mut book = open_workbook_auto(&empty).expect("open xlsx");
+    assert_eq!(
+        book.sheet_names(),
+        vec!["audits", "answers", "findings", "actions"]
+    );
+    for name in book.sheet_names() {
+        assert_eq!(book.worksheet_range(&name).expect("sheet").height(), 1);
+    }
+}
+
+#[test]
+fn a_csv_export_that_stops_leaves_no_part_files() {
+    let (dir, mut hq) = chain();
+    let out = dir.path().join("csv");
+    std::fs::create_dir_all(out.join("answers.csv.part")).expect("a folder in the way");
+    hq.export(&Filter::default(), Output::csv(&out))
+        .expect_err("answers.csv.part cannot be written");
+    let mut left: Vec<String> = std::fs::read_dir(&out)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, vec!["answers.csv.part"], "only what was there before");
 }

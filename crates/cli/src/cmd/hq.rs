@@ -382,35 +382,27 @@ pub fn run(hq: HqDb, out: &Out, command: Command) -> anyhow::Result<()> {
                 standard: None,
                 since: since.as_deref().map(since_arg).transpose()?,
             };
-            let (tables, as_of) = hq.export_snapshot(&filter)?;
-            let files: Vec<String> = if format == "xlsx" {
-                storecheck_hq::export::write_xlsx(&tables, &path)?;
-                vec![path.display().to_string()]
+            let to = if format == "xlsx" {
+                storecheck_hq::export::Output::xlsx(&path)
             } else {
-                storecheck_hq::export::write_csv(&tables, &path)?
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect()
+                storecheck_hq::export::Output::csv(&path)
             };
-            let rows: serde_json::Map<String, serde_json::Value> = tables
+            let done = hq.export(&filter, to)?;
+            let files: Vec<String> = done.files.iter().map(|p| p.display().to_string()).collect();
+            let rows: serde_json::Map<String, serde_json::Value> = done
+                .rows
                 .iter()
-                .map(|t| (t.name.to_string(), t.rows.len().into()))
+                .map(|(name, n)| (name.to_string(), (*n).into()))
                 .collect();
             out.print(
-                &serde_json::json!({"format": format, "files": files, "rows": rows, "as_of": as_of}),
+                &serde_json::json!({"format": format, "files": files, "rows": rows, "as_of": done.as_of}),
                 || {
-                    let count = |name: &str| {
-                        tables
-                            .iter()
-                            .find(|t| t.name == name)
-                            .map_or(0, |t| t.rows.len())
-                    };
                     SyncMessage::Exported {
                         files: &files.join(", "),
-                        audits: count("audits"),
-                        answers: count("answers"),
-                        findings: count("findings"),
-                        actions: count("actions"),
+                        audits: done.rows_of("audits"),
+                        answers: done.rows_of("answers"),
+                        findings: done.rows_of("findings"),
+                        actions: done.rows_of("actions"),
                     }
                     .text(out.lang)
                 },
