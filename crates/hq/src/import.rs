@@ -419,12 +419,7 @@ impl Reader<'_> {
                 read
             }
             "pdf" => storecheck_sync::pdf::read_signed_pdf(path, &shown),
-            _ => Err(Refusal::new(
-                shown.clone(),
-                Problem::Unreadable {
-                    detail: "not a sync bundle, a store database or a signed PDF".into(),
-                },
-            )),
+            _ => Err(Refusal::new(shown.clone(), Problem::UnknownKind)),
         };
         Ok(match read {
             Ok(parcel) => {

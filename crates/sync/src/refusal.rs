@@ -21,6 +21,8 @@ pub enum Problem {
     Unreadable {
         detail: String,
     },
+    /// Neither a sync bundle, nor a store's database, nor a signed PDF.
+    UnknownKind,
     /// Not a ZIP archive (or a damaged one), so not a bundle.
     NotABundle {
         detail: String,
@@ -209,6 +211,10 @@ impl Text for Problem {
     fn text(&self, lang: Lang) -> String {
         use Problem as P;
         match self {
+            P::UnknownKind => lang.pick(
+                "cannot be read: it is not a sync bundle, a store database or a signed PDF of StoreCheck",
+                "не читается: это не пакет синхронизации, не база магазина и не подписанный PDF StoreCheck",
+            ),
             P::Unreadable { detail } => {
                 lang.pick(format!("cannot be read ({detail})"), format!("не читается ({detail})"))
             }
