@@ -20,10 +20,10 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::error::IpcError;
 
-type Reply<T> = Result<T, IpcError>;
+pub(crate) type Reply<T> = Result<T, IpcError>;
 
 /// Runs `f` on the database, turning a core error into the UI's language.
-fn with_db<T>(
+pub(crate) fn with_db<T>(
     state: &State<'_, AppState>,
     f: impl FnOnce(&mut Db) -> storecheck_core::Result<T>,
 ) -> Reply<T> {

@@ -11,6 +11,7 @@
 pub mod commands;
 pub mod error;
 pub mod hq;
+pub mod sync;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -75,7 +76,9 @@ pub fn run() {
     let path = storecheck_core::db::default_path(std::env::var_os("STORECHECK_DB"));
     let db = open_in_background(path.clone());
     let photos = storecheck_core::photo::PhotoStore::beside(&path);
-    let state = AppState::opening(db, path, started);
+    let state = AppState::opening(db, path.clone(), started);
+    let syncer: sync::SharedSyncer = Default::default();
+    let sync_thread = syncer.clone();
     let hq_photos = state.hq.clone();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
@@ -90,6 +93,11 @@ pub fn run() {
             std::thread::spawn(move || responder.respond(hq::serve_photo(&hq, &path)));
         })
         .manage(state)
+        .manage(syncer)
+        .setup(move |app| {
+            sync::start(app.handle().clone(), sync_thread, path);
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::ui_ready,
@@ -121,6 +129,9 @@ pub fn run() {
             commands::drawn_signature,
             commands::report_audit,
             commands::verify_report,
+            sync::sync_status,
+            sync::set_sync_server,
+            sync::sync_now,
             commands::installed_package,
             commands::preview_package,
             commands::receive_package,

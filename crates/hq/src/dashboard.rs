@@ -579,8 +579,9 @@ impl HqDb {
     /// Per store in scope with audits in the filter's period: audits, sum and count of
     /// scores, failed hard. Reads the period's audits by their index.
     pub fn per_store(&self, filter: &Filter) -> Result<BTreeMap<String, (i64, f64, i64, i64)>> {
-        // Whole weeks from the weekly rollup, the other days from the period's index.
-        let sql = "SELECT store_code, sum(audits), total(score_sum), sum(scored), sum(failed_hard)
+        // Whole weeks from the weekly rollup, the other days from the period's index; summed
+        // here rather than by SQLite's GROUP BY, which sorts every row it is given.
+        let sql = "SELECT store_code, audits, score_sum, scored, failed_hard
              FROM (
                  SELECT store_code, standard_id, audits, score_sum, scored, failed_hard
                  FROM roll_store_week WHERE week_start BETWEEN :full_from AND :full_monday
@@ -595,21 +596,34 @@ impl HqDb {
              WHERE (:store IS NULL OR store_code = :store)
                AND (:standard IS NULL OR standard_id = :standard)
                AND (:region IS NULL
-                    OR store_code IN (SELECT code FROM store WHERE coalesce(region, '') = :region))
-             GROUP BY store_code";
-        Ok(rows(&self.conn, sql, filter, &[], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                (
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, f64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                ),
-            ))
-        })?
-        .into_iter()
-        .collect())
+                    OR store_code IN (SELECT code FROM store WHERE coalesce(region, '') = :region))";
+        let mut out: BTreeMap<String, (i64, f64, i64, i64)> = BTreeMap::new();
+        let mut sums: HashMap<String, (i64, f64, i64, i64)> = HashMap::new();
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        bind(&mut stmt, filter, &[])?;
+        let mut it = stmt.raw_query();
+        while let Some(r) = it.next()? {
+            let row = (
+                r.get::<_, i64>(1)?,
+                r.get::<_, f64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+            );
+            let code = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+            match sums.get_mut(code) {
+                Some(acc) => {
+                    acc.0 += row.0;
+                    acc.1 += row.1;
+                    acc.2 += row.2;
+                    acc.3 += row.3;
+                }
+                None => {
+                    sums.insert(code.to_string(), row);
+                }
+            }
+        }
+        out.extend(sums);
+        Ok(out)
     }
 
     /// The average score by ISO week and line over [`trend_range`].
@@ -1008,7 +1022,7 @@ impl HqDb {
         filter.check()?;
         // A requirement's drill-down is counted from the same rows as its bar (one answer per
         // requirement and audit: its failures are its audits), not by reading them all.
-        let requirement_total = match focus {
+        let known_total = match focus {
             Focus::Requirement { code } => {
                 let sql = format!(
                     "SELECT total(failed) FROM ({}) WHERE {SCOPE}
@@ -1020,6 +1034,30 @@ impl HqDb {
                     &sql,
                     filter,
                     &[(":code", Value::Text(code.clone()))],
+                    |r| r.get::<_, f64>(0),
+                )?[0] as i64;
+                Some(total)
+            }
+            // A region's cell is counted from the rollups its colour comes from, not by
+            // reading every audit of the region's stores.
+            Focus::Cell {
+                rows: RowKind::Region,
+                row,
+                section,
+            } => {
+                let sql = format!(
+                    "SELECT total(audits) FROM ({}) WHERE {SCOPE} AND region = :row
+                       AND section_id IN (SELECT id FROM section WHERE title = :section)",
+                    self.sources(filter, Source::Best).sections
+                );
+                let total = rows(
+                    &self.conn,
+                    &sql,
+                    filter,
+                    &[
+                        (":row", Value::Text(row.clone())),
+                        (":section", Value::Text(section.clone())),
+                    ],
                     |r| r.get::<_, f64>(0),
                 )?[0] as i64;
                 Some(total)
@@ -1060,8 +1098,11 @@ impl HqDb {
                 extra.push((":row", Value::Text(row.clone())));
                 extra.push((":section", Value::Text(section.clone())));
                 match rows {
+                    // `+`: the region's stores are a filter on the walk of the period's index,
+                    // newest first, which stops at the page; not an index of their own, which
+                    // would read all their audits to sort them.
                     RowKind::Region => {
-                        "a.store_code IN (SELECT code FROM store WHERE coalesce(region, '') = :row)
+                        "+a.store_code IN (SELECT code FROM store WHERE coalesce(region, '') = :row)
                          AND EXISTS (SELECT 1 FROM audit_section x
                          JOIN section sc ON sc.id = x.section_id
                          WHERE x.audit_id = a.id AND sc.title = :section)"
@@ -1083,8 +1124,10 @@ impl HqDb {
                 extra.push((":code", Value::Text(code.clone())));
                 // Failed often: walk the period's audits newest first and stop at the page
                 // (failures are dense). Seldom: take its few failures from their index.
-                if requirement_total.unwrap_or(0) > dense_above {
-                    "EXISTS (SELECT 1 FROM answer an WHERE an.audit_id = a.id AND an.code = :code
+                if known_total.unwrap_or(0) > dense_above {
+                    // Looked up in the failures' index (an answer carries its audit's date).
+                    "EXISTS (SELECT 1 FROM answer an WHERE an.code = :code
+                             AND an.shift_date = a.shift_date AND an.audit_id = a.id
                              AND an.score < 0.5)"
                 } else {
                     "a.id IN (SELECT audit_id FROM answer WHERE code = :code AND score < 0.5
@@ -1102,7 +1145,7 @@ impl HqDb {
                AND (:store IS NULL OR a.store_code = :store)
                AND (:standard IS NULL OR a.standard_id = :standard)"
         );
-        let total = match requirement_total {
+        let total = match known_total {
             Some(total) => total,
             None => rows(
                 &self.conn,

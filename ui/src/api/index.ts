@@ -22,6 +22,7 @@ import type { InstalledPackage } from './bindings/InstalledPackage';
 import type { PackagePreview } from './bindings/PackagePreview';
 import type { Received } from './bindings/Received';
 import type { CertificateStatus } from './bindings/CertificateStatus';
+import type { SyncStatus } from './bindings/SyncStatus';
 import type { Photo } from './bindings/Photo';
 import type { PhotosSaved } from './bindings/PhotosSaved';
 import type { SignInput } from './bindings/SignInput';
@@ -159,6 +160,12 @@ export const api = {
   saveReport: (id: string, path: string) => invoke<void>('save_report', { id, path }),
   /** Opens a signed audit's PDF in the computer's PDF viewer. */
   openReport: (id: string) => invoke<void>('open_report', { id }),
+  /** What online sync is doing now. */
+  syncStatus: () => invoke<SyncStatus>('sync_status'),
+  /** Remembers HQ's server and syncs at once. */
+  setSyncServer: (url: string) => invoke<SyncStatus>('set_sync_server', { url }),
+  /** Syncs now instead of at the next try. */
+  syncNow: () => invoke<SyncStatus>('sync_now'),
   /** Checks a report; without `trust`, the chain's CA from the installed HQ package is trusted. */
   verifyReport: (path: string, trust: string | null) => invoke<Verification>('verify_report', { path, trust }),
   /** The HQ package installed at this store, if any. */
@@ -229,6 +236,11 @@ export async function pickFile(title: string, kind: 'pdf' | 'cert'): Promise<str
     kind === 'pdf' ? [{ name: t('filter.pdf'), extensions: ['pdf'] }] : [{ name: t('filter.cert'), extensions: ['pem', 'crt', 'cer', 'der'] }];
   const picked = await open({ title, multiple: false, directory: false, filters });
   return typeof picked === 'string' ? picked : null;
+}
+
+/** Calls `handle` with every change of online sync's state; resolves to the unlisten. */
+export function onSyncStatus(handle: (s: SyncStatus) => void): Promise<UnlistenFn> {
+  return listen<SyncStatus>('sync-status', (e) => handle(e.payload));
 }
 
 /** Calls `handle` with each file's verdict as `hq.importFiles` writes it; resolves to the unlisten. */
