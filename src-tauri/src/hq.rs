@@ -119,8 +119,13 @@ fn remember(state: &AppState, r: &Remembered) -> Reply<()> {
     let lang = state.lang();
     let bytes = serde_json::to_vec_pretty(r).unwrap_or_default();
     let clock: storecheck_core::db::Clock = Arc::new(chrono::Utc::now);
-    storecheck_core::files::write_durably(&path, &bytes, &storecheck_core::ids::Ids::from_os(clock))
-        .map_err(|e| IpcError::from_core(&e, lang))
+    // Replaced whole: the choice made last is the one remembered.
+    storecheck_core::files::replace_durably(
+        &path,
+        &bytes,
+        &storecheck_core::ids::Ids::from_os(clock),
+    )
+    .map_err(|e| IpcError::from_core(&e, lang))
 }
 
 /// The HQ database to open: the remembered one, else `$STORECHECK_HQ`, else `hq.db` beside

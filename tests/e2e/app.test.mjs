@@ -444,6 +444,53 @@ async function dropFiles(s, css, paths) {
   );
 }
 
+test('Online sync: with HQ server’s address given once, the app sends what is new by itself and says it is synced', async () => {
+  storeWorkspace();
+  // A real HQ server on loopback, on a port the system chooses; stopped whatever happens.
+  const hq = join(dir, 'online-hq.db');
+  const server = spawn(cli, ['--hq', hq, '--json', 'hq', 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      let seen = '';
+      server.stdout.on('data', (d) => {
+        seen += d;
+        const line = seen.split('\n')[0];
+        if (seen.includes('\n')) resolve(JSON.parse(line).url);
+      });
+      server.on('exit', (code) => reject(new Error(`hq serve exited with ${code}`)));
+    });
+    // Something new to send: the demo's completed audit, signed.
+    const done = storecheck('audit', 'list').find((a) => a.status === 'completed');
+    if (done) storecheck('audit', 'sign', done.id, '--signer', 'Анна Смирнова');
+    const s = await openApp();
+    try {
+      await s.waitFor('[data-testid="audit-row"]');
+      await s.click('[data-testid="nav-send"]');
+      await s.waitFor('[data-testid="sync-card"]');
+      await s.waitUntil(async () => (await s.exec('return document.querySelector(\'[data-testid="sync-state"]\')?.dataset.state')) === 'off', 'sync off until an address is given');
+      await s.type('[data-testid="sync-url"]', url);
+      await s.click('[data-testid="sync-save"]');
+      await s.waitUntil(
+        async () => (await s.exec('return document.querySelector(\'[data-testid="sync-state"]\')?.dataset.state')) === 'synced',
+        'the app to say it is synced',
+        30000,
+      );
+      assert.match(await s.text('[data-testid="sync-state"]'), /Синхронизировано \d\d\.\d\d\.\d{4} \d\d:\d\d/);
+      await s.exec('document.querySelector(\'[data-testid="sync-card"]\').scrollIntoView()');
+      await shot(s, '36-synced-ru');
+      await assertNothingCut(s, '36-synced-ru');
+    } finally {
+      await s.close().catch(() => {});
+    }
+    // HQ holds every completed and signed audit of this laptop, once.
+    const held = JSON.parse(execFileSync(cli, ['--hq', hq, '--json', 'hq', 'audits'], { encoding: 'utf8' })).map((a) => a.id).sort();
+    const sent = storecheck('audit', 'list').filter((a) => a.status !== 'draft').map((a) => a.id).sort();
+    assert.deepEqual(held, sent);
+  } finally {
+    server.kill('SIGKILL');
+  }
+});
+
 test('Receive from HQ: the first package is installed once its CA fingerprint is confirmed, and the next report verifies as issued by the chain', async () => {
   storeWorkspace();
   // HQ: the chain's CA, the auditor's certificate from her request, the package.
@@ -529,6 +576,8 @@ test('HQ in the app: bundles dropped on the window go in, the dashboard counts t
     await s.waitFor('[data-testid="audit-row"]');
     await s.click('[data-testid="ws-hq"]');
     await s.waitFor('[data-testid="nav-hq-import"]');
+    // The choice is remembered over the one before (workspace.json said "store").
+    assert.equal(JSON.parse(readFileSync(join(dir, 'workspace.json'), 'utf8')).mode, 'hq');
     await s.click('[data-testid="nav-hq-import"]');
     await s.waitFor('[data-testid="hq-drop"]');
     await dropFiles(s, '[data-testid="hq-drop"]', [first, second]);
