@@ -4,10 +4,13 @@
 //! chain's package, an older package replayed, a tampered one, requests and files that are not
 //! what they should be: each refused or reported with its reason, and nothing written.
 
+mod common;
+use common::text;
+
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -35,17 +38,13 @@ impl Cli {
     }
 
     fn run_with(&self, db: &str, hq: &str, args: &[&str], lang: &str) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_storecheck"))
+        common::storecheck(lang)
             .arg("--db")
             .arg(self.path(db))
             .arg("--hq")
             .arg(self.path(hq))
             .args(args)
             .current_dir(self.dir.path())
-            .env("LANG", lang)
-            .env_remove("STORECHECK_LANG")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
             .output()
             .expect("run storecheck")
     }
@@ -158,14 +157,6 @@ impl Cli {
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// A package's entries: name and bytes, in archive order.

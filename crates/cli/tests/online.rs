@@ -4,25 +4,20 @@
 //! off, the server killed and started again); what is refused says why, with the status a
 //! client acts on, and leaves HQ as it was.
 
+mod common;
+use common::text;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_storecheck")
-}
-
 fn run(args: &[&str], lang: &str) -> Output {
-    Command::new(bin())
+    common::storecheck(lang)
         .args(args)
-        .env("LANG", lang)
-        .env_remove("STORECHECK_LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
         .output()
         .expect("run storecheck")
 }
@@ -39,14 +34,6 @@ fn json(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("one JSON document")
 }
 
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 /// `storecheck hq serve` on a port the system chooses, stopped (killed) when dropped.
 struct Server {
     child: Child,
@@ -55,7 +42,7 @@ struct Server {
 
 impl Server {
     fn start(hq: &Path, extra: &[&str]) -> Server {
-        let mut child = Command::new(bin())
+        let mut child = common::storecheck("en_US.UTF-8")
             .arg("--hq")
             .arg(hq)
             .args(["--json", "hq", "serve", "--listen", "127.0.0.1:0"])

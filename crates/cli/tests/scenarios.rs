@@ -1,5 +1,7 @@
 //! The `storecheck` binary as a user runs it: scenarios over the files in `fixtures/`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -27,14 +29,10 @@ impl Cli {
 
     /// Runs under the given locale (`LANG`).
     fn run_in(&self, args: &[&str], lang: &str) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_storecheck"))
+        common::storecheck(lang)
             .arg("--db")
             .arg(&self.db)
             .args(args)
-            .env("LANG", lang)
-            .env_remove("STORECHECK_LANG")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
             .output()
             .expect("run storecheck")
     }

@@ -2,6 +2,9 @@
 //! PRODUCT.md §9 and the issue give, messages in the locale's language, refusals that say what
 //! and where and exit non-zero.
 
+mod common;
+use common::text;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -23,16 +26,12 @@ impl Cli {
     }
 
     fn run_in(&self, args: &[&str], lang: &str) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_storecheck"))
+        common::storecheck(lang)
             .arg("--db")
             .arg(self.path("store.db"))
             .arg("--hq")
             .arg(self.path("hq.db"))
             .args(args)
-            .env("LANG", lang)
-            .env_remove("STORECHECK_LANG")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
             .output()
             .expect("run storecheck")
     }
@@ -64,14 +63,6 @@ impl Cli {
         self.json(&["audit", "sign", &id, "--signer", "Анна Смирнова"]);
         id
     }
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 #[test]

@@ -474,6 +474,52 @@ impl Db {
 }
 
 impl StandardRecord {
+    /// A standard file's draft as every database derives it: its content's hash, and the ids
+    /// [`crate::ids::standard_id`] and its kin give it under `version` (the draft's own when
+    /// it has one).
+    pub fn from_draft(draft: &crate::import::StandardDraft, version: &str) -> StandardRecord {
+        use crate::ids::{requirement_id, section_id, standard_id};
+        use crate::model::{Requirement, Section};
+        let hash = draft.content_hash();
+        let version = draft.version.clone().unwrap_or_else(|| version.to_string());
+        let id = standard_id(&draft.code, &version, &hash);
+        StandardRecord {
+            id,
+            code: draft.code.clone(),
+            version,
+            title: draft.title.clone(),
+            language: draft.language.clone(),
+            ratings: draft.ratings.clone(),
+            content_sha256: hash,
+            sections: draft
+                .sections
+                .iter()
+                .zip(0u32..)
+                .map(|(s, position)| Section {
+                    id: section_id(id, position),
+                    title: s.title.clone(),
+                    requirements: s
+                        .requirements
+                        .iter()
+                        .map(|r| Requirement {
+                            id: requirement_id(id, &r.code),
+                            code: r.code.clone(),
+                            text: r.text.clone(),
+                            guidance: r.guidance.clone(),
+                            kind: r.kind,
+                            weight: r.weight,
+                            hard: r.hard,
+                            photo: r.photo,
+                            na_allowed: r.na_allowed,
+                            min: r.min,
+                            max: r.max,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
     /// The standard as an import would read it, to hash its content again.
     pub fn draft(&self) -> crate::import::StandardDraft {
         use crate::import::{RequirementDraft, SectionDraft, StandardDraft};

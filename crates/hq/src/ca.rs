@@ -524,7 +524,7 @@ impl HqDb {
                 });
             }
         }
-        let record = record_of(&draft);
+        let record = StandardRecord::from_draft(&draft, "1");
         let tx = self.conn.transaction()?;
         let created = !versions
             .iter()
@@ -774,49 +774,5 @@ impl HqDb {
             revoked: revoked.len() as u64,
         };
         Ok((bytes, made))
-    }
-}
-
-/// A standard file's draft as the record every database derives from it: the same ids as a
-/// store's `publish_standard` gives.
-fn record_of(draft: &StandardDraft) -> StandardRecord {
-    use storecheck_core::ids::{requirement_id, section_id, standard_id};
-    let hash = draft.content_hash();
-    let version = draft.version.clone().unwrap_or_else(|| "1".into());
-    let id = standard_id(&draft.code, &version, &hash);
-    StandardRecord {
-        id,
-        code: draft.code.clone(),
-        version,
-        title: draft.title.clone(),
-        language: draft.language.clone(),
-        ratings: draft.ratings.clone(),
-        content_sha256: hash,
-        sections: draft
-            .sections
-            .iter()
-            .zip(0u32..)
-            .map(|(s, position)| Section {
-                id: section_id(id, position),
-                title: s.title.clone(),
-                requirements: s
-                    .requirements
-                    .iter()
-                    .map(|r| Requirement {
-                        id: requirement_id(id, &r.code),
-                        code: r.code.clone(),
-                        text: r.text.clone(),
-                        guidance: r.guidance.clone(),
-                        kind: r.kind,
-                        weight: r.weight,
-                        hard: r.hard,
-                        photo: r.photo,
-                        na_allowed: r.na_allowed,
-                        min: r.min,
-                        max: r.max,
-                    })
-                    .collect(),
-            })
-            .collect(),
     }
 }

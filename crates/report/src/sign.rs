@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use cms::builder::{SignedDataBuilder, SignerInfoBuilder};
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::signed_data::{EncapsulatedContentInfo, SignerIdentifier};
-use der::asn1::{SetOfVec, Utf8StringRef};
+use der::asn1::SetOfVec;
 use der::{Any, Decode, DecodePem, Encode, EncodePem, Tag};
 use lopdf::{Dictionary, Object, ObjectId};
 use p256::ecdsa::{DerSignature, SigningKey};
@@ -389,18 +389,7 @@ fn self_signed(key: &SigningKey, name: &str, now: DateTime<Utc>) -> Result<Certi
 
 /// The subject's common name (CN).
 pub(crate) fn common_name(name: &Name) -> Option<String> {
-    name.0.iter().flat_map(|rdn| rdn.0.iter()).find_map(|atv| {
-        (atv.oid == OID_CN).then(|| {
-            Utf8StringRef::try_from(&atv.value)
-                .map(|s| s.as_str().to_string())
-                .ok()
-                .or_else(|| {
-                    der::asn1::PrintableStringRef::try_from(&atv.value)
-                        .ok()
-                        .map(|s| s.as_str().to_string())
-                })
-        })?
-    })
+    crate::ca::attribute(name, OID_CN)
 }
 
 /// A PDF text string: UTF-16BE with a byte-order mark, as hex.
