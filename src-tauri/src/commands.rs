@@ -578,29 +578,7 @@ pub(crate) fn header(request: &tauri::ipc::Request<'_>, name: &str) -> Option<St
         .headers()
         .get(name)
         .and_then(|v| v.to_str().ok())
-        .map(percent_decode)
-}
-
-/// Decodes `%XX` escapes, `XX` exactly two hex digits (the UI encodes file names with
-/// encodeURIComponent); anything else, `%+1` say, stays as it is.
-pub(crate) fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && let Some(pair) = b.get(i + 1..i + 3)
-            && pair.iter().all(u8::is_ascii_hexdigit)
-            && let Ok(v) = u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("zz"), 16)
-        {
-            out.push(v);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+        .map(storecheck_core::percent::decode)
 }
 
 /// Serves photo files to the web view: `photo://localhost/thumb/<sha256>` and
@@ -611,7 +589,7 @@ pub fn serve_photo(
     path: &str,
 ) -> tauri::http::Response<Vec<u8>> {
     use storecheck_core::photo::{Variant, is_sha256};
-    let path = percent_decode(path.trim_start_matches('/'));
+    let path = storecheck_core::percent::decode(path.trim_start_matches('/'));
     let found = path.split_once('/').and_then(|(kind, sha)| {
         let variant = match kind {
             "thumb" => Variant::Thumb,
@@ -671,20 +649,5 @@ mod tests {
         ] {
             assert_eq!(serve_photo(&store, &bad).status().as_u16(), 404, "{bad}");
         }
-    }
-
-    #[test]
-    fn file_names_arrive_percent_decoded() {
-        assert_eq!(
-            percent_decode("%D0%B2%D0%B8%D1%82%D1%80%D0%B8%D0%BD%D0%B0.jpg"),
-            "витрина.jpg"
-        );
-        assert_eq!(percent_decode("100%25 done%2"), "100% done%2");
-        assert_eq!(percent_decode("%41"), "A", "an escape at the very end");
-        assert_eq!(
-            percent_decode("%+1%-1% 1"),
-            "%+1%-1% 1",
-            "a sign or a space is not a hex digit"
-        );
     }
 }

@@ -159,15 +159,8 @@ fn waiting(db: &Db) -> (u32, u32, u32) {
     let audits = db.audits_to_send(false).map(|a| a.len()).unwrap_or(0)
         + db.followups_to_send(false).map(|f| f.len()).unwrap_or(0);
     let bundles = db.bundles_to_push().map(|b| b.len()).unwrap_or(0);
-    let refused = db
-        .connection()
-        .query_row(
-            "SELECT count(*) FROM sync_push WHERE outcome = 'refused'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .unwrap_or(0);
-    (audits as u32, bundles as u32, refused as u32)
+    let refused = db.refused_pushes().unwrap_or(0);
+    (audits as u32, bundles as u32, refused)
 }
 
 /// One try: push what is new, then install a newer HQ package if one is pinned already.

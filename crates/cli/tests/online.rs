@@ -504,3 +504,49 @@ fn a_store_pulls_the_hq_package_from_the_server_once_it_is_newer() {
     );
     drop(server);
 }
+
+#[test]
+fn a_bundle_the_server_refuses_is_reported_with_its_reason_and_not_sent_again() {
+    let dir = tempfile::tempdir().expect("dir");
+    let hq = dir.path().join("hq.db");
+    let server = Server::start(&hq, &[]);
+    let store = Store::new(dir.path(), "a");
+    // Written to a stick, then changed there: one byte of its audits' table.
+    let stick = dir.path().join("stick");
+    let file = store.json(&["sync", "export", "--out", stick.to_str().expect("path")])["file"]
+        .as_str()
+        .expect("file")
+        .to_string();
+    let mut bytes = std::fs::read(&file).expect("bundle");
+    let at = bytes
+        .windows(13)
+        .position(|w| w == b"audits.ndjson")
+        .expect("entry")
+        + 200;
+    bytes[at] ^= 0x20;
+    std::fs::write(&file, &bytes).expect("write");
+
+    let out = store.run(
+        &["sync", "push", "--to", &server.url, "--json"],
+        "en_US.UTF-8",
+    );
+    assert!(!out.status.success(), "a refusal exits non-zero");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["bundles"], 1);
+    assert_eq!(v["sent"], 0);
+    let refused = v["refused"].as_array().expect("refused");
+    assert_eq!(refused.len(), 1);
+    assert!(
+        file.ends_with(refused[0]["file"].as_str().expect("file")),
+        "{v}"
+    );
+    assert!(
+        !refused[0]["reason"].as_str().unwrap_or("").is_empty(),
+        "{v}"
+    );
+    assert!(hq_ids(&hq).is_empty(), "nothing of it at HQ");
+    // Not sent again: HQ would refuse it again.
+    let again = store.json(&["sync", "push"]);
+    assert_eq!(again["bundles"], 0, "{again}");
+    drop(server);
+}

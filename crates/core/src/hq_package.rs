@@ -282,7 +282,99 @@ pub struct InstalledPackage {
     pub installed_at: String,
 }
 
+/// What installing a package would do, the fingerprint aside: the rules [`Db::install_package`]
+/// applies and a preview shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// No package is installed: this one would pin its CA, once confirmed.
+    First,
+    /// Newer than the latest installed, from the pinned CA.
+    Newer,
+    /// The latest installed, again: nothing to do.
+    Already,
+    Refused(PackageProblem),
+}
+
 impl Db {
+    /// The content hash of a standard version held here.
+    fn standard_hash(&self, code: &str, version: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT content_sha256 FROM standard WHERE code = ?1 AND version = ?2",
+                params![code, version],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Whether package `p` would be installed: from the pinned CA, newer than the latest (the
+    /// latest again changes nothing; an earlier one, replayed, would bring back what the
+    /// latest took away, such as a revoked certificate), its standards not here with other
+    /// content.
+    pub fn package_verdict(&self, p: &PackageContents) -> Result<Verdict> {
+        let first: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT chain, ca_sha256 FROM hq_package ORDER BY sequence LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let verdict = match first {
+            Some((pinned_chain, pinned)) if pinned != p.ca_sha256 => {
+                return Ok(Verdict::Refused(PackageProblem::OtherCa {
+                    pinned_chain,
+                    pinned,
+                    found_chain: p.chain.clone(),
+                    found: p.ca_sha256.clone(),
+                }));
+            }
+            Some(_) => {
+                let held: Option<i64> = self
+                    .conn
+                    .query_row(
+                        "SELECT sequence FROM hq_package WHERE manifest_sha256 = ?1",
+                        [&p.manifest_sha256],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let latest: i64 =
+                    self.conn
+                        .query_row("SELECT max(sequence) FROM hq_package", [], |r| r.get(0))?;
+                if held == Some(latest) {
+                    return Ok(Verdict::Already);
+                }
+                let latest = latest as u64;
+                if p.sequence == latest {
+                    return Ok(Verdict::Refused(PackageProblem::SameNumber {
+                        sequence: p.sequence,
+                    }));
+                }
+                if p.sequence < latest {
+                    return Ok(Verdict::Refused(PackageProblem::Older {
+                        installed: latest,
+                        found: p.sequence,
+                    }));
+                }
+                Verdict::Newer
+            }
+            None => Verdict::First,
+        };
+        for s in &p.standards {
+            if self
+                .standard_hash(&s.code, &s.version)?
+                .is_some_and(|h| h != s.content_sha256)
+            {
+                return Ok(Verdict::Refused(PackageProblem::StandardConflict {
+                    code: s.code.clone(),
+                    version: s.version.clone(),
+                }));
+            }
+        }
+        Ok(verdict)
+    }
+
     /// The latest HQ package installed here, if any.
     pub fn installed_package(&self) -> Result<Option<InstalledPackage>> {
         Ok(self
@@ -333,27 +425,10 @@ impl Db {
             problem: Box::new(problem),
         };
         self.atomically(|db| {
-            let first: Option<(String, String)> = db
-                .conn
-                .query_row(
-                    "SELECT chain, ca_sha256 FROM hq_package ORDER BY sequence LIMIT 1",
-                    [],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            let pinned = match first {
-                Some((pinned_chain, pinned)) => {
-                    if pinned != p.ca_sha256 {
-                        return Err(refuse(PackageProblem::OtherCa {
-                            pinned_chain,
-                            pinned,
-                            found_chain: p.chain.clone(),
-                            found: p.ca_sha256.clone(),
-                        }));
-                    }
-                    false
-                }
-                None => match pin {
+            let verdict = db.package_verdict(p)?;
+            let pinned = match verdict.clone() {
+                Verdict::Refused(problem) => return Err(refuse(problem)),
+                Verdict::First => match pin {
                     None => {
                         return Err(refuse(PackageProblem::NotPinned {
                             chain: p.chain.clone(),
@@ -368,6 +443,7 @@ impl Db {
                     }
                     Some(_) => true,
                 },
+                Verdict::Already | Verdict::Newer => false,
             };
             let mut outcome = PackageInstall {
                 chain: p.chain.clone(),
@@ -379,59 +455,18 @@ impl Db {
                 stores_added: 0,
                 stores_changed: 0,
             };
-            let held: Option<i64> = db
-                .conn
-                .query_row(
-                    "SELECT sequence FROM hq_package WHERE manifest_sha256 = ?1",
-                    [&p.manifest_sha256],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let latest: Option<i64> =
-                db.conn
-                    .query_row("SELECT max(sequence) FROM hq_package", [], |r| r.get(0))?;
-            // The latest again changes nothing; an earlier one, replayed, would bring back what
-            // the latest took away (a revoked certificate): refused as older.
-            if held.is_some() && held == latest {
+            if verdict == Verdict::Already {
                 outcome.already = true;
                 return Ok(outcome);
             }
-            if let Some(latest) = latest.map(|l| l as u64) {
-                if p.sequence == latest {
-                    return Err(refuse(PackageProblem::SameNumber {
-                        sequence: p.sequence,
-                    }));
-                }
-                if p.sequence < latest {
-                    return Err(refuse(PackageProblem::Older {
-                        installed: latest,
-                        found: p.sequence,
-                    }));
-                }
-            }
             for s in &p.standards {
-                let here: Option<String> = db
-                    .conn
-                    .query_row(
-                        "SELECT content_sha256 FROM standard WHERE code = ?1 AND version = ?2",
-                        params![s.code, s.version],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                match here {
-                    Some(hash) if hash == s.content_sha256 => {}
-                    Some(_) => {
-                        return Err(refuse(PackageProblem::StandardConflict {
-                            code: s.code.clone(),
-                            version: s.version.clone(),
-                        }));
-                    }
-                    None => {
-                        db.publish_standard(&s.draft())?;
-                        outcome
-                            .standards_added
-                            .push(format!("{} v{}", s.code, s.version));
-                    }
+                // Present with the same content: nothing to do (another content is refused
+                // by the verdict above).
+                if db.standard_hash(&s.code, &s.version)?.is_none() {
+                    db.publish_standard(&s.draft())?;
+                    outcome
+                        .standards_added
+                        .push(format!("{} v{}", s.code, s.version));
                 }
             }
             for store in &p.stores {

@@ -26,6 +26,7 @@ pub mod ids;
 pub mod import;
 pub mod model;
 pub mod outbox;
+pub mod percent;
 pub mod photo;
 pub mod record;
 pub mod scoring;

@@ -253,6 +253,15 @@ impl Db {
         .collect()
     }
 
+    /// How many bundles HQ's server refused (they are not sent again).
+    pub fn refused_pushes(&self) -> Result<u32> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM sync_push WHERE outcome = 'refused'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Records what the HQ server at `url` answered for bundle `bundle`.
     pub fn record_push(&mut self, bundle: Uuid, url: &str, answer: &Pushed) -> Result<()> {
         let (outcome, added, present, reason) = match answer {

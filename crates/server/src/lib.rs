@@ -191,23 +191,11 @@ fn lang_of(headers: &HeaderMap) -> Lang {
 
 /// A request header's text, percent-decoded (clients encode non-ASCII file names).
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
-    let raw = headers.get(name)?.to_str().ok()?;
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?, 16)
-        {
-            out.push(b);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    headers
+        .get(name)?
+        .to_str()
+        .ok()
+        .map(storecheck_core::percent::decode)
 }
 
 /// `{"error": {"message", "hint"}}` with a status.

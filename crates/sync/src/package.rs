@@ -459,19 +459,11 @@ pub fn preview_bytes(
     lang: storecheck_core::Lang,
 ) -> storecheck_core::Result<PackagePreview> {
     let p = read_package(bytes, shown)?;
-    let installed = db.installed_package()?;
-    let first = installed.is_none();
-    let refused = match &installed {
-        Some(i) if i.fingerprint != p.contents.ca_sha256 => Some(PackageProblem::OtherCa {
-            pinned_chain: i.chain.clone(),
-            pinned: i.fingerprint.clone(),
-            found_chain: p.contents.chain.clone(),
-            found: p.contents.ca_sha256.clone(),
-        }),
-        Some(i) if i.sequence > p.contents.sequence => Some(PackageProblem::Older {
-            installed: i.sequence,
-            found: p.contents.sequence,
-        }),
+    // The same rules as installing it.
+    let verdict = db.package_verdict(&p.contents)?;
+    let first = verdict == storecheck_core::hq_package::Verdict::First;
+    let refused = match verdict {
+        storecheck_core::hq_package::Verdict::Refused(problem) => Some(problem),
         _ => None,
     };
     Ok(PackagePreview {

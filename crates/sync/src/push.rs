@@ -85,19 +85,6 @@ fn lang_tag(lang: Lang) -> &'static str {
     }
 }
 
-/// Percent-encodes a header value (file names may be Cyrillic).
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 /// The `error.message` of a server's JSON answer, or its status.
 fn message(status: u16, body: &[u8]) -> String {
     serde_json::from_slice::<serde_json::Value>(body)
@@ -133,8 +120,9 @@ pub fn push(
     let agent = agent();
     let device = db.device().to_string();
     for b in db.bundles_to_push()? {
-        let bytes = match std::fs::read(&b.path) {
-            Ok(bytes) => bytes,
+        // Streamed from the file with its size: a bundle is never held in memory whole.
+        let file = match std::fs::File::open(&b.path) {
+            Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 out.missing_files.push(b.path.display().to_string());
                 continue;
@@ -145,9 +133,12 @@ pub fn push(
             .post(format!("{url}/v1/bundles"))
             .header("content-type", "application/zip")
             .header("accept-language", lang_tag(lang))
-            .header("x-storecheck-file", encode(&b.file_name))
+            .header(
+                "x-storecheck-file",
+                storecheck_core::percent::encode(&b.file_name),
+            )
             .header("x-storecheck-device", &device)
-            .send(&bytes[..])
+            .send(&file)
             .map_err(|e| network(&url, e))?;
         let status = response.status().as_u16();
         let body = response
