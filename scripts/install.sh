@@ -11,6 +11,7 @@ packages=(
   xvfb xauth webkit2gtk-driver                     # running and driving the app headless
   sqlite3 poppler-utils qpdf imagemagick           # tests: databases, PDFs, screenshots
   zip                                              # bench: the peer of a sync export
+  postgresql                                       # HQ on PostgreSQL (tests start their own)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -149,11 +149,11 @@ fn open_hq(path: &Path) -> Result<HqDb, HqError> {
 fn info(db: &HqDb) -> Result<HqInfo, HqError> {
     let c = db.connection();
     let n = |sql: &str| -> Result<u32, HqError> {
-        Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))?
+        Ok(c.query_row(sql, (), |r| r.get::<_, i64>(0))?
             .clamp(0, u32::MAX as i64) as u32)
     };
     Ok(HqInfo {
-        path: db.path().display().to_string(),
+        path: db.location().shown(),
         audits: n("SELECT count(*) FROM audit WHERE current = 1")?,
         stores: n("SELECT count(*) FROM store")?,
         devices: n("SELECT count(*) FROM device")?,

@@ -36,9 +36,17 @@ struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
 
-    /// The HQ database to use [default: hq.db in your data directory, or $STORECHECK_HQ]
-    #[arg(long, global = true, value_name = "PATH")]
-    hq: Option<PathBuf>,
+    /// The HQ database to use: a SQLite file, or a PostgreSQL database as
+    /// postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE [default: hq.db in your data directory,
+    /// or $STORECHECK_HQ]
+    #[arg(long, global = true, value_name = "PATH|URL")]
+    hq: Option<std::ffi::OsString>,
+
+    /// Where an HQ database on PostgreSQL keeps photo originals, signed PDFs and the chain's CA
+    /// [default: hq-files in your data directory, or $STORECHECK_HQ_FILES]; a SQLite HQ keeps
+    /// them beside its file
+    #[arg(long, global = true, value_name = "DIR")]
+    hq_files: Option<PathBuf>,
 
     /// Print one JSON document instead of text
     #[arg(long, global = true)]
@@ -99,9 +107,17 @@ fn main() -> ExitCode {
     let db_path = cli
         .db
         .unwrap_or_else(|| storecheck_core::db::default_path(std::env::var_os("STORECHECK_DB")));
-    let hq_path = cli
-        .hq
-        .unwrap_or_else(|| storecheck_hq::db::default_path(std::env::var_os("STORECHECK_HQ")));
+    let hq_at = storecheck_hq::db::Location::parse(
+        cli.hq
+            .unwrap_or_else(|| {
+                storecheck_hq::db::default_path(std::env::var_os("STORECHECK_HQ")).into()
+            })
+            .as_os_str(),
+    );
+    let hq_files = cli.hq_files.unwrap_or_else(|| {
+        std::env::var_os("STORECHECK_HQ_FILES")
+            .map_or_else(storecheck_hq::db::default_files_dir, PathBuf::from)
+    });
     let result = match cli.command {
         // Verifying needs only the file, not a database.
         Command::Verify(args) => cmd::report::verify(&out, args),
@@ -109,7 +125,7 @@ fn main() -> ExitCode {
         Command::Hq(c) => c.check().and_then(|()| {
             let clock: storecheck_core::db::Clock = std::sync::Arc::new(chrono::Utc::now);
             let ids = storecheck_core::ids::Ids::from_os(clock.clone());
-            storecheck_hq::HqDb::open(&hq_path, clock, ids)
+            storecheck_hq::HqDb::open_at(&hq_at, &hq_files, clock, ids)
                 .map_err(anyhow::Error::from)
                 .and_then(|hq| cmd::hq::run(hq, &out, c))
         }),

@@ -99,7 +99,8 @@ pub fn state_of(due: &str, followups: &[Followup]) -> ActionState {
     state(due, followups.iter().map(|f| (f.kind, f.on_date.as_str())))
 }
 
-const COLUMNS: &str = "id, action_id, audit_id, kind, on_date, by_whom, note, photo_sha256,
+/// The columns of a follow-up, in the order [`from_columns`] takes them.
+pub const COLUMNS: &str = "id, action_id, audit_id, kind, on_date, by_whom, note, photo_sha256,
         photo_format, device_id, created_at";
 const SELECT: &str = "SELECT id, action_id, audit_id, kind, on_date, by_whom, note, photo_sha256,
         photo_format, device_id, created_at FROM action_followup";
@@ -111,7 +112,7 @@ pub fn read_from(conn: &rusqlite::Connection, table: &str, audit: &str) -> Resul
         "SELECT {COLUMNS} FROM {table} WHERE audit_id = ?1 ORDER BY created_at, id"
     ))?;
     let rows = stmt.query_map([audit], row)?;
-    rows.map(|r| followup(r?)).collect()
+    rows.map(|r| from_columns(r?)).collect()
 }
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<[Option<String>; 11]> {
@@ -122,7 +123,8 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<[Option<String>; 11]> {
     Ok(out)
 }
 
-fn followup(cols: [Option<String>; 11]) -> Result<Followup> {
+/// A follow-up from its [`COLUMNS`], as read from any database.
+pub fn from_columns(cols: [Option<String>; 11]) -> Result<Followup> {
     let [
         id,
         action,
@@ -167,7 +169,7 @@ impl Db {
              ORDER BY created_at, id"
         ))?;
         let rows = stmt.query_map([all], row)?;
-        rows.map(|r| followup(r?)).collect()
+        rows.map(|r| from_columns(r?)).collect()
     }
 
     /// The action `action` with its audit and its follow-ups so far.

@@ -106,7 +106,7 @@ fn main() {
         .unwrap_or_else(|e| fail(&e.to_string()));
     let c = hq.connection();
     let count = |sql: &str| -> i64 {
-        c.query_row(sql, [], |r| r.get(0))
+        c.query_row(sql, (), |r| r.get(0))
             .unwrap_or_else(|e| fail(&e.to_string()))
     };
     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
@@ -199,7 +199,12 @@ fn main() {
                     )?;
                     let n = stmt
                         .query_map(
-                            rusqlite::params![filter.from, filter.to, filter.store, filter.region],
+                            storecheck_hq::params![
+                                filter.from,
+                                filter.to,
+                                filter.store,
+                                filter.region
+                            ],
                             |_| Ok(()),
                         )?
                         .count();
@@ -293,7 +298,9 @@ fn main() {
                      ORDER BY a.shift_date DESC LIMIT 500",
                 )?;
                 let n = stmt
-                    .query_map(rusqlite::params![filter.from, filter.to, code], |_| Ok(()))?
+                    .query_map(storecheck_hq::params![filter.from, filter.to, code], |_| {
+                        Ok(())
+                    })?
                     .count();
                 std::hint::black_box(n);
                 Ok(())

@@ -12,8 +12,9 @@
 
 use std::path::PathBuf;
 
+use crate::params;
+use crate::sql::{OptionalExtension, Row};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use storecheck_core::Lang;
 use storecheck_core::import::StandardDraft;
@@ -225,7 +226,7 @@ fn validity(cert: &Certificate) -> (String, String) {
     (t(&v.not_before), t(&v.not_after))
 }
 
-fn issued_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IssuedCertificate> {
+fn issued_row(r: &Row<'_>) -> Result<IssuedCertificate> {
     Ok(IssuedCertificate {
         serial: r.get(0)?,
         auditor: r.get(1)?,
@@ -275,7 +276,7 @@ impl HqDb {
     fn info_of(&self, ca: &ChainCa, created: bool) -> Result<CaInfo> {
         let (issued, revoked): (i64, i64) = self.conn.query_row(
             "SELECT count(*), count(revoked_at) FROM ca_certificate",
-            [],
+            (),
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         let fingerprint = ca.fingerprint();
@@ -324,7 +325,7 @@ impl HqDb {
             "SELECT der, revoked_at, revoke_reason FROM ca_certificate
              WHERE revoked_at IS NOT NULL ORDER BY revoked_at, serial",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map((), |r| {
             Ok((
                 r.get::<_, Vec<u8>>(0)?,
                 r.get::<_, String>(1)?,
@@ -406,8 +407,8 @@ impl HqDb {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {ISSUED_COLUMNS} FROM ca_certificate ORDER BY created_at DESC, serial"
         ))?;
-        let rows = stmt.query_map([], issued_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let rows = stmt.query_map((), issued_row)?;
+        rows.collect::<Result<_>>()
     }
 
     /// The serial number of a certificate HQ issued, from the certificate's file contents or
@@ -451,7 +452,7 @@ impl HqDb {
         )?;
         let found: Vec<String> = stmt
             .query_map([&prefix], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<Result<_>>()?;
         match found.as_slice() {
             [one] => Ok(one.clone()),
             [] => Err(unknown()),
@@ -497,7 +498,7 @@ impl HqDb {
             .conn
             .prepare("SELECT version, content_sha256, id FROM standard WHERE code = ?1")?
             .query_map([&draft.code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<Result<_>>()?;
         let mut draft = draft.clone();
         match &draft.version {
             Some(v) => {
@@ -595,8 +596,8 @@ impl HqDb {
         let rows: Vec<(String, String, String)> = self
             .conn
             .prepare("SELECT id, code, version FROM standard ORDER BY code")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .query_map((), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_>>()?;
         let mut latest: std::collections::BTreeMap<String, (String, String)> = Default::default();
         for (id, code, version) in rows {
             let newer = latest
@@ -680,14 +681,14 @@ impl HqDb {
         let mut stmt = self
             .conn
             .prepare("SELECT code, name, region FROM store ORDER BY code")?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map((), |r| {
             Ok(StoreRecord {
                 code: r.get(0)?,
                 name: r.get(1)?,
                 region: r.get(2)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        rows.collect::<Result<_>>()
     }
 
     /// Where package `sequence` is kept: `<name>-files/packages/hq-package-000001.zip`.
@@ -701,7 +702,7 @@ impl HqDb {
     pub fn latest_package(&self) -> Result<Option<(u64, PathBuf)>> {
         let latest: Option<i64> =
             self.conn
-                .query_row("SELECT max(sequence) FROM hq_package", [], |r| r.get(0))?;
+                .query_row("SELECT max(sequence) FROM hq_package", (), |r| r.get(0))?;
         Ok(latest
             .map(|s| (s as u64, self.package_file(s as u64)))
             .filter(|(_, path)| path.exists()))
@@ -723,10 +724,10 @@ impl HqDb {
                  ORDER BY store_code, auditor, created_at",
             )?
             .query_map([rfc3339(now)], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<Result<_>>()?;
         let sequence: i64 = self.conn.query_row(
             "SELECT coalesce(max(sequence), 0) + 1 FROM hq_package",
-            [],
+            (),
             |r| r.get(0),
         )?;
         let (bytes, manifest_sha256) =

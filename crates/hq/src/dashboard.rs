@@ -14,8 +14,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::sql::{Conn, Row, Stmt, Value};
 use chrono::{Duration, NaiveDate};
-use rusqlite::{Connection, Statement, types::Value};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -375,19 +375,19 @@ const ROLLUPS: Sources = Sources {
 /// its index.
 const RAW: Sources = Sources {
     audits: "SELECT a.shift_date AS day, coalesce(s.region, '') AS region, a.store_code AS store,
-                    a.standard_id, a.week, 1 AS audits, a.score IS NOT NULL AS scored,
+                    a.standard_id, a.week, 1 AS audits, CASE WHEN a.score IS NOT NULL THEN 1 ELSE 0 END AS scored,
                     coalesce(a.score, 0) AS score_sum, a.failed_hard, a.findings
              FROM audit a JOIN store s ON s.code = a.store_code
-             WHERE a.current = 1 AND (:store IS NULL OR a.store_code = :store)",
+             WHERE a.current = 1 AND (CAST(:store AS TEXT) IS NULL OR a.store_code = :store)",
     sections: "SELECT a.shift_date AS day, coalesce(s.region, '') AS region, a.store_code AS store,
                       a.standard_id, a.week, x.section_id, 1 AS audits,
-                      x.score IS NOT NULL AS scored, coalesce(x.score, 0) AS score_sum,
+                      CASE WHEN x.score IS NOT NULL THEN 1 ELSE 0 END AS scored, coalesce(x.score, 0) AS score_sum,
                       x.failed_hard, x.findings
                FROM audit a JOIN store s ON s.code = a.store_code
                JOIN audit_section x ON x.audit_id = a.id
-               WHERE a.current = 1 AND (:store IS NULL OR a.store_code = :store)
+               WHERE a.current = 1 AND (CAST(:store AS TEXT) IS NULL OR a.store_code = :store)
                  AND a.shift_date BETWEEN :from AND :to
-                 AND (:region IS NULL OR a.store_code IN
+                 AND (CAST(:region AS TEXT) IS NULL OR a.store_code IN
                       (SELECT code FROM store WHERE coalesce(region, '') = :region))",
     requirements: "SELECT a.shift_date AS day, coalesce(s.region, '') AS region,
                           a.store_code AS store, a.standard_id, an.requirement_id,
@@ -395,7 +395,7 @@ const RAW: Sources = Sources {
                    FROM audit a JOIN store s ON s.code = a.store_code
                    JOIN answer an ON an.audit_id = a.id
                    WHERE a.current = 1 AND an.score IS NOT NULL
-                     AND (:store IS NULL OR a.store_code = :store)",
+                     AND (CAST(:store AS TEXT) IS NULL OR a.store_code = :store)",
 };
 
 /// A region's stores × sections over the filter's period (`:region` bound): whole ISO weeks from
@@ -405,24 +405,24 @@ const STORE_SECTIONS: &str = "
     FROM roll_store_section_week
     WHERE store_code IN (SELECT code FROM store WHERE coalesce(region, '') = :region)
       AND week_start BETWEEN :full_from AND :full_monday
-      AND (:standard IS NULL OR standard_id = :standard)
+      AND (CAST(:standard AS TEXT) IS NULL OR standard_id = :standard)
     UNION ALL
-    SELECT a.store_code, x.section_id, 1, coalesce(x.score, 0), x.score IS NOT NULL, x.findings
+    SELECT a.store_code, x.section_id, 1, coalesce(x.score, 0), CASE WHEN x.score IS NOT NULL THEN 1 ELSE 0 END, x.findings
     FROM audit a JOIN audit_section x ON x.audit_id = a.id
     WHERE a.store_code IN (SELECT code FROM store WHERE coalesce(region, '') = :region)
       AND a.current = 1 AND a.shift_date BETWEEN :from AND :head_to
-      AND (:standard IS NULL OR a.standard_id = :standard)
+      AND (CAST(:standard AS TEXT) IS NULL OR a.standard_id = :standard)
     UNION ALL
-    SELECT a.store_code, x.section_id, 1, coalesce(x.score, 0), x.score IS NOT NULL, x.findings
+    SELECT a.store_code, x.section_id, 1, coalesce(x.score, 0), CASE WHEN x.score IS NOT NULL THEN 1 ELSE 0 END, x.findings
     FROM audit a JOIN audit_section x ON x.audit_id = a.id
     WHERE a.store_code IN (SELECT code FROM store WHERE coalesce(region, '') = :region)
       AND a.current = 1 AND a.shift_date BETWEEN :tail_from AND :to
-      AND (:standard IS NULL OR a.standard_id = :standard)";
+      AND (CAST(:standard AS TEXT) IS NULL OR a.standard_id = :standard)";
 
 /// The filter's conditions on a source's rows (period, region, standard).
 const SCOPE: &str = "day BETWEEN :from AND :to
-    AND (:region IS NULL OR region = :region)
-    AND (:standard IS NULL OR standard_id = :standard)";
+    AND (CAST(:region AS TEXT) IS NULL OR region = :region)
+    AND (CAST(:standard AS TEXT) IS NULL OR standard_id = :standard)";
 
 /// How a period splits for the weekly rollups: the Mondays of the whole ISO weeks inside it
 /// (first and last), and the days before and after them (`head_to`: the last day before the
@@ -462,7 +462,7 @@ fn split(filter: &Filter) -> Split {
 
 /// Binds the filter's values to whichever of `:from :to :region :store :standard :today` the
 /// statement has.
-fn bind(stmt: &mut Statement<'_>, filter: &Filter, extra: &[(&str, Value)]) -> Result<()> {
+fn bind(stmt: &mut Stmt<'_>, filter: &Filter, extra: &[(&str, Value)]) -> Result<()> {
     let opt = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
     let weeks = split(filter);
     let values = [
@@ -477,29 +477,34 @@ fn bind(stmt: &mut Statement<'_>, filter: &Filter, extra: &[(&str, Value)]) -> R
         (":standard", opt(&filter.standard)),
     ];
     for (name, value) in values.iter().chain(extra.iter()) {
-        if let Some(i) = stmt.parameter_index(name)? {
-            stmt.raw_bind_parameter(i, value)?;
-        }
+        stmt.bind_named(name, value)?;
     }
     Ok(())
 }
 
 /// Runs `sql` with the filter bound and maps each row.
 fn rows<T>(
-    conn: &Connection,
+    conn: &Conn,
     sql: &str,
     filter: &Filter,
     extra: &[(&str, Value)],
-    mut map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    mut map: impl FnMut(&Row<'_>) -> Result<T>,
 ) -> Result<Vec<T>> {
     let mut stmt = conn.prepare_cached(sql)?;
     bind(&mut stmt, filter, extra)?;
     let mut out = Vec::new();
-    let mut it = stmt.raw_query();
+    let mut it = stmt.raw_query()?;
     while let Some(row) = it.next()? {
-        out.push(map(row)?);
+        out.push(map(&row)?);
     }
     Ok(out)
+}
+
+/// The ISO week `2026-W47` of a date `2026-11-18` (empty when it is not a date).
+pub fn iso_week(date: &str) -> String {
+    NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .map(|d| d.format("%G-W%V").to_string())
+        .unwrap_or_default()
 }
 
 /// The Monday of an ISO week `2026-W47`.
@@ -538,7 +543,7 @@ impl HqDb {
         let src = self.sources(filter, source);
         let sql = format!(
             "SELECT total(audits), total(scored), total(score_sum), total(failed_hard), total(findings)
-             FROM ({}) WHERE {SCOPE}",
+             FROM ({}) AS src WHERE {SCOPE}",
             src.audits
         );
         let mut out = rows(&self.conn, &sql, filter, &[], |r| {
@@ -561,8 +566,8 @@ impl HqDb {
         rows(
             &self.conn,
             "SELECT code, name, region FROM store
-             WHERE (:region IS NULL OR coalesce(region, '') = :region)
-               AND (:store IS NULL OR code = :store)
+             WHERE (CAST(:region AS TEXT) IS NULL OR coalesce(region, '') = :region)
+               AND (CAST(:store AS TEXT) IS NULL OR code = :store)
              ORDER BY code",
             filter,
             &[],
@@ -586,22 +591,22 @@ impl HqDb {
                  SELECT store_code, standard_id, audits, score_sum, scored, failed_hard
                  FROM roll_store_week WHERE week_start BETWEEN :full_from AND :full_monday
                  UNION ALL
-                 SELECT store_code, standard_id, 1, coalesce(score, 0), score IS NOT NULL,
+                 SELECT store_code, standard_id, 1, coalesce(score, 0), CASE WHEN score IS NOT NULL THEN 1 ELSE 0 END,
                         failed_hard
                  FROM audit WHERE current = 1 AND shift_date BETWEEN :from AND :head_to
                  UNION ALL
-                 SELECT store_code, standard_id, 1, coalesce(score, 0), score IS NOT NULL,
+                 SELECT store_code, standard_id, 1, coalesce(score, 0), CASE WHEN score IS NOT NULL THEN 1 ELSE 0 END,
                         failed_hard
-                 FROM audit WHERE current = 1 AND shift_date BETWEEN :tail_from AND :to)
-             WHERE (:store IS NULL OR store_code = :store)
-               AND (:standard IS NULL OR standard_id = :standard)
-               AND (:region IS NULL
+                 FROM audit WHERE current = 1 AND shift_date BETWEEN :tail_from AND :to) AS src
+             WHERE (CAST(:store AS TEXT) IS NULL OR store_code = :store)
+               AND (CAST(:standard AS TEXT) IS NULL OR standard_id = :standard)
+               AND (CAST(:region AS TEXT) IS NULL
                     OR store_code IN (SELECT code FROM store WHERE coalesce(region, '') = :region))";
         let mut out: BTreeMap<String, (i64, f64, i64, i64)> = BTreeMap::new();
         let mut sums: HashMap<String, (i64, f64, i64, i64)> = HashMap::new();
         let mut stmt = self.conn.prepare_cached(sql)?;
         bind(&mut stmt, filter, &[])?;
-        let mut it = stmt.raw_query();
+        let mut it = stmt.raw_query()?;
         while let Some(r) = it.next()? {
             let row = (
                 r.get::<_, i64>(1)?,
@@ -609,7 +614,7 @@ impl HqDb {
                 r.get::<_, i64>(3)?,
                 r.get::<_, i64>(4)?,
             );
-            let code = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+            let code = r.get_ref(0)?.as_str()?;
             match sums.get_mut(code) {
                 Some(acc) => {
                     acc.0 += row.0;
@@ -645,7 +650,7 @@ impl HqDb {
         };
         let sql = format!(
             "SELECT week, {series}, total(audits), total(score_sum), total(scored)
-             FROM ({}) WHERE {SCOPE} GROUP BY week, {series} ORDER BY week, {series}",
+             FROM ({}) AS src WHERE {SCOPE} GROUP BY week, {series} ORDER BY week, {series}",
             self.sources(filter, source).audits
         );
         let sums = rows(&self.conn, &sql, &wide, &[], |r| {
@@ -709,7 +714,7 @@ impl HqDb {
             };
             format!(
                 "SELECT {row}, section_id, audits, score_sum, scored, findings
-                 FROM ({}) WHERE {SCOPE}",
+                 FROM ({}) AS src WHERE {SCOPE}",
                 src.sections
             )
         };
@@ -717,7 +722,7 @@ impl HqDb {
         {
             let mut stmt = self.conn.prepare_cached(&sql)?;
             bind(&mut stmt, filter, &[])?;
-            let mut it = stmt.raw_query();
+            let mut it = stmt.raw_query()?;
             while let Some(r) = it.next()? {
                 let key = (r.get::<_, String>(0)?, r.get::<_, String>(1)?);
                 let acc = sums.entry(key).or_default();
@@ -763,27 +768,26 @@ impl HqDb {
 
     /// Every section's title and position, by id.
     fn section_titles(&self) -> Result<HashMap<String, (String, i64)>> {
-        Ok(self
-            .conn
+        self.conn
             .prepare_cached("SELECT id, title, position FROM section")?
-            .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
-            .collect::<rusqlite::Result<_>>()?)
+            .query_map((), |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+            .collect::<Result<_>>()
     }
 
     /// Requirements by code with their failures, most failed first.
     pub fn requirements(&self, filter: &Filter, source: Source) -> Result<Vec<RequirementRow>> {
         let sql = format!(
-            "SELECT requirement_id, answered, failed FROM ({}) WHERE {SCOPE}",
+            "SELECT requirement_id, answered, failed FROM ({}) AS src WHERE {SCOPE}",
             self.sources(filter, source).requirements
         );
         let mut sums: HashMap<String, (f64, f64)> = HashMap::new();
         {
             let mut stmt = self.conn.prepare_cached(&sql)?;
             bind(&mut stmt, filter, &[])?;
-            let mut it = stmt.raw_query();
+            let mut it = stmt.raw_query()?;
             while let Some(r) = it.next()? {
                 let (answered, failed) = (r.get::<_, f64>(1)?, r.get::<_, f64>(2)?);
-                let id = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+                let id = r.get_ref(0)?.as_str()?;
                 // Looked up by &str: most rows add to a requirement already seen.
                 match sums.get_mut(id) {
                     Some(acc) => {
@@ -805,7 +809,7 @@ impl HqDb {
              FROM requirement r JOIN section sc ON sc.id = r.section_id
              JOIN standard st ON st.id = r.standard_id",
         )?;
-        let all = stmt.query_map([], |r| {
+        let all = stmt.query_map((), |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -861,10 +865,10 @@ impl HqDb {
     pub fn actions(&self, filter: &Filter, today: &str) -> Result<(u32, u32, Vec<ActionRow>)> {
         let scope = "FROM corrective_action c
              WHERE c.done_at IS NULL AND c.counts = 1
-               AND (:region IS NULL
+               AND (CAST(:region AS TEXT) IS NULL
                     OR c.store_code IN (SELECT code FROM store WHERE coalesce(region, '') = :region))
-               AND (:store IS NULL OR c.store_code = :store)
-               AND (:standard IS NULL OR c.standard_id = :standard)";
+               AND (CAST(:store AS TEXT) IS NULL OR c.store_code = :store)
+               AND (CAST(:standard AS TEXT) IS NULL OR c.standard_id = :standard)";
         let today_v = [(":today", Value::Text(today.to_string()))];
         let counts = rows(
             &self.conn,
@@ -914,8 +918,8 @@ impl Analytics for HqDb {
         let regions = self
             .conn
             .prepare("SELECT DISTINCT coalesce(region, '') FROM store ORDER BY 1")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .query_map((), |r| r.get(0))?
+            .collect::<Result<_>>()?;
         let stores = self.scoped_stores(&Filter::default())?;
         let standards = self
             .conn
@@ -924,7 +928,7 @@ impl Analytics for HqDb {
                         (SELECT total(audits) FROM roll_audit r WHERE r.standard_id = st.id)
                  FROM standard st ORDER BY st.code, st.version",
             )?
-            .query_map([], |r| {
+            .query_map((), |r| {
                 Ok(StandardOption {
                     id: r.get(0)?,
                     code: r.get(1)?,
@@ -933,10 +937,10 @@ impl Analytics for HqDb {
                     audits: count(r.get::<_, f64>(4)? as i64),
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<Result<_>>()?;
         let (first, last) =
             self.conn
-                .query_row("SELECT min(day), max(day) FROM roll_audit", [], |r| {
+                .query_row("SELECT min(day), max(day) FROM roll_audit", (), |r| {
                     Ok((r.get(0)?, r.get(1)?))
                 })?;
         Ok(Options {
@@ -1025,7 +1029,7 @@ impl HqDb {
         let known_total = match focus {
             Focus::Requirement { code } => {
                 let sql = format!(
-                    "SELECT total(failed) FROM ({}) WHERE {SCOPE}
+                    "SELECT total(failed) FROM ({}) AS src WHERE {SCOPE}
                        AND requirement_id IN (SELECT id FROM requirement WHERE code = :code)",
                     self.sources(filter, Source::Best).requirements
                 );
@@ -1046,7 +1050,7 @@ impl HqDb {
                 section,
             } => {
                 let sql = format!(
-                    "SELECT total(audits) FROM ({}) WHERE {SCOPE} AND region = :row
+                    "SELECT total(audits) FROM ({}) AS src WHERE {SCOPE} AND region = :row
                        AND section_id IN (SELECT id FROM section WHERE title = :section)",
                     self.sources(filter, Source::Best).sections
                 );
@@ -1067,7 +1071,7 @@ impl HqDb {
         let mut extra: Vec<(&str, Value)> = Vec::new();
         let mut period = "a.shift_date BETWEEN :from AND :to";
         let focus_sql = match focus {
-            Focus::Audits => "1",
+            Focus::Audits => "1 = 1",
             Focus::Week { week, series } => {
                 // The whole week, by its days (read by the date index).
                 let monday = monday_of(week).ok_or_else(|| HqError::BadPeriod {
@@ -1079,7 +1083,7 @@ impl HqDb {
                 extra.push((":monday", Value::Text(monday)));
                 extra.push((":sunday", Value::Text(sunday.unwrap_or_default())));
                 match series {
-                    None => "1",
+                    None => "1 = 1",
                     Some(series) => {
                         extra.push((":series", Value::Text(series.clone())));
                         if filter.store.is_some() {
@@ -1098,11 +1102,11 @@ impl HqDb {
                 extra.push((":row", Value::Text(row.clone())));
                 extra.push((":section", Value::Text(section.clone())));
                 match rows {
-                    // `+`: the region's stores are a filter on the walk of the period's index,
-                    // newest first, which stops at the page; not an index of their own, which
-                    // would read all their audits to sort them.
+                    // `|| ''`: the region's stores are a filter on the walk of the period's
+                    // index, newest first, which stops at the page; not an index of their own,
+                    // which would read all their audits to sort them.
                     RowKind::Region => {
-                        "+a.store_code IN (SELECT code FROM store WHERE coalesce(region, '') = :row)
+                        "(a.store_code || '') IN (SELECT code FROM store WHERE coalesce(region, '') = :row)
                          AND EXISTS (SELECT 1 FROM audit_section x
                          JOIN section sc ON sc.id = x.section_id
                          WHERE x.audit_id = a.id AND sc.title = :section)"
@@ -1140,10 +1144,10 @@ impl HqDb {
             "FROM audit a JOIN store s ON s.code = a.store_code
              JOIN standard st ON st.id = a.standard_id
              WHERE a.current = 1 AND {period} AND ({focus_sql})
-               AND (:region IS NULL
+               AND (CAST(:region AS TEXT) IS NULL
                     OR a.store_code IN (SELECT code FROM store WHERE coalesce(region, '') = :region))
-               AND (:store IS NULL OR a.store_code = :store)
-               AND (:standard IS NULL OR a.standard_id = :standard)"
+               AND (CAST(:store AS TEXT) IS NULL OR a.store_code = :store)
+               AND (CAST(:standard AS TEXT) IS NULL OR a.standard_id = :standard)"
         );
         let total = match known_total {
             Some(total) => total,

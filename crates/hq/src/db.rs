@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::SecondsFormat;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 use storecheck_core::db::Clock;
 use storecheck_core::ids::Ids;
 
 use crate::error::{HqError, Result};
+use crate::params;
+use crate::sql::{Behavior, Conn, OptionalExtension, Pg};
 
 const MIGRATIONS: &[&str] = &[
     include_str!("0001_hq.sql"),
@@ -19,18 +21,68 @@ const MIGRATIONS: &[&str] = &[
     include_str!("0004_store_sections.sql"),
 ];
 
+/// PostgreSQL's own migrations, append-only as SQLite's: the first is the schema SQLite reached
+/// in four steps.
+const PG_MIGRATIONS: &[&str] = &[include_str!("pg/0001_hq.sql")];
+
 /// The HQ schema version this program writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The PostgreSQL schema version this program writes.
+pub const PG_SCHEMA_VERSION: i64 = PG_MIGRATIONS.len() as i64;
 
 /// `PRAGMA application_id` of HQ databases ("SCHQ"); a store database has "SCK1".
 const APPLICATION_ID: i32 = 0x5343_4851;
 const STORE_APPLICATION_ID: i32 = 0x5343_4B31;
 
+/// What a PostgreSQL HQ database says it is, in its `hq_schema` table.
+const PG_APPLICATION: &str = "storecheck-hq";
+
+/// Where an HQ database is: its SQLite file, or a PostgreSQL server's database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    File(PathBuf),
+    Postgres(String),
+}
+
+impl Location {
+    /// A `postgres://` or `postgresql://` URL, else a file path.
+    pub fn parse(s: &std::ffi::OsStr) -> Location {
+        match s.to_str() {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Location::Postgres(url.to_owned())
+            }
+            _ => Location::File(PathBuf::from(s)),
+        }
+    }
+
+    /// As shown to a person: the path, or the URL without its password.
+    pub fn shown(&self) -> String {
+        match self {
+            Location::File(p) => p.display().to_string(),
+            Location::Postgres(url) => without_password(url),
+        }
+    }
+}
+
+/// `postgres://user:secret@host/db` as `postgres://user@host/db`.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((user, host)) => {
+            let user = user.split_once(':').map_or(user, |(u, _)| u);
+            format!("{scheme}://{user}@{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
 /// An open HQ database.
 pub struct HqDb {
-    pub(crate) conn: Connection,
-    /// The database file, for a second, read-only connection (the import's reader thread).
-    pub(crate) path: PathBuf,
+    pub(crate) conn: Conn,
+    pub(crate) location: Location,
     pub(crate) files: PathBuf,
     pub(crate) clock: Clock,
     pub(crate) ids: Ids,
@@ -47,7 +99,22 @@ pub fn default_path(named: Option<std::ffi::OsString>) -> PathBuf {
     }
 }
 
+/// Where a PostgreSQL HQ keeps photo originals, signed PDFs and the CA when no folder is named:
+/// `hq-files` in the app's data directory.
+pub fn default_files_dir() -> PathBuf {
+    storecheck_core::db::default_path(None).with_file_name("hq-files")
+}
+
 impl HqDb {
+    /// Opens the HQ database at `location`; a PostgreSQL HQ keeps its files in `files` (a
+    /// SQLite HQ always beside its file).
+    pub fn open_at(location: &Location, files: &Path, clock: Clock, ids: Ids) -> Result<HqDb> {
+        match location {
+            Location::File(path) => HqDb::open(path, clock, ids),
+            Location::Postgres(url) => HqDb::open_postgres(url, files, clock, ids),
+        }
+    }
+
     /// Opens the HQ database at `path`, creating it (and its folder) when there is none, and
     /// upgrades its schema. A store database, another program's file or one from a newer
     /// StoreCheck is refused and left as it was.
@@ -64,7 +131,7 @@ impl HqDb {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
         };
-        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| HqError::NotHq {
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| HqError::NotHq {
             path: shown.clone(),
             detail: e.to_string(),
         })?;
@@ -109,27 +176,8 @@ impl HqDb {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        migrate(&mut conn)?;
-        // This workspace's own device id, made once: later opens only read it (no write, no
-        // lock, on every command).
-        let held = |c: &Connection| -> rusqlite::Result<Option<String>> {
-            c.query_row(
-                "SELECT value FROM workspace WHERE key = 'device'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()
-        };
-        let device = match held(&conn)? {
-            Some(d) => d,
-            None => {
-                conn.execute(
-                    "INSERT OR IGNORE INTO workspace (key, value) VALUES ('device', ?1)",
-                    [ids.next().to_string()],
-                )?;
-                held(&conn)?.unwrap_or_default()
-            }
-        };
+        let mut conn = Conn::Lite(conn);
+        migrate_sqlite(&mut conn)?;
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -138,13 +186,80 @@ impl HqDb {
             .parent()
             .unwrap_or(Path::new("."))
             .join(format!("{stem}-files"));
+        HqDb::ready(conn, Location::File(path.to_path_buf()), files, clock, ids)
+    }
+
+    /// Opens the HQ database on the PostgreSQL server at `url` (its database must exist; an
+    /// empty one becomes an HQ database) and upgrades its schema. A database of another program
+    /// or of a newer StoreCheck is refused and left as it was.
+    pub fn open_postgres(url: &str, files: &Path, clock: Clock, ids: Ids) -> Result<HqDb> {
+        let shown = without_password(url);
+        let pg = Pg::connect(url).map_err(|e| HqError::Connect {
+            url: shown.clone(),
+            detail: e.to_string(),
+        })?;
+        let mut conn = Conn::Pg(Box::new(pg));
+        migrate_postgres(&mut conn, &shown)?;
+        HqDb::ready(
+            conn,
+            Location::Postgres(url.to_owned()),
+            files.to_path_buf(),
+            clock,
+            ids,
+        )
+    }
+
+    /// The device id this workspace gives its own rows, made once: later opens only read it
+    /// (no write, no lock, on every command).
+    fn ready(
+        conn: Conn,
+        location: Location,
+        files: PathBuf,
+        clock: Clock,
+        ids: Ids,
+    ) -> Result<HqDb> {
+        let held = |c: &Conn| -> Result<Option<String>> {
+            c.query_row(
+                "SELECT value FROM workspace WHERE key = 'device'",
+                (),
+                |r| r.get(0),
+            )
+            .optional()
+        };
+        let device = match held(&conn)? {
+            Some(d) => d,
+            None => {
+                conn.execute(
+                    "INSERT INTO workspace (key, value) VALUES ('device', ?1)
+                     ON CONFLICT DO NOTHING",
+                    [ids.next().to_string()],
+                )?;
+                held(&conn)?.unwrap_or_default()
+            }
+        };
         Ok(HqDb {
             conn,
-            path: path.to_path_buf(),
+            location,
             files,
             clock,
             ids,
             device,
+        })
+    }
+
+    /// A second connection to the same database, for reading while this one writes (the
+    /// import's checking thread).
+    pub(crate) fn second_connection(&self) -> Result<Conn> {
+        Ok(match &self.location {
+            Location::File(path) => {
+                let c = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                c.busy_timeout(Duration::from_secs(10))?;
+                Conn::Lite(c)
+            }
+            Location::Postgres(url) => Conn::Pg(Box::new(Pg::connect(url)?)),
         })
     }
 
@@ -153,9 +268,9 @@ impl HqDb {
         (self.clock)().to_rfc3339_opts(SecondsFormat::Millis, true)
     }
 
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Where the database is.
+    pub fn location(&self) -> &Location {
+        &self.location
     }
 
     /// The folder of photo originals and signed PDFs beside this database.
@@ -174,38 +289,101 @@ impl HqDb {
     }
 
     /// The raw connection, for read-only queries and tests.
-    pub fn connection(&self) -> &Connection {
+    pub fn connection(&self) -> &Conn {
         &self.conn
     }
 }
 
-fn migrate(conn: &mut Connection) -> Result<()> {
-    let version = |c: &Connection| -> rusqlite::Result<i64> {
-        c.pragma_query_value(None, "user_version", |r| r.get(0))
+fn migrate_sqlite(conn: &mut Conn) -> Result<()> {
+    let version = |c: &Conn| -> Result<i64> {
+        let lite = c.sqlite().expect("a SQLite connection");
+        Ok(lite.pragma_query_value(None, "user_version", |r| r.get(0))?)
     };
     if version(conn)? == SCHEMA_VERSION {
         return Ok(());
     }
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+    let tx = conn.transaction_with_behavior(Behavior::Immediate)?;
     let from = version(&tx)?;
     for sql in &MIGRATIONS[from.clamp(0, SCHEMA_VERSION) as usize..] {
         tx.execute_batch(sql)?;
     }
     if from < 2 {
-        // Schema 2's per-audit section scores and rollups, for the audits already held.
-        let ids: Vec<String> = tx
-            .prepare("SELECT id FROM audit")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        for id in &ids {
-            crate::rollup::put_sections(&tx, id)?;
-        }
-        crate::rollup::rebuild(&tx)?;
+        fill_rollups(&tx)?;
     }
-    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-    tx.commit()?;
-    Ok(())
+    let lite = tx.sqlite().expect("a SQLite connection");
+    lite.pragma_update(None, "application_id", APPLICATION_ID)?;
+    lite.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()
+}
+
+/// Schema 2's per-audit section scores and rollups, for the audits already held.
+fn fill_rollups(tx: &Conn) -> Result<()> {
+    let ids: Vec<String> = tx
+        .prepare("SELECT id FROM audit")?
+        .query_map((), |r| r.get(0))?
+        .collect::<Result<_>>()?;
+    for id in &ids {
+        crate::rollup::put_sections(tx, id)?;
+    }
+    crate::rollup::rebuild(tx)
+}
+
+/// PostgreSQL's schema, made or upgraded under the write lock, so that two servers starting
+/// at once upgrade it once. `shown` names the database in messages.
+fn migrate_postgres(conn: &mut Conn, shown: &str) -> Result<()> {
+    let not_hq = |detail: String| HqError::NotHq {
+        path: shown.to_owned(),
+        detail,
+    };
+    let tx = conn.transaction_with_behavior(Behavior::Immediate)?;
+    let tables: i64 = tx.query_row(
+        "SELECT count(*) FROM information_schema.tables
+         WHERE table_schema = current_schema() AND table_name <> 'hq_schema'",
+        (),
+        |r| r.get(0),
+    )?;
+    let marked: i64 = tx.query_row(
+        "SELECT count(*) FROM information_schema.tables
+         WHERE table_schema = current_schema() AND table_name = 'hq_schema'",
+        (),
+        |r| r.get(0),
+    )?;
+    let from = if marked == 0 {
+        if tables > 0 {
+            return Err(not_hq("not a StoreCheck HQ database".into()));
+        }
+        0
+    } else {
+        let (application, version): (String, i64) = tx
+            .query_row("SELECT application, version FROM hq_schema", (), |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?
+            .unwrap_or_default();
+        if application != PG_APPLICATION {
+            return Err(not_hq("not a StoreCheck HQ database".into()));
+        }
+        version
+    };
+    if from > PG_SCHEMA_VERSION {
+        return Err(HqError::Newer {
+            path: shown.to_owned(),
+            found: from,
+            supported: PG_SCHEMA_VERSION,
+        });
+    }
+    if from == PG_SCHEMA_VERSION {
+        return tx.commit();
+    }
+    for sql in &PG_MIGRATIONS[from.max(0) as usize..] {
+        tx.execute_batch(sql)?;
+    }
+    tx.execute("DELETE FROM hq_schema", ())?;
+    tx.execute(
+        "INSERT INTO hq_schema (application, version) VALUES (?1, ?2)",
+        params![PG_APPLICATION, PG_SCHEMA_VERSION],
+    )?;
+    tx.commit()
 }
 
 /// A photo original in HQ's folder of files: `photos/ab/<sha256>.<ext>`.

@@ -22,7 +22,10 @@ pub enum HqError {
         source: std::io::Error,
     },
     #[error("{}", self.text(Lang::En))]
-    Db(#[from] rusqlite::Error),
+    Db(crate::sql::DbError),
+    /// The PostgreSQL server named as the HQ database did not answer or let us in.
+    #[error("{}", self.text(Lang::En))]
+    Connect { url: String, detail: String },
     #[error("{}", self.text(Lang::En))]
     Corrupt(String),
     #[error("{}", self.text(Lang::En))]
@@ -64,6 +67,10 @@ impl HqError {
             HqError::BadPeriod { .. } => lang.pick(
                 "give both dates as YYYY-MM-DD, the first not after the second",
                 "укажите обе даты в виде ГГГГ-ММ-ДД, первая не позже второй",
+            ),
+            HqError::Connect { .. } => lang.pick(
+                "check that PostgreSQL is running there and that the address, user, password and database are right",
+                "проверьте, что PostgreSQL там запущен и что адрес, пользователь, пароль и база указаны верно",
             ),
             HqError::Ca(problem) => return problem.hint(lang),
             _ => return None,
@@ -116,6 +123,10 @@ impl Text for HqError {
                     "reviewer" => "кто проверил",
                     other => other,
                 }),
+            ),
+            HqError::Connect { url, detail } => lang.pick(
+                format!("could not connect to the HQ database {url}: {detail}"),
+                format!("не удалось подключиться к базе ЦО {url}: {detail}"),
             ),
             HqError::Ca(problem) => problem.text(lang),
             HqError::Corrupt(detail) => lang.pick(

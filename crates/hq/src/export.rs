@@ -24,6 +24,7 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 use crate::db::HqDb;
 use crate::error::{HqError, Result};
+use crate::sql::{Conn, Row, ValueRef};
 
 /// One value of a table.
 #[derive(Debug, Clone, PartialEq)]
@@ -220,29 +221,26 @@ trait Sink {
 }
 
 /// The text in column `i` of a row (an error if it is NULL or not text).
-fn text_at<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
-    let v = r.get_ref(i)?;
-    v.as_str()
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, v.data_type(), Box::new(e)))
+fn text_at<'r>(r: &Row<'r>, i: usize) -> Result<&'r str> {
+    r.get_ref(i)?.as_str()
 }
 
 /// The text in column `i` of a row, or empty for NULL.
-fn text_or_empty<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Value<'r>> {
-    let v = r.get_ref(i)?;
-    let text = v
-        .as_str_or_null()
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, v.data_type(), Box::new(e)))?;
-    Ok(text.map_or(Value::Empty, Value::Text))
+fn text_or_empty<'r>(r: &Row<'r>, i: usize) -> Result<Value<'r>> {
+    Ok(match r.get_ref(i)? {
+        ValueRef::Null => Value::Empty,
+        v => Value::Text(v.as_str()?),
+    })
 }
 
 /// The number in column `i` of a row, or empty for NULL.
-fn number_or_empty(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Value<'static>> {
+fn number_or_empty(r: &Row<'_>, i: usize) -> Result<Value<'static>> {
     Ok(r.get::<_, Option<f64>>(i)?
         .map_or(Value::Empty, Value::Number))
 }
 
 /// A flag in column `i` of a row, as 1 or 0.
-fn flag(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Value<'static>> {
+fn flag(r: &Row<'_>, i: usize) -> Result<Value<'static>> {
     Ok(Value::Number(if r.get::<_, bool>(i)? { 1.0 } else { 0.0 }))
 }
 
@@ -294,7 +292,7 @@ impl HqDb {
     fn export_into(&mut self, filter: &Filter, sink: &mut impl Sink) -> Result<Exported> {
         let tx = self.conn.transaction()?;
         let as_of: Option<String> =
-            tx.query_row("SELECT max(imported_at) FROM audit", [], |r| r.get(0))?;
+            tx.query_row("SELECT max(imported_at) FROM audit", (), |r| r.get(0))?;
         let counts = stream(&tx, filter, sink)?;
         tx.commit()?;
         let rows = TABLES
@@ -312,20 +310,16 @@ impl HqDb {
 
 /// The tables for BI, read from `conn` into `sink` (its tables are [`TABLES`]) row by row;
 /// how many rows each table got.
-fn stream(
-    conn: &rusqlite::Connection,
-    filter: &Filter,
-    sink: &mut impl Sink,
-) -> Result<[usize; 4]> {
+fn stream(conn: &Conn, filter: &Filter, sink: &mut impl Sink) -> Result<[usize; 4]> {
     let mut counts = [0usize; 4];
     let mut put = |table: usize, row: &[Value<'_>]| {
         counts[table] += 1;
         sink.row(table, row)
     };
-    let audits_where = "(?1 IS NULL OR a.shift_date >= ?1) AND (?2 IS NULL OR a.shift_date <= ?2)
-         AND (?3 IS NULL OR s.region = ?3) AND (?4 IS NULL OR a.store_code = ?4)
-         AND (?5 IS NULL OR a.standard_id = ?5) AND (?6 IS NULL OR a.imported_at > ?6)";
-    let params = rusqlite::params![
+    let audits_where = "(CAST(?1 AS TEXT) IS NULL OR a.shift_date >= ?1) AND (CAST(?2 AS TEXT) IS NULL OR a.shift_date <= ?2)
+         AND (CAST(?3 AS TEXT) IS NULL OR s.region = ?3) AND (CAST(?4 AS TEXT) IS NULL OR a.store_code = ?4)
+         AND (CAST(?5 AS TEXT) IS NULL OR a.standard_id = ?5) AND (CAST(?6 AS TEXT) IS NULL OR a.imported_at > ?6)";
+    let params = crate::params![
         filter.from,
         filter.to,
         filter.region,
@@ -345,33 +339,33 @@ fn stream(
     let mut rows = stmt.query(params)?;
     while let Some(r) = rows.next()? {
         let hard: Vec<String> =
-            serde_json::from_str(text_at(r, 13)?).map_err(|e| HqError::Corrupt(e.to_string()))?;
+            serde_json::from_str(text_at(&r, 13)?).map_err(|e| HqError::Corrupt(e.to_string()))?;
         let hard = hard.join(", ");
         put(
             AUDITS,
             &[
-                Value::Text(text_at(r, 0)?),
-                Value::Text(text_at(r, 1)?),
-                Value::Text(text_at(r, 2)?),
-                text_or_empty(r, 3)?,
-                Value::Text(text_at(r, 4)?),
-                Value::Text(text_at(r, 5)?),
-                Value::Date(text_at(r, 6)?),
-                Value::Text(text_at(r, 7)?),
-                Value::Text(text_at(r, 8)?),
-                Value::Text(text_at(r, 9)?),
-                number_or_empty(r, 10)?,
-                text_or_empty(r, 11)?,
-                flag(r, 12)?,
+                Value::Text(text_at(&r, 0)?),
+                Value::Text(text_at(&r, 1)?),
+                Value::Text(text_at(&r, 2)?),
+                text_or_empty(&r, 3)?,
+                Value::Text(text_at(&r, 4)?),
+                Value::Text(text_at(&r, 5)?),
+                Value::Date(text_at(&r, 6)?),
+                Value::Text(text_at(&r, 7)?),
+                Value::Text(text_at(&r, 8)?),
+                Value::Text(text_at(&r, 9)?),
+                number_or_empty(&r, 10)?,
+                text_or_empty(&r, 11)?,
+                flag(&r, 12)?,
                 if hard.is_empty() {
                     Value::Empty
                 } else {
                     Value::Text(&hard)
                 },
-                text_or_empty(r, 14)?,
-                text_or_empty(r, 15)?,
-                Value::Text(text_at(r, 16)?),
-                text_or_empty(r, 17)?,
+                text_or_empty(&r, 14)?,
+                text_or_empty(&r, 15)?,
+                Value::Text(text_at(&r, 16)?),
+                text_or_empty(&r, 17)?,
             ],
         )?;
     }
@@ -390,16 +384,16 @@ fn stream(
     let mut rows = stmt.query(params)?;
     while let Some(r) = rows.next()? {
         let score: Option<f64> = r.get(12)?;
-        let id = Value::Text(text_at(r, 0)?);
-        let audit = Value::Text(text_at(r, 1)?);
-        let store = Value::Text(text_at(r, 2)?);
-        let date = Value::Date(text_at(r, 3)?);
-        let section = Value::Text(text_at(r, 4)?);
-        let code = Value::Text(text_at(r, 5)?);
-        let hard = flag(r, 6)?;
-        let response = text_or_empty(r, 8)?;
-        let value = number_or_empty(r, 9)?;
-        let note = text_or_empty(r, 11)?;
+        let id = Value::Text(text_at(&r, 0)?);
+        let audit = Value::Text(text_at(&r, 1)?);
+        let store = Value::Text(text_at(&r, 2)?);
+        let date = Value::Date(text_at(&r, 3)?);
+        let section = Value::Text(text_at(&r, 4)?);
+        let code = Value::Text(text_at(&r, 5)?);
+        let hard = flag(&r, 6)?;
+        let response = text_or_empty(&r, 8)?;
+        let value = number_or_empty(&r, 9)?;
+        let note = text_or_empty(&r, 11)?;
         put(
             ANSWERS,
             &[
@@ -413,7 +407,7 @@ fn stream(
                 Value::Number(r.get(7)?),
                 response,
                 value,
-                text_or_empty(r, 10)?,
+                text_or_empty(&r, 10)?,
                 note,
                 score.map_or(Value::Empty, Value::Number),
             ],
@@ -428,7 +422,7 @@ fn stream(
                     date,
                     section,
                     code,
-                    Value::Text(text_at(r, 13)?),
+                    Value::Text(text_at(&r, 13)?),
                     hard,
                     response,
                     value,
@@ -449,14 +443,14 @@ fn stream(
         put(
             ACTIONS,
             &[
-                Value::Text(text_at(r, 0)?),
-                Value::Text(text_at(r, 1)?),
-                Value::Text(text_at(r, 2)?),
-                Value::Date(text_at(r, 3)?),
-                Value::Text(text_at(r, 4)?),
-                Value::Text(text_at(r, 5)?),
-                Value::Text(text_at(r, 6)?),
-                Value::Date(text_at(r, 7)?),
+                Value::Text(text_at(&r, 0)?),
+                Value::Text(text_at(&r, 1)?),
+                Value::Text(text_at(&r, 2)?),
+                Value::Date(text_at(&r, 3)?),
+                Value::Text(text_at(&r, 4)?),
+                Value::Text(text_at(&r, 5)?),
+                Value::Text(text_at(&r, 6)?),
+                Value::Date(text_at(&r, 7)?),
             ],
         )?;
     }

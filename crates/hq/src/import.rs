@@ -12,9 +12,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use rusqlite::{
-    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
-};
+use crate::params;
+use crate::sql::{Behavior, Conn, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use storecheck_core::Lang;
@@ -168,11 +167,7 @@ impl HqDb {
         lang: Lang,
         mut each: impl FnMut(usize, &FileOutcome),
     ) -> Result<Vec<FileOutcome>> {
-        let conn = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let conn = self.second_connection()?;
         let (files, clock, ids) = (self.files.clone(), self.clock.clone(), self.ids.clone());
         std::thread::scope(|scope| {
             let (send, receive) = std::sync::mpsc::sync_channel::<Result<Prepared>>(1);
@@ -272,13 +267,11 @@ impl HqDb {
     fn apply_parcel(
         &mut self,
         mut parcel: Parcel,
-        also: impl FnOnce(&Connection, &Ids, &str, &Applied) -> Result<()>,
+        also: impl FnOnce(&Conn, &Ids, &str, &Applied) -> Result<()>,
     ) -> Result<Result<Applied, Refusal>> {
         let files_dir = self.files.clone();
         let ids = self.ids.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(Behavior::Immediate)?;
         // Read once the write lock is held: imports commit in the order of their times, so an
         // export's `as_of` (the latest time it saw) misses nothing committed after it.
         let now = (self.clock)().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
@@ -293,7 +286,7 @@ impl HqDb {
                 Ok(()) => Ok(Ok(applied)),
                 Err(e) => {
                     written.undo();
-                    Err(e.into())
+                    Err(e)
                 }
             },
             Ok(Err(refusal)) => {
@@ -311,7 +304,7 @@ impl HqDb {
 
 /// Writes the import log's line for one file.
 fn log(
-    conn: &Connection,
+    conn: &Conn,
     ids: &Ids,
     now: &str,
     outcome: &FileOutcome,
@@ -360,7 +353,7 @@ enum Prepared {
 /// What reads and checks files for HQ: a connection to look up what HQ holds (read-only on the
 /// import's second thread) and what reading a store database needs.
 struct Reader<'a> {
-    conn: &'a Connection,
+    conn: &'a Conn,
     files: PathBuf,
     clock: storecheck_core::db::Clock,
     ids: Ids,
@@ -592,7 +585,7 @@ impl Written {
 }
 
 fn apply(
-    tx: &Transaction<'_>,
+    tx: &Conn,
     parcel: &mut Parcel,
     files_dir: &Path,
     ids: &storecheck_core::ids::Ids,
@@ -832,7 +825,7 @@ fn apply(
         }
         Source::StoreDatabase { device } => {
             tx.execute(
-                "INSERT OR IGNORE INTO device (id, name) VALUES (?1, ?2)",
+                "INSERT INTO device (id, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
                 params![device.id.to_string(), device.name],
             )?;
         }
@@ -846,7 +839,8 @@ fn apply(
     }
     for (sha, format, bytes) in &photo_rows {
         tx.execute(
-            "INSERT OR IGNORE INTO photo_file (sha256, format, bytes) VALUES (?1, ?2, ?3)",
+            "INSERT INTO photo_file (sha256, format, bytes) VALUES (?1, ?2, ?3)
+             ON CONFLICT DO NOTHING",
             params![sha, format, bytes],
         )?;
     }
@@ -967,7 +961,7 @@ fn standard_row_ids(s: &StandardRecord) -> Vec<Uuid> {
 /// HQ's content hash and ids (only the first copy is kept, and the audits are checked against
 /// it), copies of one standard in the file are the same, and a standard new to HQ has ids no
 /// other section or requirement has, in the file or at HQ. Returns what is wrong, if anything.
-fn check_standards(tx: &Transaction<'_>, standards: &[StandardRecord]) -> Result<Option<Problem>> {
+fn check_standards(tx: &Conn, standards: &[StandardRecord]) -> Result<Option<Problem>> {
     let mut seen: HashMap<Uuid, (&str, Vec<Uuid>)> = HashMap::new();
     let mut claimed = std::collections::HashSet::new();
     for s in standards {
@@ -1084,26 +1078,22 @@ fn check_signed(parcel: &mut Parcel, i: usize) -> Result<Result<(Vec<u8>, bool),
     }
 }
 
-fn held_rank(tx: &Transaction<'_>, audit: Uuid) -> Result<Option<Rank>> {
-    Ok(tx
-        .query_row(
-            "SELECT status, updated_at, record_sha256 FROM audit WHERE id = ?1",
-            [audit.to_string()],
-            |r| {
-                Ok(Rank {
-                    signed: r.get::<_, String>(0)? == "signed",
-                    updated_at: r.get(1)?,
-                    record_sha256: r.get(2)?,
-                })
-            },
-        )
-        .optional()?)
+fn held_rank(tx: &Conn, audit: Uuid) -> Result<Option<Rank>> {
+    tx.query_row(
+        "SELECT status, updated_at, record_sha256 FROM audit WHERE id = ?1",
+        [audit.to_string()],
+        |r| {
+            Ok(Rank {
+                signed: r.get::<_, String>(0)? == "signed",
+                updated_at: r.get(1)?,
+                record_sha256: r.get(2)?,
+            })
+        },
+    )
+    .optional()
 }
 
-fn held_requirements(
-    tx: &Transaction<'_>,
-    standard: Uuid,
-) -> Result<Option<HashMap<Uuid, Requirement>>> {
+fn held_requirements(tx: &Conn, standard: Uuid) -> Result<Option<HashMap<Uuid, Requirement>>> {
     let exists = tx
         .query_row(
             "SELECT 1 FROM standard WHERE id = ?1",
@@ -1160,15 +1150,14 @@ fn held_requirements(
 
 /// The store by its code: HQ's own name wins; otherwise the name carried by the audit with the
 /// latest change (ties by name, then region), so the order of imports does not matter.
-pub(crate) fn put_store(tx: &Transaction<'_>, store: &StoreRecord, as_of: &str) -> Result<()> {
-    let region = |tx: &Transaction<'_>| -> Result<Option<Option<String>>> {
-        Ok(tx
-            .query_row(
-                "SELECT region FROM store WHERE code = ?1",
-                [&store.code],
-                |r| r.get(0),
-            )
-            .optional()?)
+pub(crate) fn put_store(tx: &Conn, store: &StoreRecord, as_of: &str) -> Result<()> {
+    let region = |tx: &Conn| -> Result<Option<Option<String>>> {
+        tx.query_row(
+            "SELECT region FROM store WHERE code = ?1",
+            [&store.code],
+            |r| r.get(0),
+        )
+        .optional()
     };
     let before = region(tx)?;
     tx.execute(
@@ -1191,12 +1180,20 @@ pub(crate) fn put_store(tx: &Transaction<'_>, store: &StoreRecord, as_of: &str) 
     Ok(())
 }
 
-pub(crate) fn put_standard(tx: &Transaction<'_>, s: &StandardRecord) -> Result<()> {
+pub(crate) fn put_standard(tx: &Conn, s: &StandardRecord) -> Result<()> {
     let ratings = serde_json::to_string(&s.ratings).map_err(|e| HqError::Corrupt(e.to_string()))?;
     let added = tx.execute(
-        "INSERT OR IGNORE INTO standard (id, code, version, title, language, ratings, content_sha256)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![s.id.to_string(), s.code, s.version, s.title, s.language, ratings, s.content_sha256],
+        "INSERT INTO standard (id, code, version, title, language, ratings, content_sha256)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+        params![
+            s.id.to_string(),
+            s.code,
+            s.version,
+            s.title,
+            s.language,
+            ratings,
+            s.content_sha256
+        ],
     )?;
     if added == 0 {
         return Ok(());
@@ -1242,7 +1239,7 @@ pub(crate) fn put_standard(tx: &Transaction<'_>, s: &StandardRecord) -> Result<(
 
 /// Sets each action's due date now and the day it was done from the follow-ups HQ holds for it,
 /// read in the order they were made (core's `followup::state`).
-fn apply_followups(tx: &Transaction<'_>, actions: &[String]) -> Result<()> {
+fn apply_followups(tx: &Conn, actions: &[String]) -> Result<()> {
     for action in actions {
         let due: Option<String> = tx
             .query_row(
@@ -1281,7 +1278,7 @@ fn apply_followups(tx: &Transaction<'_>, actions: &[String]) -> Result<()> {
 
 /// Removes an (unsigned) audit HQ holds, to be replaced by a newer copy; returns the audit
 /// it named as revised, if any.
-fn remove_audit(tx: &Transaction<'_>, audit: Uuid) -> Result<Option<String>> {
+fn remove_audit(tx: &Conn, audit: Uuid) -> Result<Option<String>> {
     let id = audit.to_string();
     rollup::touch_audit(tx, &id)?;
     let revised: Option<String> = tx
@@ -1299,7 +1296,7 @@ fn remove_audit(tx: &Transaction<'_>, audit: Uuid) -> Result<Option<String>> {
 
 /// Writes an audit HQ takes, with `imported_at` (HQ's time) as when it arrived.
 pub(crate) fn put_audit(
-    tx: &Transaction<'_>,
+    tx: &Conn,
     sent: &Sent,
     record_sha256: &str,
     pdf_data: Option<&str>,
@@ -1338,8 +1335,8 @@ pub(crate) fn put_audit(
             rating, failed_hard, hard_failures, store_name, store_region, record_sha256, pdf_data,
             week, findings, current, imported_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21, ?22, strftime('%G-W%V', ?4), ?23,
-            NOT EXISTS (SELECT 1 FROM audit r WHERE r.revision_of = ?1), ?24)",
+            ?19, ?20, ?21, ?22, ?25, ?23,
+            CASE WHEN EXISTS (SELECT 1 FROM audit r WHERE r.revision_of = ?1) THEN 0 ELSE 1 END, ?24)",
     )?
     .execute(params![
             a.id.to_string(),
@@ -1365,7 +1362,8 @@ pub(crate) fn put_audit(
             record_sha256,
             pdf_data,
             findings,
-            imported_at
+            imported_at,
+            crate::dashboard::iso_week(&a.shift_date)
         ],
     )?;
     let mut answer = tx.prepare_cached(
@@ -1438,9 +1436,9 @@ pub(crate) fn put_audit(
     }
     if let Some(r) = &sent.report {
         tx.execute(
-            "INSERT OR IGNORE INTO report (id, audit_id, signer, signed_at, lang, acknowledged_by,
+            "INSERT INTO report (id, audit_id, signer, signed_at, lang, acknowledged_by,
                 pdf_sha256, pdf_bytes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
             params![
                 r.id.to_string(),
                 a.id.to_string(),

@@ -22,6 +22,7 @@ pub mod query;
 pub mod review;
 pub mod rollup;
 pub mod rules;
+pub mod sql;
 pub mod stats;
 pub mod synth;
 

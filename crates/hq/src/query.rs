@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use rusqlite::{Connection, OptionalExtension};
+use crate::sql::{Conn, OptionalExtension, ValueRef};
 use serde::Serialize;
 use storecheck_core::model::{AuditStatus, ShiftPart};
 use storecheck_core::record::{ActionRecord, AnswerRecord, AuditRecord, PhotoRecord, StoreRecord};
@@ -99,7 +99,7 @@ impl HqDb {
             "SELECT a.id, a.store_code, s.name, s.region, a.status, a.score, a.rating, a.hard_failures,
                     st.code, st.version, a.shift_date, a.shift, a.auditor, a.revision_of, a.pdf_data
              FROM audit a JOIN store s ON s.code = a.store_code JOIN standard st ON st.id = a.standard_id
-             WHERE ?1 IS NULL OR a.store_code = ?1
+             WHERE CAST(?1 AS TEXT) IS NULL OR a.store_code = ?1
              ORDER BY a.shift_date DESC, a.store_code, a.created_at, a.id",
         )?;
         let rows = stmt.query_map([store], |r| {
@@ -165,7 +165,7 @@ impl HqDb {
             "SELECT d.id, d.name, b.sequence FROM bundle b JOIN device d ON d.id = b.device_id
              ORDER BY d.id, b.sequence",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map((), |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -211,7 +211,7 @@ impl HqDb {
     pub fn imports(&self, limit: usize, lang: storecheck_core::Lang) -> Result<Vec<ImportLine>> {
         let mut stmt = self.conn.prepare(
             "SELECT file, kind, device_id, sequence, imported_at, added, already_present, refused
-             FROM import ORDER BY imported_at DESC, rowid DESC LIMIT ?1",
+             FROM import ORDER BY imported_at DESC, id DESC LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit as i64], |r| {
             Ok(ImportLine {
@@ -229,7 +229,7 @@ impl HqDb {
                 ),
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        rows.collect::<Result<_>>()
     }
 
     /// Every row of every table but the import log, in a fixed order, as text: two HQ databases
@@ -276,30 +276,29 @@ const DUMPED: &[(&str, &str)] = &[
     ("roll_touched", "day, region"),
 ];
 
-pub(crate) fn dump(conn: &Connection) -> Result<String> {
+pub(crate) fn dump(conn: &Conn) -> Result<String> {
     let mut out = String::new();
     for (table, order) in DUMPED {
         let _ = writeln!(out, "## {table}");
         let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))?;
-        let columns = stmt.column_count();
+        let names = stmt.column_names();
+        let columns = names.len();
         // When HQ took a copy is HQ's own clock, not what the stores sent.
         let kept: Vec<usize> = (0..columns)
-            .filter(|&i| stmt.column_name(i).is_ok_and(|n| n != "imported_at"))
+            .filter(|&i| names[i] != "imported_at")
             .collect();
-        let mut rows = stmt.query([])?;
+        let mut rows = stmt.query(())?;
         while let Some(row) = rows.next()? {
             let mut line = Vec::with_capacity(columns);
             for &i in &kept {
                 line.push(match row.get_ref(i)? {
-                    rusqlite::types::ValueRef::Null => "∅".to_string(),
-                    rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                    ValueRef::Null => "∅".to_string(),
+                    ValueRef::Integer(v) => v.to_string(),
                     // Sums kept in rollups may differ in the last bits with the order rows were
                     // added; six decimals are far below any figure shown.
-                    rusqlite::types::ValueRef::Real(v) => format!("{v:.6}"),
-                    rusqlite::types::ValueRef::Text(t) => {
-                        format!("{:?}", String::from_utf8_lossy(t))
-                    }
-                    rusqlite::types::ValueRef::Blob(b) => format!("blob:{}", b.len()),
+                    ValueRef::Real(v) => format!("{v:.6}"),
+                    ValueRef::Text(t) => format!("{t:?}"),
+                    ValueRef::Blob(b) => format!("blob:{}", b.len()),
                 });
             }
             let _ = writeln!(out, "{}", line.join(" | "));
@@ -309,7 +308,7 @@ pub(crate) fn dump(conn: &Connection) -> Result<String> {
 }
 
 /// Rebuilds an audit's record from HQ's rows, as its store sent it.
-pub(crate) fn audit_record(conn: &Connection, id: Uuid) -> Result<Option<AuditRecord>> {
+pub(crate) fn audit_record(conn: &Conn, id: Uuid) -> Result<Option<AuditRecord>> {
     let key = id.to_string();
     let head = conn
         .query_row(

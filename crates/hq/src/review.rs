@@ -2,7 +2,8 @@
 //! actions, the revision chain and the signed report; and the review marks, which are HQ's own
 //! rows and never touch the audit.
 
-use rusqlite::{OptionalExtension, params};
+use crate::params;
+use crate::sql::OptionalExtension;
 use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
@@ -290,7 +291,7 @@ impl HqDb {
                     followups: Vec::new(),
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<Result<_>>()?;
         let followups = self.followups(id)?;
         for a in &mut view.actions {
             a.followups = followups
@@ -331,8 +332,18 @@ impl HqDb {
 
     /// The follow-ups HQ holds of audit `id`'s corrective actions, oldest first.
     fn followups(&self, id: &str) -> Result<Vec<storecheck_core::followup::Followup>> {
-        storecheck_core::followup::read_from(&self.conn, "followup", id)
-            .map_err(|e| HqError::Corrupt(e.to_string()))
+        use storecheck_core::followup::{COLUMNS, from_columns};
+        let sql =
+            format!("SELECT {COLUMNS} FROM followup WHERE audit_id = ?1 ORDER BY created_at, id");
+        let rows = self.conn.prepare_cached(&sql)?.query_map([id], |r| {
+            let mut cols: [Option<String>; 11] = Default::default();
+            for (i, slot) in cols.iter_mut().enumerate() {
+                *slot = r.get(i)?;
+            }
+            Ok(cols)
+        })?;
+        rows.map(|cols| from_columns(cols?).map_err(|e| HqError::Corrupt(e.to_string())))
+            .collect()
     }
 
     /// The chain of revisions audit `id` belongs to, oldest first.
@@ -397,8 +408,7 @@ impl HqDb {
 
     /// The review marks of audit `id`, oldest first.
     pub fn reviews(&self, id: &str) -> Result<Vec<Review>> {
-        Ok(self
-            .conn
+        self.conn
             .prepare(
                 "SELECT id, reviewer, comment, created_at FROM review WHERE audit_id = ?1
                  ORDER BY created_at, id",
@@ -411,7 +421,7 @@ impl HqDb {
                     created_at: r.get(3)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?)
+            .collect::<Result<_>>()
     }
 
     /// Marks audit `id` reviewed by `reviewer` with `comment` (HQ's own row; the audit is not

@@ -6,16 +6,18 @@
 //! audits themselves, in the same transaction; [`rebuild`] does every key. So the rollups
 //! always equal a rebuild, whatever order imports came in (tested).
 
-use rusqlite::{Connection, params};
+use crate::params;
+use crate::sql::Conn;
 
 use crate::error::Result;
 
 /// Marks the day and region (the store's, as HQ has it now) of audit `id`, if HQ holds it.
-pub(crate) fn touch_audit(conn: &Connection, id: &str) -> Result<()> {
+pub(crate) fn touch_audit(conn: &Conn, id: &str) -> Result<()> {
     conn.prepare_cached(
-        "INSERT OR IGNORE INTO roll_touched (day, region)
+        "INSERT INTO roll_touched (day, region)
          SELECT a.shift_date, coalesce(s.region, '') FROM audit a JOIN store s ON s.code = a.store_code
-         WHERE a.id = ?1",
+         WHERE a.id = ?1
+         ON CONFLICT DO NOTHING",
     )?
     .execute([id])?;
     Ok(())
@@ -23,18 +25,42 @@ pub(crate) fn touch_audit(conn: &Connection, id: &str) -> Result<()> {
 
 /// Marks every day of store `code`'s audits under `region` (its region before or after a
 /// change).
-pub(crate) fn touch_store(conn: &Connection, code: &str, region: Option<&str>) -> Result<()> {
+pub(crate) fn touch_store(conn: &Conn, code: &str, region: Option<&str>) -> Result<()> {
     conn.prepare_cached(
-        "INSERT OR IGNORE INTO roll_touched (day, region)
-         SELECT DISTINCT shift_date, coalesce(?2, '') FROM audit WHERE store_code = ?1",
+        "INSERT INTO roll_touched (day, region)
+         SELECT DISTINCT shift_date, coalesce(?2, '') FROM audit WHERE store_code = ?1
+         ON CONFLICT DO NOTHING",
     )?
     .execute(params![code, region])?;
     Ok(())
 }
 
+/// Fills the temporary `roll_weeks` with the ISO weeks (Monday to Sunday) of the touched days
+/// and regions: the one statement said in each backend's own date functions.
+fn weeks_of_touched(conn: &Conn) -> Result<()> {
+    conn.execute_batch(if conn.is_postgres() {
+        "CREATE TEMP TABLE IF NOT EXISTS roll_weeks (week_start text COLLATE \"C\" NOT NULL,
+             week_end text COLLATE \"C\" NOT NULL, region text COLLATE \"C\" NOT NULL,
+             PRIMARY KEY (week_start, region));
+         DELETE FROM roll_weeks;
+         INSERT INTO roll_weeks
+         SELECT DISTINCT to_char(date_trunc('week', day::date), 'YYYY-MM-DD'),
+                to_char(date_trunc('week', day::date) + interval '6 days', 'YYYY-MM-DD'), region
+         FROM roll_touched"
+    } else {
+        "CREATE TEMP TABLE IF NOT EXISTS roll_weeks (week_start TEXT NOT NULL,
+             week_end TEXT NOT NULL, region TEXT NOT NULL, PRIMARY KEY (week_start, region));
+         DELETE FROM roll_weeks;
+         INSERT INTO roll_weeks
+         SELECT DISTINCT date(day, 'weekday 0', '-6 days'), date(day, 'weekday 0'), region
+         FROM roll_touched"
+    })
+}
+
 /// Recomputes the rollup rows of every touched key from the audits that count, and clears the
 /// marks.
-pub(crate) fn refresh(conn: &Connection) -> Result<()> {
+pub(crate) fn refresh(conn: &Conn) -> Result<()> {
+    weeks_of_touched(conn)?;
     conn.execute_batch(
         "DELETE FROM roll_audit WHERE (day, region) IN (SELECT day, region FROM roll_touched);
          DELETE FROM roll_section WHERE (day, region) IN (SELECT day, region FROM roll_touched);
@@ -51,7 +77,7 @@ pub(crate) fn refresh(conn: &Connection) -> Result<()> {
 
          INSERT INTO roll_section (day, region, section_id, standard_id, week, audits, scored,
              score_sum, failed_hard, findings)
-         SELECT t.day, t.region, x.section_id, a.standard_id, min(a.week), count(*), count(x.score),
+         SELECT t.day, t.region, x.section_id, min(a.standard_id), min(a.week), count(*), count(x.score),
                 total(x.score), sum(x.failed_hard), sum(x.findings)
          FROM roll_touched t
          JOIN audit a ON a.shift_date = t.day AND a.current = 1
@@ -61,7 +87,7 @@ pub(crate) fn refresh(conn: &Connection) -> Result<()> {
 
          INSERT INTO roll_requirement (day, region, requirement_id, standard_id, answered,
              score_sum, failed)
-         SELECT t.day, t.region, an.requirement_id, a.standard_id, count(an.score),
+         SELECT t.day, t.region, an.requirement_id, min(a.standard_id), count(an.score),
                 total(an.score), count(CASE WHEN an.score < 0.5 THEN 1 END)
          FROM roll_touched t
          JOIN audit a ON a.shift_date = t.day AND a.current = 1
@@ -71,66 +97,60 @@ pub(crate) fn refresh(conn: &Connection) -> Result<()> {
          GROUP BY t.day, t.region, an.requirement_id;
 
          -- The weeks of the touched days, recomputed from the days above and, by store,
-         -- from the audits.
-         CREATE TEMP TABLE IF NOT EXISTS roll_weeks (week_start TEXT NOT NULL, region TEXT NOT NULL,
-             PRIMARY KEY (week_start, region)) WITHOUT ROWID;
-         DELETE FROM temp.roll_weeks;
-         INSERT OR IGNORE INTO temp.roll_weeks
-         SELECT date(day, 'weekday 0', '-6 days'), region FROM roll_touched;
-
+         -- from the audits (roll_weeks is made and filled by `weeks_of_touched`).
          DELETE FROM roll_section_week
-         WHERE (week_start, region) IN (SELECT week_start, region FROM temp.roll_weeks);
+         WHERE (week_start, region) IN (SELECT week_start, region FROM roll_weeks);
          INSERT INTO roll_section_week (week_start, region, section_id, standard_id, week, audits,
              scored, score_sum, failed_hard, findings)
          SELECT w.week_start, w.region, r.section_id, min(r.standard_id), min(r.week),
                 sum(r.audits), sum(r.scored), total(r.score_sum), sum(r.failed_hard),
                 sum(r.findings)
-         FROM temp.roll_weeks w
-         JOIN roll_section r ON r.day BETWEEN w.week_start AND date(w.week_start, '+6 days')
+         FROM roll_weeks w
+         JOIN roll_section r ON r.day BETWEEN w.week_start AND w.week_end
                             AND r.region = w.region
          GROUP BY w.week_start, w.region, r.section_id;
 
          DELETE FROM roll_requirement_week
-         WHERE (week_start, region) IN (SELECT week_start, region FROM temp.roll_weeks);
+         WHERE (week_start, region) IN (SELECT week_start, region FROM roll_weeks);
          INSERT INTO roll_requirement_week (week_start, region, requirement_id, standard_id,
              answered, score_sum, failed)
          SELECT w.week_start, w.region, r.requirement_id, min(r.standard_id), sum(r.answered),
                 total(r.score_sum), sum(r.failed)
-         FROM temp.roll_weeks w
-         JOIN roll_requirement r ON r.day BETWEEN w.week_start AND date(w.week_start, '+6 days')
+         FROM roll_weeks w
+         JOIN roll_requirement r ON r.day BETWEEN w.week_start AND w.week_end
                                 AND r.region = w.region
          GROUP BY w.week_start, w.region, r.requirement_id;
 
          DELETE FROM roll_store_week
          WHERE (week_start, store_code) IN (
-             SELECT w.week_start, s.code FROM temp.roll_weeks w
+             SELECT w.week_start, s.code FROM roll_weeks w
              JOIN store s ON coalesce(s.region, '') = w.region);
          INSERT INTO roll_store_week (week_start, store_code, standard_id, audits, scored,
              score_sum, failed_hard)
          SELECT w.week_start, a.store_code, a.standard_id, count(*), count(a.score),
                 total(a.score), sum(a.failed_hard)
-         FROM temp.roll_weeks w
+         FROM roll_weeks w
          JOIN store s ON coalesce(s.region, '') = w.region
          JOIN audit a ON a.store_code = s.code AND a.current = 1
-                     AND a.shift_date BETWEEN w.week_start AND date(w.week_start, '+6 days')
+                     AND a.shift_date BETWEEN w.week_start AND w.week_end
          GROUP BY w.week_start, a.store_code, a.standard_id;
 
          DELETE FROM roll_store_section_week
          WHERE (store_code, week_start) IN (
-             SELECT s.code, w.week_start FROM temp.roll_weeks w
+             SELECT s.code, w.week_start FROM roll_weeks w
              JOIN store s ON coalesce(s.region, '') = w.region);
          INSERT INTO roll_store_section_week (week_start, store_code, section_id, standard_id,
              audits, scored, score_sum, failed_hard, findings)
          SELECT w.week_start, a.store_code, x.section_id, min(a.standard_id), count(*),
                 count(x.score), total(x.score), sum(x.failed_hard), sum(x.findings)
-         FROM temp.roll_weeks w
+         FROM roll_weeks w
          JOIN store s ON coalesce(s.region, '') = w.region
          JOIN audit a ON a.store_code = s.code AND a.current = 1
-                     AND a.shift_date BETWEEN w.week_start AND date(w.week_start, '+6 days')
+                     AND a.shift_date BETWEEN w.week_start AND w.week_end
          JOIN audit_section x ON x.audit_id = a.id
          GROUP BY w.week_start, a.store_code, x.section_id;
 
-         DELETE FROM temp.roll_weeks;
+         DELETE FROM roll_weeks;
          DELETE FROM roll_touched;",
     )?;
     Ok(())
@@ -147,28 +167,30 @@ impl crate::HqDb {
 }
 
 /// Recomputes every rollup row (after a migration, or a bulk load that wrote rows directly).
-pub fn rebuild(conn: &Connection) -> Result<()> {
+pub fn rebuild(conn: &Conn) -> Result<()> {
     conn.execute_batch(
         "DELETE FROM roll_audit; DELETE FROM roll_section; DELETE FROM roll_requirement;
          DELETE FROM roll_section_week; DELETE FROM roll_requirement_week;
          DELETE FROM roll_store_week; DELETE FROM roll_store_section_week;
-         INSERT OR IGNORE INTO roll_touched (day, region)
+         INSERT INTO roll_touched (day, region)
          SELECT DISTINCT a.shift_date, coalesce(s.region, '')
-         FROM audit a JOIN store s ON s.code = a.store_code;",
+         FROM audit a JOIN store s ON s.code = a.store_code WHERE true
+         ON CONFLICT DO NOTHING;",
     )?;
     refresh(conn)
 }
 
 /// Section scores and findings of audit `id`, from its answers (PRODUCT.md §5: the weighted
 /// percentage of the answers that count, rounded to one decimal).
-pub(crate) fn put_sections(conn: &Connection, id: &str) -> Result<()> {
+pub(crate) fn put_sections(conn: &Conn, id: &str) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO audit_section (audit_id, section_id, score, findings, failed_hard)
          SELECT an.audit_id, r.section_id,
-                round(sum(r.weight * an.score)
-                      / nullif(sum(CASE WHEN an.score IS NOT NULL THEN r.weight END), 0) * 1000) / 10,
+                round(CAST(sum(r.weight * an.score)
+                      / nullif(sum(CASE WHEN an.score IS NOT NULL THEN r.weight END), 0) * 1000
+                      AS NUMERIC)) / 10,
                 count(CASE WHEN an.score < 0.5 THEN 1 END),
-                max(CASE WHEN an.score < 0.5 AND r.hard THEN 1 ELSE 0 END)
+                max(CASE WHEN an.score < 0.5 AND r.hard = 1 THEN 1 ELSE 0 END)
          FROM answer an JOIN requirement r ON r.id = an.requirement_id
          WHERE an.audit_id = ?1
          GROUP BY an.audit_id, r.section_id",
@@ -179,13 +201,14 @@ pub(crate) fn put_sections(conn: &Connection, id: &str) -> Result<()> {
 
 /// Sets whether each audit in `ids` counts: it does unless HQ holds a revision of it. Marks
 /// those whose mark changed.
-pub(crate) fn recheck_current(conn: &Connection, ids: &[String]) -> Result<()> {
+pub(crate) fn recheck_current(conn: &Conn, ids: &[String]) -> Result<()> {
     for id in ids {
         let changed = conn
             .prepare_cached(
-                "UPDATE audit SET current = NOT EXISTS (SELECT 1 FROM audit r WHERE r.revision_of = audit.id)
+                "UPDATE audit SET current = 1 - current
                  WHERE id = ?1
-                   AND current != NOT EXISTS (SELECT 1 FROM audit r WHERE r.revision_of = audit.id)",
+                   AND current = CASE WHEN EXISTS (SELECT 1 FROM audit r WHERE r.revision_of = audit.id)
+                                      THEN 1 ELSE 0 END",
             )?
             .execute([id])?;
         if changed > 0 {
@@ -247,9 +270,9 @@ mod tests {
                     "SELECT region, sum(audits) FROM roll_audit GROUP BY region ORDER BY region",
                 )
                 .expect("prepare")
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_map((), |r| Ok((r.get(0)?, r.get(1)?)))
                 .expect("query")
-                .collect::<rusqlite::Result<_>>()
+                .collect::<crate::Result<_>>()
                 .expect("rows")
         };
         let before = regions(&hq);

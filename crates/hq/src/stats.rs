@@ -78,7 +78,7 @@ impl HqDb {
         let mut stmt = self.conn.prepare(
             "SELECT a.id, a.store_code, coalesce(s.region, ''), a.shift_date, a.score, a.failed_hard
              FROM audit a JOIN store s ON s.code = a.store_code
-             WHERE (?1 IS NULL OR a.shift_date >= ?1) AND (?2 IS NULL OR a.shift_date <= ?2)
+             WHERE (CAST(?1 AS TEXT) IS NULL OR a.shift_date >= ?1) AND (CAST(?2 AS TEXT) IS NULL OR a.shift_date <= ?2)
                AND NOT EXISTS (SELECT 1 FROM audit r WHERE r.revision_of = a.id)",
         )?;
         let audits: Vec<(String, String, String, String, Option<f64>, bool)> = stmt
@@ -92,7 +92,7 @@ impl HqDb {
                     r.get(5)?,
                 ))
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<Result<_>>()?;
         let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
         match by {
             By::Store | By::Region | By::Week => {
@@ -101,7 +101,7 @@ impl HqDb {
                     "SELECT audit_id, count(*) FROM answer WHERE score < 0.5 GROUP BY audit_id",
                 )?;
                 for row in
-                    stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+                    stmt.query_map((), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
                 {
                     let (id, n) = row?;
                     findings.insert(id, n.max(0) as u64);
@@ -133,7 +133,7 @@ impl HqDb {
                 )?;
                 // Per (key, audit): Σ weight·score and Σ weight, for §5's weighted percentage.
                 let mut sums: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
-                let rows = stmt.query_map([], |r| {
+                let rows = stmt.query_map((), |r| {
                     Ok((
                         r.get::<_, String>(0)?,
                         r.get::<_, String>(1)?,

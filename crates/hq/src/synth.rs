@@ -9,8 +9,8 @@
 
 use std::collections::HashMap;
 
+use crate::params;
 use chrono::{Duration, NaiveDate};
-use rusqlite::params;
 use storecheck_core::model::{AuditStatus, Kind, Response, ShiftPart, Standard};
 use storecheck_core::record::{
     ActionRecord, AnswerRecord, AuditRecord, StandardRecord, StoreRecord,
@@ -172,7 +172,9 @@ fn write(
 
     // A big chain is written faster with a bigger page cache (1 GB at most, for this
     // connection only).
-    hq.conn.pragma_update(None, "cache_size", -1_000_000)?;
+    if let Some(lite) = hq.conn.sqlite() {
+        lite.pragma_update(None, "cache_size", -1_000_000)?;
+    }
     let tx = hq.conn.transaction()?;
     crate::import::put_standard(&tx, standard)?;
     for s in &stores {

@@ -444,7 +444,7 @@ pub fn run(hq: HqDb, out: &Out, command: Command) -> anyhow::Result<()> {
         } => {
             let held: i64 = hq
                 .connection()
-                .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))?;
+                .query_row("SELECT count(*) FROM audit", (), |r| r.get(0))?;
             if held > 0 {
                 return Err(storecheck_core::Error::invalid(
                     "--hq",
@@ -653,7 +653,7 @@ fn serve(
         burst: (rate * 6.0).max(1.0),
         per_second: rate.max(0.001),
     };
-    let path = hq.path().display().to_string();
+    let path = hq.location().shown();
     let lang = out.lang;
     let json = out.json;
     storecheck_server::run_blocking(addr, hq, limits, |at| {

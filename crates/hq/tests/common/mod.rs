@@ -149,17 +149,31 @@ impl Laptop {
     }
 }
 
-/// A new HQ database in its own temporary folder.
+/// A new HQ database in its own temporary folder: a SQLite file, or, when the test script
+/// names a PostgreSQL server in `STORECHECK_TEST_POSTGRES` (its maintenance database's URL), a
+/// new database of its own on that server, with its files in the folder.
 pub fn hq() -> (tempfile::TempDir, HqDb) {
     let dir = tempfile::tempdir().expect("temp dir");
     let clock = ticking(START + 10_000_000);
-    let hq = HqDb::open(
-        &dir.path().join("hq.db"),
-        clock.clone(),
-        Ids::seeded(clock, 99),
-    )
+    let ids = Ids::seeded(clock.clone(), 99);
+    let hq = match postgres_url() {
+        Some(url) => HqDb::open_postgres(&url, &dir.path().join("hq-files"), clock, ids),
+        None => HqDb::open(&dir.path().join("hq.db"), clock, ids),
+    }
     .expect("open hq");
     (dir, hq)
+}
+
+/// A new, empty database on the test script's PostgreSQL server, if it named one.
+pub fn postgres_url() -> Option<String> {
+    let admin = std::env::var("STORECHECK_TEST_POSTGRES").ok()?;
+    let name = format!("hq_test_{}", Uuid::now_v7().simple());
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls).expect("test PostgreSQL");
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create database");
+    let (base, _) = admin.rsplit_once('/').expect("a URL with a database");
+    Some(format!("{base}/{name}"))
 }
 
 /// Imports `file`, expecting it accepted; returns (added, already present).

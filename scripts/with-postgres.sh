@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs a command beside a throwaway PostgreSQL server: a new cluster in a temporary folder
+# (Debian's postgresql package; initdb and pg_ctl, as the postgres user when run as root),
+# listening on a free loopback port, with its URL in STORECHECK_TEST_POSTGRES
+# (postgres://postgres@127.0.0.1:PORT/postgres). The server is stopped and its folder removed
+# when the command ends, whether it passed, failed or was interrupted; the command's exit code
+# is this script's.
+#
+#   scripts/with-postgres.sh cargo test -p storecheck-hq
+set -euo pipefail
+
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+  echo "error: PostgreSQL's server programs (initdb, pg_ctl) are not installed." >&2
+  echo "hint: run scripts/install.sh, or apt-get install postgresql." >&2
+  exit 1
+fi
+
+dir=$(mktemp -d -t storecheck-pg.XXXXXX)
+as_owner=()
+if [ "$(id -u)" -eq 0 ]; then
+  chown postgres: "$dir"
+  as_owner=(runuser -u postgres --)
+fi
+
+stop() {
+  "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+# A free port: the kernel's choice for a socket bound to port 0.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+"${as_owner[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
+  >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+# Durability is not what these tests measure: no fsync makes a throwaway cluster fast.
+"${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
+  -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+  >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+
+export STORECHECK_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
+export STORECHECK_TEST_POSTGRES_DATA="$dir/data"
+export STORECHECK_TEST_POSTGRES_BIN="$bin"
+status=0
+"$@" || status=$?
+exit "$status"
