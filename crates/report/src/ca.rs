@@ -475,6 +475,7 @@ impl ChainCa {
             }
         };
         Ok(ServerIdentity {
+            der: cert.to_der().map_err(cert_err)?,
             names: server_names(&cert),
             not_after: crate::verify::time_of(&cert.tbs_certificate.validity.not_after),
             serial: serial_hex(&cert),
@@ -553,6 +554,8 @@ pub fn server_names(cert: &Certificate) -> Vec<HostName> {
 /// The HQ server's certificate and key, where they are kept.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServerIdentity {
+    /// The certificate, DER.
+    pub der: Vec<u8>,
     pub names: Vec<HostName>,
     pub not_after: DateTime<Utc>,
     pub serial: String,
