@@ -694,7 +694,9 @@ fn over_tls_a_store_that_pinned_the_chains_ca_pushes_and_pulls_at_the_address_th
     // A laptop with no package yet gets the first from the server itself, with the pin read
     // out by HQ: the CA the server presents must be the one of that fingerprint.
     let fresh = Store::new(dir.path(), "b");
-    let wrong = format!("{}0", &fingerprint[..63]);
+    // The right one with its last digit changed.
+    let last = if fingerprint.ends_with('0') { '1' } else { '0' };
+    let wrong = format!("{}{last}", &fingerprint[..63]);
     let out = fresh.run(
         &["sync", "pull", "--from", &server.url, "--pin", &wrong],
         "en_US.UTF-8",
