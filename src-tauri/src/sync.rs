@@ -238,7 +238,10 @@ pub fn set_sync_server(
     url: String,
 ) -> Reply<SyncStatus> {
     let lang = state.lang();
-    let url = storecheck_sync::push::server_url(&url).map_err(|e| IpcError::from_core(&e, lang))?;
+    // Plain HTTP to another computer is refused here, as the person types it.
+    let url = storecheck_sync::push::server_url(&url)
+        .and_then(|url| storecheck_sync::tls::plain_http_allowed(&url).map(|()| url))
+        .map_err(|e| IpcError::from_core(&e, lang))?;
     crate::commands::with_db(&state, |db| db.set_hq_server(&url))?;
     syncer.ring();
     Ok(syncer.status())

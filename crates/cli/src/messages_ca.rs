@@ -64,6 +64,21 @@ pub enum CaMessage<'a> {
     PackageAlready {
         sequence: u64,
     },
+    /// The package gave HQ's server address, now this store's.
+    ServerFromPackage {
+        url: &'a str,
+    },
+    /// The package made gives the stores HQ's server address.
+    PackageServer {
+        url: &'a str,
+    },
+    ServerCertificate {
+        names: &'a str,
+        until: &'a str,
+        cert_file: &'a str,
+        key_file: &'a str,
+        issued: bool,
+    },
     Pinned {
         chain: &'a str,
         fingerprint: &'a str,
@@ -163,6 +178,24 @@ impl Text for CaMessage<'_> {
             CaMessage::PackageInstalled { chain, sequence, standards, stores_added, stores_changed } => lang.pick(
                 format!("HQ package {sequence} of «{chain}» is installed: {standards} new standard versions, {stores_added} stores added, {stores_changed} renamed or moved."),
                 format!("Пакет ЦО № {sequence} сети «{chain}» установлен: новых версий стандартов: {standards}, магазинов добавлено: {stores_added}, переименовано или перенесено: {stores_changed}."),
+            ),
+            CaMessage::ServerFromPackage { url } => lang.pick(
+                format!("This store sends to HQ's server at {url}, as the package gives it (an address given with --to would stay)."),
+                format!("Магазин отправляет данные на сервер ЦО {url}, как указано в пакете (адрес, заданный через --to, остался бы прежним)."),
+            ),
+            CaMessage::PackageServer { url } => lang.pick(
+                format!("It gives the stores HQ's server at {url}."),
+                format!("В нём указан сервер ЦО для магазинов: {url}."),
+            ),
+            CaMessage::ServerCertificate { names, until, cert_file, key_file, issued } => lang.pick(
+                format!(
+                    "{} HQ server's certificate for {names}, issued by the chain's CA, valid until {until}: {cert_file} (with the CA's after it), its key {key_file} (owner-only).",
+                    if issued { "New:" } else { "Kept:" }
+                ),
+                format!(
+                    "{} сертификат сервера ЦО для {names}, выданный УЦ сети, действует до {until}: {cert_file} (за ним сертификат УЦ), его ключ — {key_file} (доступен только владельцу).",
+                    if issued { "Выпущен" } else { "Оставлен прежний:" }
+                ),
             ),
             CaMessage::PackageAlready { sequence } => lang.pick(
                 format!("HQ package {sequence} is installed here already: nothing changed."),

@@ -2,7 +2,8 @@
 //! `sync pull` from store laptops. Each audit reaches HQ exactly once whatever happens on the
 //! way (the same bundle twice, an acknowledgement lost, two laptops at once, an upload cut
 //! off, the server killed and started again); what is refused says why, with the status a
-//! client acts on, and leaves HQ as it was.
+//! client acts on, and leaves HQ as it was. Over HTTPS (`hq serve --tls` on loopback) a store
+//! trusts HQ's server by the chain's CA from the HQ package and nothing else.
 
 mod common;
 use common::text;
@@ -38,7 +39,13 @@ fn json(args: &[&str]) -> Value {
 struct Server {
     child: Child,
     url: String,
+    /// The chain's CA certificate, when it serves HTTPS.
+    ca: Option<PathBuf>,
 }
+
+/// A connection to the server: TCP, or TLS over it.
+trait Wire: Read + Write {}
+impl<T: Read + Write> Wire for T {}
 
 impl Server {
     fn start(hq: &Path, extra: &[&str]) -> Server {
@@ -56,14 +63,46 @@ impl Server {
             .read_line(&mut line)
             .expect("the server says where it listens");
         let v: Value = serde_json::from_str(&line).expect("JSON line");
-        Server {
-            child,
-            url: v["url"].as_str().expect("url").to_string(),
-        }
+        let url = v["url"].as_str().expect("url").to_string();
+        let stem = hq.file_stem().and_then(|s| s.to_str()).expect("name");
+        let ca = url.starts_with("https://").then(|| {
+            hq.with_file_name(format!("{stem}-files"))
+                .join("ca")
+                .join("ca-cert.pem")
+        });
+        Server { child, url, ca }
     }
 
     fn addr(&self) -> String {
-        self.url.trim_start_matches("http://").to_string()
+        self.url
+            .trim_start_matches("http://")
+            .trim_start_matches("https://")
+            .to_string()
+    }
+
+    /// A connection, over TLS trusting the chain's CA alone when the server speaks HTTPS.
+    fn connect(&self, read_timeout: Duration) -> Box<dyn Wire> {
+        let tcp = TcpStream::connect(self.addr()).expect("connect");
+        tcp.set_read_timeout(Some(read_timeout)).expect("timeout");
+        let Some(ca) = &self.ca else {
+            return Box::new(tcp);
+        };
+        use rustls_pki_types::pem::PemObject as _;
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(rustls_pki_types::CertificateDer::from_pem_file(ca).expect("CA"))
+            .expect("root");
+        let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        let name = rustls_pki_types::ServerName::try_from("127.0.0.1").expect("name");
+        let conn =
+            rustls::ClientConnection::new(std::sync::Arc::new(config), name).expect("client");
+        Box::new(rustls::StreamOwned::new(conn, tcp))
     }
 }
 
@@ -141,17 +180,16 @@ fn hq_ids(hq: &Path) -> Vec<String> {
     ids
 }
 
-/// One HTTP/1.1 request by hand: status and body.
+/// One HTTP/1.1 request by hand (over TLS when the server speaks it): status and body.
 fn request(
-    addr: &str,
+    server: &Server,
     method: &str,
     path: &str,
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (u16, Vec<u8>) {
-    let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
+    let mut s = server.connect(Duration::from_secs(30));
+    let addr = server.addr();
     let mut head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
@@ -162,10 +200,10 @@ fn request(
     head.push_str("\r\n");
     s.write_all(head.as_bytes()).expect("head");
     s.write_all(body).expect("body");
-    response(&mut s)
+    response(&mut *s)
 }
 
-fn response(s: &mut TcpStream) -> (u16, Vec<u8>) {
+fn response(s: &mut dyn Wire) -> (u16, Vec<u8>) {
     let mut all = Vec::new();
     let _ = s.read_to_end(&mut all);
     let text = String::from_utf8_lossy(&all);
@@ -228,7 +266,7 @@ fn pushed_twice_or_with_its_answer_lost_an_audit_is_at_hq_once() {
         .expect("the bundle");
     let bytes = std::fs::read(&bundle).expect("bundle");
     let (status, body) = request(
-        &server.addr(),
+        &server,
         "POST",
         "/v1/bundles",
         &[("x-storecheck-file", "b.zip")],
@@ -269,12 +307,32 @@ fn two_laptops_pushing_at_once_each_land_once() {
 
 #[test]
 fn what_the_server_refuses_says_why_with_its_status_and_hq_is_unchanged() {
+    refusals_say_why_and_leave_hq_unchanged(false);
+}
+
+#[test]
+fn over_tls_the_server_refuses_the_same_with_the_same_limits() {
+    refusals_say_why_and_leave_hq_unchanged(true);
+}
+
+fn refusals_say_why_and_leave_hq_unchanged(tls: bool) {
     let dir = tempfile::tempdir().expect("dir");
     let hq = dir.path().join("hq.db");
-    let server = Server::start(
-        &hq,
-        &["--max-body-mb", "1", "--timeout", "2", "--rate", "1"],
-    );
+    let mut args = vec!["--max-body-mb", "1", "--timeout", "2", "--rate", "1"];
+    if tls {
+        json(&[
+            "--hq",
+            hq.to_str().expect("path"),
+            "hq",
+            "ca",
+            "init",
+            "--name",
+            "Ромашка",
+        ]);
+        args.push("--tls");
+    }
+    let server = Server::start(&hq, &args);
+    assert_eq!(server.url.starts_with("https://"), tls, "{}", server.url);
     let store = Store::new(dir.path(), "a");
     store.json(&[
         "sync",
@@ -299,7 +357,7 @@ fn what_the_server_refuses_says_why_with_its_status_and_hq_is_unchanged() {
         + 200;
     bad[at] ^= 0x20;
     let (status, body) = request(
-        &server.addr(),
+        &server,
         "POST",
         "/v1/bundles",
         &[
@@ -317,7 +375,7 @@ fn what_the_server_refuses_says_why_with_its_status_and_hq_is_unchanged() {
     // Larger than the server takes.
     let big = vec![b'x'; 2 << 20];
     let (status, body) = request(
-        &server.addr(),
+        &server,
         "POST",
         "/v1/bundles",
         &[("x-storecheck-device", "t2")],
@@ -331,9 +389,7 @@ fn what_the_server_refuses_says_why_with_its_status_and_hq_is_unchanged() {
     );
 
     // An upload that stops half way and never ends: cut off, nothing written.
-    let mut slow = TcpStream::connect(server.addr()).expect("connect");
-    slow.set_read_timeout(Some(Duration::from_secs(20)))
-        .expect("timeout");
+    let mut slow = server.connect(Duration::from_secs(20));
     slow.write_all(
         format!(
             "POST /v1/bundles HTTP/1.1\r\nHost: x\r\nConnection: close\r\nx-storecheck-device: t3\r\nContent-Length: {}\r\n\r\n",
@@ -343,12 +399,12 @@ fn what_the_server_refuses_says_why_with_its_status_and_hq_is_unchanged() {
     )
     .expect("head");
     slow.write_all(&good[..good.len() / 2]).expect("half");
-    let (status, _) = response(&mut slow);
+    let (status, _) = response(&mut *slow);
     assert_eq!(status, 408, "a slow upload times out");
     assert!(hq_ids(&hq).is_empty());
 
     // An upload cut off half way (the connection closed): nothing written.
-    let mut cut = TcpStream::connect(server.addr()).expect("connect");
+    let mut cut = server.connect(Duration::from_secs(20));
     cut.write_all(
         format!(
             "POST /v1/bundles HTTP/1.1\r\nHost: x\r\nx-storecheck-device: t4\r\nContent-Length: {}\r\n\r\n",
@@ -366,7 +422,7 @@ fn what_the_server_refuses_says_why_with_its_status_and_hq_is_unchanged() {
     let mut limited = 0;
     for _ in 0..12 {
         let (status, _) = request(
-            &server.addr(),
+            &server,
             "POST",
             "/v1/bundles",
             &[("x-storecheck-device", "flood")],
@@ -378,7 +434,7 @@ fn what_the_server_refuses_says_why_with_its_status_and_hq_is_unchanged() {
     }
     assert!(limited > 0, "a flood gets 429");
     let (status, body) = request(
-        &server.addr(),
+        &server,
         "POST",
         "/v1/bundles",
         &[
@@ -549,4 +605,432 @@ fn a_bundle_the_server_refuses_is_reported_with_its_reason_and_not_sent_again() 
     let again = store.json(&["sync", "push"]);
     assert_eq!(again["bundles"], 0, "{again}");
     drop(server);
+}
+
+/// An HQ with the chain's CA named `chain`: its fingerprint.
+fn hq_with_ca(hq: &Path, chain: &str) -> String {
+    json(&[
+        "--hq",
+        hq.to_str().expect("path"),
+        "hq",
+        "ca",
+        "init",
+        "--name",
+        chain,
+    ])["ca"]["fingerprint"]
+        .as_str()
+        .expect("fingerprint")
+        .to_string()
+}
+
+/// `hq package` into `file`, with extra arguments.
+fn hq_package(hq: &Path, file: &Path, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "--hq",
+        hq.to_str().expect("path"),
+        "hq",
+        "package",
+        "--out",
+        file.to_str().expect("path"),
+    ];
+    args.extend_from_slice(extra);
+    json(&args)
+}
+
+/// How many answers from HQ's server the store recorded.
+fn answers(store: &Store) -> i64 {
+    rusqlite::Connection::open(&store.db)
+        .expect("store database")
+        .query_row("SELECT count(*) FROM sync_push", [], |r| r.get(0))
+        .expect("sync_push")
+}
+
+#[test]
+fn over_tls_a_store_that_pinned_the_chains_ca_pushes_and_pulls_at_the_address_the_package_gives() {
+    let dir = tempfile::tempdir().expect("dir");
+    let hq = dir.path().join("hq.db");
+    let fingerprint = hq_with_ca(&hq, "Ромашка");
+    let server = Server::start(&hq, &["--tls"]);
+    assert!(
+        server.url.starts_with("https://127.0.0.1:"),
+        "{}",
+        server.url
+    );
+    let made = hq_package(
+        &hq,
+        &dir.path().join("p1.zip"),
+        &["--server-url", &server.url],
+    );
+    assert_eq!(made["package"]["server_url"], server.url.as_str());
+
+    // On a stick: installing it pins the CA and gives the store HQ's address.
+    let store = Store::new(dir.path(), "a");
+    let v = store.json(&[
+        "sync",
+        "receive",
+        dir.path().join("p1.zip").to_str().expect("path"),
+        "--pin",
+        &fingerprint,
+    ]);
+    assert_eq!(v["server_url"], server.url.as_str(), "{v}");
+
+    // No --to: the package's address, over HTTPS.
+    let pushed = store.json(&["sync", "push"]);
+    assert_eq!(pushed["url"], server.url.as_str());
+    assert_eq!(pushed["sent"], store.sent_ids().len() as u64, "{pushed}");
+    assert_eq!(hq_ids(&hq), store.sent_ids(), "each audit at HQ once");
+
+    // A newer package comes over HTTPS too.
+    let v = store.json(&["sync", "pull"]);
+    assert_eq!(v["kind"], "up_to_date");
+    hq_package(&hq, &dir.path().join("p2.zip"), &[]);
+    let v = store.json(&["sync", "pull"]);
+    assert_eq!(
+        (v["kind"].as_str(), v["sequence"].as_u64()),
+        (Some("installed"), Some(2)),
+        "{v}"
+    );
+
+    // A laptop with no package yet gets the first from the server itself, with the pin read
+    // out by HQ: the CA the server presents must be the one of that fingerprint.
+    let fresh = Store::new(dir.path(), "b");
+    // The right one with its last digit changed.
+    let last = if fingerprint.ends_with('0') { '1' } else { '0' };
+    let wrong = format!("{}{last}", &fingerprint[..63]);
+    let out = fresh.run(
+        &["sync", "pull", "--from", &server.url, "--pin", &wrong],
+        "en_US.UTF-8",
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("is not the chain's HQ server"),
+        "{}",
+        text(&out)
+    );
+    let v = fresh.json(&["sync", "pull", "--from", &server.url, "--pin", &fingerprint]);
+    assert_eq!(
+        (v["kind"].as_str(), v["sequence"].as_u64()),
+        (Some("installed"), Some(2))
+    );
+    let pushed = fresh.json(&["sync", "push"]);
+    assert_eq!(pushed["sent"], fresh.sent_ids().len() as u64, "{pushed}");
+    drop(server);
+}
+
+#[test]
+fn over_tls_without_the_hq_package_nothing_is_sent_and_the_store_is_told_to_receive_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let hq = dir.path().join("hq.db");
+    hq_with_ca(&hq, "Ромашка");
+    let server = Server::start(&hq, &["--tls"]);
+    let store = Store::new(dir.path(), "a");
+    for (lang, says) in [
+        ("en_US.UTF-8", "no HQ package yet"),
+        ("ru_RU.UTF-8", "ещё нет пакета ЦО"),
+    ] {
+        let out = store.run(&["sync", "push", "--to", &server.url], lang);
+        assert!(!out.status.success());
+        assert!(text(&out).contains(says), "{}", text(&out));
+        assert!(
+            text(&out).contains("sync receive"),
+            "it says how to receive the package: {}",
+            text(&out)
+        );
+    }
+    assert!(hq_ids(&hq).is_empty(), "nothing reached HQ");
+    assert_eq!(answers(&store), 0, "no bundle was answered");
+    drop(server);
+}
+
+#[test]
+fn a_server_whose_certificate_another_chains_ca_issued_is_not_the_chains_hq_server() {
+    let dir = tempfile::tempdir().expect("dir");
+    let ours = dir.path().join("ours.db");
+    let fingerprint = hq_with_ca(&ours, "Ромашка");
+    hq_package(&ours, &dir.path().join("p1.zip"), &[]);
+    let store = Store::new(dir.path(), "a");
+    store.json(&[
+        "sync",
+        "receive",
+        dir.path().join("p1.zip").to_str().expect("path"),
+        "--pin",
+        &fingerprint,
+    ]);
+    // Another HQ, with a CA of its own and the same name: its server is someone else's.
+    let theirs = dir.path().join("theirs.db");
+    hq_with_ca(&theirs, "Ромашка");
+    let server = Server::start(&theirs, &["--tls"]);
+    for (lang, says) in [
+        ("en_US.UTF-8", "is not the chain's HQ server"),
+        ("ru_RU.UTF-8", "не сервер ЦО этой сети"),
+    ] {
+        let out = store.run(&["sync", "push", "--to", &server.url], lang);
+        assert!(!out.status.success());
+        assert!(text(&out).contains(says), "{}", text(&out));
+        assert!(
+            !text(&out).to_lowercase().contains("rustls"),
+            "said in the store's words: {}",
+            text(&out)
+        );
+    }
+    assert!(
+        hq_ids(&theirs).is_empty(),
+        "nothing reached the other server"
+    );
+    assert_eq!(answers(&store), 0);
+    drop(server);
+}
+
+#[test]
+fn plain_http_to_another_computer_is_refused_without_connecting() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = Store::new(dir.path(), "a");
+    let started = std::time::Instant::now();
+    // 10.255.255.1 answers nothing: a connection attempt would wait for its timeout.
+    let out = store.run(
+        &["sync", "push", "--to", "http://10.255.255.1:1"],
+        "en_US.UTF-8",
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("plain HTTP to another computer"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "refused before connecting ({:?})",
+        started.elapsed()
+    );
+    let out = store.run(
+        &["sync", "pull", "--from", "http://10.255.255.1:1"],
+        "ru_RU.UTF-8",
+    );
+    assert!(
+        text(&out).contains("обычный HTTP на другой компьютер"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(answers(&store), 0);
+}
+
+/// Runs `storecheck` for at most `secs` seconds (killed after): its output, or none when it
+/// was still running.
+fn run_at_most(args: &[&str], secs: u64) -> Option<Output> {
+    let mut child = common::storecheck("en_US.UTF-8")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run storecheck");
+    let until = std::time::Instant::now() + Duration::from_secs(secs);
+    while std::time::Instant::now() < until {
+        if child.try_wait().expect("wait").is_some() {
+            return Some(child.wait_with_output().expect("output"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+#[test]
+fn hq_serve_on_every_address_needs_the_name_stores_reach_it_by() {
+    let dir = tempfile::tempdir().expect("dir");
+    let hq = dir.path().join("hq.db");
+    hq_with_ca(&hq, "Ромашка");
+    let hq_arg = hq.to_str().expect("path");
+    let out = run_at_most(
+        &["--hq", hq_arg, "hq", "serve", "--listen", "0.0.0.0:0"],
+        20,
+    )
+    .expect("refused at once, not served");
+    assert!(!out.status.success());
+    assert!(text(&out).contains("--name"), "{}", text(&out));
+    assert!(
+        text(&out).contains("listens on every address"),
+        "{}",
+        text(&out)
+    );
+    // With a name it serves HTTPS, under that name.
+    let mut child = common::storecheck("en_US.UTF-8")
+        .args([
+            "--hq",
+            hq_arg,
+            "--json",
+            "hq",
+            "serve",
+            "--listen",
+            "0.0.0.0:0",
+        ])
+        .args(["--name", "hq.chain.example"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("line");
+    let _ = child.kill();
+    let _ = child.wait();
+    let v: Value = serde_json::from_str(&line).expect("JSON");
+    assert!(
+        v["url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("https://hq.chain.example:")),
+        "{v}"
+    );
+    assert_eq!(v["certificate"]["names"][0], "hq.chain.example");
+}
+
+#[test]
+fn a_tls_handshake_that_never_comes_is_cut_off_and_others_are_served_meanwhile() {
+    let dir = tempfile::tempdir().expect("dir");
+    let hq = dir.path().join("hq.db");
+    hq_with_ca(&hq, "Ромашка");
+    let server = Server::start(&hq, &["--tls"]);
+    let mut silent = TcpStream::connect(server.addr()).expect("connect");
+    silent
+        .set_read_timeout(Some(Duration::from_secs(40)))
+        .expect("timeout");
+    let started = std::time::Instant::now();
+    let (status, _) = request(&server, "GET", "/v1/health", &[], b"");
+    assert_eq!(status, 200, "served while one connection says nothing");
+    let mut buf = [0u8; 16];
+    let read = silent.read(&mut buf);
+    assert!(
+        matches!(read, Ok(0)) || read.is_err() && started.elapsed() < Duration::from_secs(39),
+        "the server closes it: {read:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "within the handshake timeout ({:?})",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn the_package_gives_the_store_hqs_address_unless_the_person_typed_one() {
+    let dir = tempfile::tempdir().expect("dir");
+    let hq = dir.path().join("hq.db");
+    let fingerprint = hq_with_ca(&hq, "Ромашка");
+    // Refused as stores would: plain HTTP to another computer.
+    let hq_arg = hq.to_str().expect("path");
+    let out = run(
+        &[
+            "--hq",
+            hq_arg,
+            "hq",
+            "package",
+            "--out",
+            dir.path().join("p0.zip").to_str().expect("path"),
+            "--server-url",
+            "http://hq.chain.example:8750",
+        ],
+        "en_US.UTF-8",
+    );
+    assert!(!out.status.success(), "{}", text(&out));
+    // Nothing listens there: a push tells where it tried.
+    let given = "https://127.0.0.1:9";
+    hq_package(&hq, &dir.path().join("p1.zip"), &["--server-url", given]);
+    // Remembered: the next package gives it too.
+    let made = hq_package(&hq, &dir.path().join("p2.zip"), &[]);
+    assert_eq!(made["package"]["server_url"], given);
+
+    let plain = Store::new(dir.path(), "a");
+    let v = plain.json(&[
+        "sync",
+        "receive",
+        dir.path().join("p2.zip").to_str().expect("path"),
+        "--pin",
+        &fingerprint,
+    ]);
+    assert_eq!(v["server_url"], given, "{v}");
+    let out = plain.run(&["sync", "push"], "en_US.UTF-8");
+    assert!(text(&out).contains(given), "{}", text(&out));
+
+    // A store whose person typed an address keeps it.
+    let typed = Store::new(dir.path(), "b");
+    let out = typed.run(
+        &["sync", "push", "--to", "http://127.0.0.1:7"],
+        "en_US.UTF-8",
+    );
+    assert!(!out.status.success(), "nothing listens there");
+    let v = typed.json(&[
+        "sync",
+        "receive",
+        dir.path().join("p2.zip").to_str().expect("path"),
+        "--pin",
+        &fingerprint,
+    ]);
+    assert!(v["server_url"].is_null(), "{v}");
+    let out = typed.run(&["sync", "push"], "en_US.UTF-8");
+    assert!(text(&out).contains("http://127.0.0.1:7"), "{}", text(&out));
+}
+
+#[test]
+fn a_server_certificate_hq_revoked_is_refused_once_the_store_has_the_package_that_says_so() {
+    let dir = tempfile::tempdir().expect("dir");
+    let hq = dir.path().join("hq.db");
+    let hq_arg = hq.to_str().expect("path");
+    let fingerprint = hq_with_ca(&hq, "Ромашка");
+    let server = Server::start(&hq, &["--tls"]);
+    hq_package(
+        &hq,
+        &dir.path().join("p1.zip"),
+        &["--server-url", &server.url],
+    );
+    let store = Store::new(dir.path(), "a");
+    store.json(&[
+        "sync",
+        "receive",
+        dir.path().join("p1.zip").to_str().expect("path"),
+        "--pin",
+        &fingerprint,
+    ]);
+    assert_eq!(store.json(&["sync", "push"])["bundles"], 1);
+
+    // The server's key may have been copied: HQ revokes its certificate.
+    let listed = json(&["--hq", hq_arg, "hq", "ca", "list"]);
+    let serial = listed
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| {
+            c["store"] == ""
+                && c["auditor"]
+                    .as_str()
+                    .is_some_and(|a| a.contains("127.0.0.1"))
+        })
+        .and_then(|c| c["serial"].as_str())
+        .expect("the server's certificate is listed")
+        .to_string();
+    json(&[
+        "--hq", hq_arg, "hq", "ca", "revoke", &serial, "--reason", "key-lost",
+    ]);
+    let made = hq_package(&hq, &dir.path().join("p2.zip"), &[]);
+    assert_eq!(
+        made["package"]["certificates"], 0,
+        "no auditor's certificate among them"
+    );
+    store.json(&[
+        "sync",
+        "receive",
+        dir.path().join("p2.zip").to_str().expect("path"),
+    ]);
+    let out = store.run(&["sync", "pull"], "en_US.UTF-8");
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("HQ revoked its certificate"),
+        "{}",
+        text(&out)
+    );
+    drop(server);
+
+    // Started again, HQ's server gets a new certificate and the store trusts it.
+    json(&["--hq", hq_arg, "hq", "ca", "server", "--name", "127.0.0.1"]);
+    let server = Server::start(&hq, &["--tls"]);
+    let v = store.json(&["sync", "pull", "--from", &server.url]);
+    assert_eq!(v["kind"], "up_to_date", "{v}");
 }

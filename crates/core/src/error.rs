@@ -32,6 +32,9 @@ pub enum ErrorCode {
     PackageRefused,
     /// HQ's server cannot be reached, or did not answer as StoreCheck's does.
     Unreachable,
+    /// HQ's server is not trusted: not the chain's, plain HTTP to another computer, or no HQ
+    /// package yet to check it by. Nothing was sent.
+    Untrusted,
 }
 
 /// The things a person looks for by code or id, and may not find.
@@ -454,6 +457,10 @@ pub enum Error {
     #[error("{url}: {detail}")]
     Network { url: String, detail: String },
 
+    /// HQ's server is not trusted, before anything is sent to it.
+    #[error("{}", problem.text(url, Lang::En))]
+    HqServer { url: String, problem: ServerProblem },
+
     /// An HQ package refused whole, with the reason.
     #[error("{file}: {}", problem.text(Lang::En))]
     Package {
@@ -530,6 +537,7 @@ impl Error {
             | Error::SigningFile { .. } => ErrorCode::Storage,
             Error::Package { .. } => ErrorCode::PackageRefused,
             Error::Network { .. } => ErrorCode::Unreachable,
+            Error::HqServer { .. } => ErrorCode::Untrusted,
         }
     }
 
@@ -597,6 +605,7 @@ impl Error {
                 format!("HQ's server at {url} cannot be reached or did not answer ({detail})"),
                 format!("сервер ЦО {url} недоступен или не ответил ({detail})"),
             ),
+            Error::HqServer { url, problem } => problem.text(url, lang),
             Error::Package { file, problem } => lang.pick(
                 format!("{file} was not installed: {}", problem.text(lang)),
                 format!("{file} не установлен: {}", problem.text(lang)),
@@ -608,6 +617,7 @@ impl Error {
     pub fn hint(&self, lang: Lang) -> Option<String> {
         let (en, ru) = match self {
             Error::Package { problem, .. } => return problem.hint(lang),
+            Error::HqServer { problem, .. } => return Some(problem.hint(lang)),
             Error::Network { .. } => (
                 "the bundles wait on this computer and go with the next sync; check the address and the network",
                 "пакеты ждут на этом компьютере и уйдут при следующей синхронизации; проверьте адрес и сеть",
@@ -687,6 +697,101 @@ impl Error {
         match self {
             Error::ImportInvalid { problems, .. } => problems,
             _ => &[],
+        }
+    }
+}
+
+/// Why a store does not send to an HQ server (nothing is sent).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerProblem {
+    /// An `https://` address, and no HQ package installed whose CA the server could be checked
+    /// by.
+    NoPackage,
+    /// The server's certificate is not the chain's CA's (or not for this address, expired, or
+    /// revoked): it is not the chain's HQ server.
+    NotChainServer { why: CertificateProblem },
+    /// `http://` to another computer: audits would cross the network in the clear.
+    PlainHttp,
+}
+
+/// What is wrong with a server's certificate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CertificateProblem {
+    /// Not issued by the chain's CA this store pinned.
+    OtherIssuer,
+    /// Issued by the chain's CA for other names than the address.
+    OtherName,
+    Expired,
+    /// HQ revoked it (its revocation list came in the latest HQ package).
+    Revoked,
+    /// Anything else the TLS handshake found wrong with it.
+    Other(String),
+}
+
+impl ServerProblem {
+    pub fn text(&self, url: &str, lang: Lang) -> String {
+        match self {
+            ServerProblem::NoPackage => lang.pick(
+                format!("{url} is an HTTPS address, and this store has no HQ package yet to check HQ's server by: nothing was sent"),
+                format!("{url} — адрес HTTPS, а у магазина ещё нет пакета ЦО, по которому проверяется сервер ЦО: ничего не отправлено"),
+            ),
+            ServerProblem::NotChainServer { why } => {
+                let (en, ru) = match why {
+                    CertificateProblem::OtherIssuer => (
+                        "its certificate was not issued by the chain's CA this store trusts".to_string(),
+                        "его сертификат выдан не УЦ сети, которому доверяет магазин".to_string(),
+                    ),
+                    CertificateProblem::OtherName => (
+                        "its certificate is the chain's, but for other names than this address".to_string(),
+                        "его сертификат выдан УЦ сети, но на другие имена, чем в этом адресе".to_string(),
+                    ),
+                    CertificateProblem::Expired => (
+                        "its certificate has expired or is not valid yet (check this computer's clock too)".to_string(),
+                        "срок его сертификата истёк или ещё не начался (проверьте и часы этого компьютера)".to_string(),
+                    ),
+                    CertificateProblem::Revoked => (
+                        "HQ revoked its certificate".to_string(),
+                        "ЦО отозвал его сертификат".to_string(),
+                    ),
+                    CertificateProblem::Other(detail) => (
+                        format!("its certificate cannot be trusted ({detail})"),
+                        format!("его сертификату нельзя доверять ({detail})"),
+                    ),
+                };
+                lang.pick(
+                    format!("{url} is not the chain's HQ server: {en}; nothing was sent"),
+                    format!("{url} — не сервер ЦО этой сети: {ru}; ничего не отправлено"),
+                )
+            }
+            ServerProblem::PlainHttp => lang.pick(
+                format!("{url} is plain HTTP to another computer: audits go to HQ's server over HTTPS only (plain HTTP only on this computer); nothing was sent"),
+                format!("{url} — обычный HTTP на другой компьютер: проверки отправляются на сервер ЦО только по HTTPS (обычный HTTP — только на этом компьютере); ничего не отправлено"),
+            ),
+        }
+    }
+
+    pub fn hint(&self, lang: Lang) -> String {
+        match self {
+            ServerProblem::NoPackage => lang.pick(
+                "receive the HQ package first: from a stick with `storecheck sync receive FILE --pin FINGERPRINT` (in the app: Send to HQ → Receive from HQ), or from the server with `storecheck sync pull --from URL --pin FINGERPRINT`; then sync again",
+                "сначала получите пакет ЦО: с флешки командой `storecheck sync receive ФАЙЛ --pin ОТПЕЧАТОК` (в приложении: Отправка в ЦО → Получить из ЦО) или с сервера командой `storecheck sync pull --from АДРЕС --pin ОТПЕЧАТОК`; затем синхронизируйте снова",
+            ),
+            ServerProblem::NotChainServer { why: CertificateProblem::Revoked | CertificateProblem::Expired } => lang.pick(
+                "tell HQ: its server needs a new certificate (`storecheck hq ca server`, or restart `storecheck hq serve`)",
+                "сообщите в ЦО: серверу нужен новый сертификат (`storecheck hq ca server` или перезапуск `storecheck hq serve`)",
+            ),
+            ServerProblem::NotChainServer { why: CertificateProblem::OtherName } => lang.pick(
+                "use the address HQ gives (the HQ package carries it), or ask HQ to add this name with `storecheck hq ca server --name NAME`",
+                "используйте адрес, который даёт ЦО (он есть в пакете ЦО), или попросите ЦО добавить это имя: `storecheck hq ca server --name ИМЯ`",
+            ),
+            ServerProblem::NotChainServer { .. } => lang.pick(
+                "do not send anything there: check the address with HQ",
+                "ничего туда не отправляйте: уточните адрес в ЦО",
+            ),
+            ServerProblem::PlainHttp => lang.pick(
+                "use the https:// address HQ gives (`storecheck hq serve` prints it)",
+                "используйте адрес https://, который даёт ЦО (его печатает `storecheck hq serve`)",
+            ),
         }
     }
 }

@@ -45,7 +45,14 @@ pub fn write_durably_private(path: &Path, bytes: &[u8], ids: &Ids) -> Result<boo
     if path.exists() {
         return Ok(false);
     }
-    write_through_temporary(path, bytes, None, true, ids)
+    write_through_temporary(path, bytes, None, Secret::KeepExisting, ids)
+}
+
+/// As [`replace_durably`], for a secret that is renewed (a TLS server key): on Unix the file may
+/// be read and written by its owner only, from the moment its temporary file is made; a kill
+/// leaves the old file or the new one whole.
+pub fn replace_durably_private(path: &Path, bytes: &[u8], ids: &Ids) -> Result<()> {
+    write_through_temporary(path, bytes, None, Secret::Replace, ids).map(|_| ())
 }
 
 /// Writes `bytes` to `path` durably, replacing what is there: a kill leaves the old file or
@@ -56,7 +63,16 @@ pub fn replace_durably(path: &Path, bytes: &[u8], ids: &Ids) -> Result<()> {
 
 /// Writes `bytes` to `path` durably, replacing what is there.
 pub(crate) fn replace(path: &Path, bytes: &[u8], owner: Option<Uuid>, ids: &Ids) -> Result<()> {
-    write_through_temporary(path, bytes, owner, false, ids).map(|_| ())
+    write_through_temporary(path, bytes, owner, Secret::No, ids).map(|_| ())
+}
+
+/// Whether a file is a secret (owner-only), and whether it may replace one already there.
+#[derive(Clone, Copy, PartialEq)]
+enum Secret {
+    No,
+    /// Never over a file another process put there meanwhile.
+    KeepExisting,
+    Replace,
 }
 
 /// Temporary file, flush, then into place (a private file by a link that fails when the name
@@ -66,9 +82,10 @@ fn write_through_temporary(
     path: &Path,
     bytes: &[u8],
     owner: Option<Uuid>,
-    private: bool,
+    secret: Secret,
     ids: &Ids,
 ) -> Result<bool> {
+    let private = secret != Secret::No;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let unique = ids.next();
@@ -86,7 +103,7 @@ fn write_through_temporary(
         let mut f = options.open(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
-        let placed = if private {
+        let placed = if secret == Secret::KeepExisting {
             match std::fs::hard_link(&tmp, path) {
                 Ok(()) => {
                     std::fs::remove_file(&tmp)?;

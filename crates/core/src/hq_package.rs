@@ -250,6 +250,8 @@ pub struct PackageContents {
     pub made_at: String,
     pub standards: Vec<StandardRecord>,
     pub stores: Vec<StoreRecord>,
+    /// HQ's server address, when HQ gave one (packages made before it did carry none).
+    pub server_url: Option<String>,
 }
 
 /// What installing a package did to the database.
@@ -268,6 +270,9 @@ pub struct PackageInstall {
     pub standards_added: Vec<String>,
     pub stores_added: usize,
     pub stores_changed: usize,
+    /// HQ's server address the package gave, now this store's (none when it gave none, or the
+    /// store keeps an address the person typed).
+    pub server_url: Option<String>,
 }
 
 /// The latest package installed here.
@@ -454,6 +459,7 @@ impl Db {
                 standards_added: Vec::new(),
                 stores_added: 0,
                 stores_changed: 0,
+                server_url: None,
             };
             if verdict == Verdict::Already {
                 outcome.already = true;
@@ -518,6 +524,23 @@ impl Db {
                 )?;
                 Ok(())
             })?;
+            if let Some(url) = &p.server_url {
+                // An address the person typed wins; one an earlier package gave is replaced.
+                let changed = db.write(|tx| {
+                    Ok(tx.execute(
+                        "INSERT INTO hq_server (id, url, device_id, updated_at, from_package)
+                         VALUES (1, ?1, ?2, ?3, 1)
+                         ON CONFLICT (id) DO UPDATE SET url = excluded.url,
+                             device_id = excluded.device_id, updated_at = excluded.updated_at
+                         WHERE from_package = 1 AND url <> excluded.url",
+                        params![url, tx.device.to_string(), tx.now],
+                    )?)
+                })?;
+                let current = db.hq_server()?;
+                if changed > 0 || current.as_deref() == Some(url.as_str()) {
+                    outcome.server_url = current;
+                }
+            }
             Ok(outcome)
         })
     }

@@ -213,13 +213,16 @@ impl Db {
             .optional()?)
     }
 
-    /// Remembers the HQ server's address.
+    /// Remembers the HQ server's address as the person gave it: it stays this store's until
+    /// they give another (an HQ package's address does not replace it). The address there
+    /// already, given again, changes nothing.
     pub fn set_hq_server(&mut self, url: &str) -> Result<()> {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO hq_server (id, url, device_id, updated_at) VALUES (1, ?1, ?2, ?3)
                  ON CONFLICT (id) DO UPDATE SET url = excluded.url, device_id = excluded.device_id,
-                     updated_at = excluded.updated_at",
+                     updated_at = excluded.updated_at, from_package = 0
+                 WHERE url <> excluded.url",
                 params![url, tx.device.to_string(), tx.now],
             )?;
             Ok(())

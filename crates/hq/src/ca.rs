@@ -8,7 +8,10 @@
 //!   region win over what bundles say).
 //! - [`HqDb::make_package`]: the HQ package, signed by the CA: the latest version of every
 //!   standard, the store directory, the certificates issued and not revoked, the revocation
-//!   list; numbered one more than the last.
+//!   list; numbered one more than the last; with HQ's server address when HQ gave one
+//!   ([`HqDb::set_server_url`]), so stores find the server by the package.
+//! - [`HqDb::server_certificate`]: the HQ server's TLS certificate, issued by the CA for the
+//!   names stores reach it by (`<name>-files/ca/server.pem`, `server.key`).
 
 use std::path::PathBuf;
 
@@ -80,6 +83,24 @@ pub struct PackageMade {
     pub certificates: u64,
     #[ts(type = "number")]
     pub revoked: u64,
+    /// The HQ server's address it gives the stores.
+    pub server_url: Option<String>,
+}
+
+/// The HQ server's TLS certificate, issued by the chain's CA.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ServerCertificate {
+    /// The DNS names and IP addresses it is valid for.
+    pub names: Vec<String>,
+    pub serial: String,
+    pub not_after: String,
+    /// The certificate, then the CA's (PEM).
+    pub cert_file: String,
+    /// Its key (PEM, owner-only).
+    pub key_file: String,
+    /// Issued by this call; else the one kept was still good.
+    pub issued: bool,
 }
 
 /// A store as HQ names it.
@@ -135,6 +156,10 @@ pub enum CaProblem {
     },
     /// A standard HQ holds a version of with other content.
     StandardExists { code: String, version: String },
+    /// A name for the server's certificate that is neither a DNS name nor an IP address.
+    BadHostName { name: String },
+    /// A server address for the package that stores could not use.
+    BadServerUrl { url: String },
 }
 
 impl From<SignError> for HqError {
@@ -183,6 +208,14 @@ impl CaProblem {
                 format!("HQ holds standard {code} version {version} with other content"),
                 format!("в ЦО уже есть стандарт {code} версии {version} с другим содержимым"),
             ),
+            CaProblem::BadHostName { name } => lang.pick(
+                format!("«{name}» is neither a DNS name nor an IP address"),
+                format!("«{name}» — не имя DNS и не IP-адрес"),
+            ),
+            CaProblem::BadServerUrl { url } => lang.pick(
+                format!("«{url}» is not an address stores can reach HQ's server by"),
+                format!("«{url}» — не адрес, по которому магазины могут обратиться к серверу ЦО"),
+            ),
         }
     }
 
@@ -207,6 +240,14 @@ impl CaProblem {
             CaProblem::StandardExists { .. } => lang.pick(
                 "give the file another version, or leave the version out to publish it as the next one",
                 "укажите в файле другую версию или не указывайте её, чтобы опубликовать как следующую",
+            ),
+            CaProblem::BadHostName { .. } => lang.pick(
+                "give each name as stores type it in the address: --name hq.chain.example --name 10.0.0.5",
+                "укажите каждое имя так, как его пишут магазины в адресе: --name hq.chain.example --name 10.0.0.5",
+            ),
+            CaProblem::BadServerUrl { .. } => lang.pick(
+                "give it as https://host:port, as `storecheck hq serve` prints it",
+                "укажите его как https://узел:порт — так, как его печатает `storecheck hq serve`",
             ),
             CaProblem::Files { .. } => return None,
         })
@@ -691,6 +732,136 @@ impl HqDb {
         rows.collect::<Result<_>>()
     }
 
+    /// The HQ server's TLS certificate for `names` (DNS names or IP addresses, the first one
+    /// its CN): the one kept in the CA's folder while it is for these names and more than 30
+    /// days from its end, else a new key and certificate issued now.
+    pub fn server_certificate(&mut self, names: &[String]) -> Result<ServerCertificate> {
+        let ca = self.chain_ca()?;
+        let hosts = names
+            .iter()
+            .map(|n| {
+                ca::HostName::parse(n).ok_or_else(|| {
+                    HqError::Ca(CaProblem::BadHostName {
+                        name: n.to_string(),
+                    })
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if hosts.is_empty() {
+            return Err(HqError::Ca(CaProblem::BadHostName {
+                name: String::new(),
+            }));
+        }
+        // A kept certificate HQ revoked is never served again: issued anew.
+        let kept = self.ca_dir().join(ca::SERVER_CERT_FILE);
+        if let Some(leaf) = std::fs::read(&kept)
+            .ok()
+            .and_then(|pem| ca::certificates_in(&pem).into_iter().next())
+        {
+            let revoked: Option<bool> = self
+                .conn
+                .query_row(
+                    "SELECT revoked_at IS NOT NULL FROM ca_certificate WHERE serial = ?1",
+                    [ca::serial_hex(&leaf)],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if revoked == Some(true) {
+                std::fs::remove_file(&kept).map_err(|e| HqError::io(&kept, e))?;
+            }
+        }
+        let made = ca.server_identity(&self.ca_dir(), &hosts, self.clock_now(), &self.ids)?;
+        if made.issued {
+            self.record_server_certificate(&made)?;
+        }
+        Ok(ServerCertificate {
+            names: made.names.iter().map(ToString::to_string).collect(),
+            serial: made.serial,
+            not_after: rfc3339(made.not_after),
+            cert_file: made.cert_path.display().to_string(),
+            key_file: made.key_path.display().to_string(),
+            issued: made.issued,
+        })
+    }
+
+    /// Records a server certificate just issued among the CA's (store code empty: it is no
+    /// auditor's), so `hq ca list` shows it and `hq ca revoke` reaches it, and revokes the one
+    /// it replaces: a store then refuses a server that still presents the old one once the
+    /// next package's revocation list is there.
+    fn record_server_certificate(&mut self, made: &ca::ServerIdentity) -> Result<()> {
+        let cert = Certificate::from_der(&made.der)
+            .map_err(|e| HqError::Corrupt(format!("the server certificate: {e}")))?;
+        let key_der = cert
+            .tbs_certificate
+            .subject_public_key_info
+            .to_der()
+            .map_err(|e| HqError::Corrupt(e.to_string()))?;
+        let (not_before, not_after) = validity(&cert);
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE ca_certificate SET revoked_at = ?1, revoke_reason = 'replaced'
+             WHERE store_code = '' AND revoked_at IS NULL",
+            [&now],
+        )?;
+        tx.execute(
+            "INSERT INTO ca_certificate (id, serial, auditor, store_code, key_sha256, not_before,
+                not_after, der, device_id, created_at)
+             VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                self.ids.next().to_string(),
+                made.serial,
+                format!(
+                    "HQ server: {}",
+                    made.names
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                ca::fingerprint(&key_der),
+                not_before,
+                not_after,
+                made.der,
+                self.device,
+                now
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The HQ server's address as stores reach it, which packages carry; none until given.
+    pub fn server_url(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM workspace WHERE key = 'server_url'",
+                (),
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Remembers the HQ server's address for the packages made from now on. Errors:
+    /// [`CaProblem::BadServerUrl`] for what a store would refuse (not `https://`, or plain
+    /// `http://` to another computer).
+    pub fn set_server_url(&mut self, url: &str) -> Result<String> {
+        let bad = || {
+            HqError::Ca(CaProblem::BadServerUrl {
+                url: url.to_string(),
+            })
+        };
+        let url = storecheck_sync::push::server_url(url).map_err(|_| bad())?;
+        storecheck_sync::tls::plain_http_allowed(&url).map_err(|_| bad())?;
+        self.conn.execute(
+            "INSERT INTO workspace (key, value) VALUES ('server_url', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [&url],
+        )?;
+        Ok(url)
+    }
+
     /// Where package `sequence` is kept: `<name>-files/packages/hq-package-000001.zip`.
     fn package_file(&self, sequence: u64) -> PathBuf {
         self.files
@@ -720,11 +891,13 @@ impl HqDb {
         let certificates: Vec<Vec<u8>> = self
             .conn
             .prepare(
-                "SELECT der FROM ca_certificate WHERE revoked_at IS NULL AND not_after > ?1
+                "SELECT der FROM ca_certificate
+                 WHERE revoked_at IS NULL AND not_after > ?1 AND store_code <> ''
                  ORDER BY store_code, auditor, created_at",
             )?
             .query_map([rfc3339(now)], |r| r.get(0))?
             .collect::<Result<_>>()?;
+        let server_url = self.server_url()?;
         let sequence: i64 = self.conn.query_row(
             "SELECT coalesce(max(sequence), 0) + 1 FROM hq_package",
             (),
@@ -739,6 +912,7 @@ impl HqDb {
                 standards: &standards,
                 stores: &stores,
                 certificates: &certificates,
+                server_url: server_url.as_deref(),
             })
             .map_err(|e| HqError::io("package", e))?;
         // Kept, so that the HQ server hands out the very package that was made.
@@ -773,6 +947,7 @@ impl HqDb {
             stores: stores.len() as u64,
             certificates: certificates.len() as u64,
             revoked: revoked.len() as u64,
+            server_url,
         };
         Ok((bytes, made))
     }

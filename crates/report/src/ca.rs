@@ -10,6 +10,10 @@
 //! - [`TrustFile`]: what a reader trusts (the CA's certificate and its latest revocation list,
 //!   as `hq ca init --out` writes them), read by [`crate::verify`].
 //!
+//! - [`ChainCa::server_identity`]: the HQ server's TLS certificate and key
+//!   (`server.pem`, `server.key`), issued by the same CA for the names stores reach it by, so
+//!   that a store trusts HQ's server by the CA it pinned and nothing else.
+//!
 //! An issued certificate's subject is the auditor (CN), the store (OU, its code) and the chain
 //! (O); its issuer is the chain's name, so a verification says "issued by <chain>".
 
@@ -39,6 +43,10 @@ use crate::sign::{SignError, Signer, cert_err, common_name, io, rdn, read_if_the
 
 pub const CA_KEY_FILE: &str = "ca-key.pem";
 pub const CA_CERT_FILE: &str = "ca-cert.pem";
+/// The HQ server's certificate, then the CA's (the chain a TLS server presents).
+pub const SERVER_CERT_FILE: &str = "server.pem";
+/// The HQ server's TLS key, PKCS #8, readable by its owner only.
+pub const SERVER_KEY_FILE: &str = "server.key";
 
 const OID_CN: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("2.5.4.3");
 const OID_OU: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("2.5.4.11");
@@ -52,6 +60,14 @@ const OID_CRL_REASON: der::oid::ObjectIdentifier =
 const CA_YEARS: u64 = 20;
 /// How long an auditor's certificate is valid, unless its CA's ends sooner.
 pub const AUDITOR_DAYS: u64 = 3 * 365;
+/// How long the HQ server's TLS certificate is valid, unless its CA's ends sooner: a year, as
+/// browsers allow (398 days at most), and short enough that a key copied off HQ's server stops
+/// working by itself.
+pub const SERVER_DAYS: i64 = 365;
+/// A server certificate this close to its end is issued anew when the server starts.
+pub const SERVER_RENEW_DAYS: i64 = 30;
+const OID_KP_SERVER_AUTH: der::oid::ObjectIdentifier =
+    der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.1");
 
 /// SHA-256 of a certificate's DER, lowercase hex: what a store pins and a person compares.
 pub fn fingerprint(der: &[u8]) -> String {
@@ -234,6 +250,7 @@ impl ChainCa {
                 issuer: self.cert.tbs_certificate.subject.clone(),
                 enable_key_agreement: false,
                 enable_key_encipherment: false,
+                include_subject_key_identifier: true,
             },
             random_serial()?,
             Validity {
@@ -302,6 +319,252 @@ impl ChainCa {
         out.push_str(&der::pem::encode_string("X509 CRL", LineEnding::LF, crl).unwrap_or_default());
         out
     }
+}
+
+impl ChainCa {
+    /// A TLS server certificate for `key` and the `names` stores reach the server by (the
+    /// first is its CN too): subjectAltName with each DNS name and IP address, extended key
+    /// usage serverAuth only, key usage digitalSignature only, not a CA; valid from `now` for
+    /// [`SERVER_DAYS`], never past the CA's own end.
+    pub fn issue_server(
+        &self,
+        key: &p256::ecdsa::VerifyingKey,
+        names: &[HostName],
+        now: DateTime<Utc>,
+    ) -> Result<Certificate, SignError> {
+        use der::referenced::OwnedToRef;
+        use x509_cert::ext::pkix::name::GeneralName;
+        use x509_cert::ext::pkix::{
+            AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
+            SubjectAltName, SubjectKeyIdentifier,
+        };
+        let first = names
+            .first()
+            .ok_or_else(|| SignError::Certificate("a server certificate needs a name".into()))?;
+        let subject: Name = RdnSequence(vec![
+            rdn(OID_O, &self.name)?,
+            rdn(OID_CN, &first.to_string())?,
+        ]);
+        let ca_end = crate::verify::time_of(&self.cert.tbs_certificate.validity.not_after);
+        let until = (now + chrono::Duration::days(SERVER_DAYS)).min(ca_end);
+        let spki = SubjectPublicKeyInfoOwned::from_key(*key).map_err(cert_err)?;
+        let mut builder = CertificateBuilder::new(
+            Profile::Manual {
+                issuer: Some(self.cert.tbs_certificate.subject.clone()),
+            },
+            random_serial()?,
+            Validity {
+                not_before: time(now)?,
+                not_after: time(until)?,
+            },
+            subject,
+            spki.clone(),
+            &self.key,
+        )
+        .map_err(cert_err)?;
+        let san = names
+            .iter()
+            .map(|n| match n {
+                HostName::Dns(d) => der::asn1::Ia5String::new(d)
+                    .map(GeneralName::DnsName)
+                    .map_err(cert_err),
+                HostName::Ip(ip) => OctetString::new(match ip {
+                    std::net::IpAddr::V4(v4) => v4.octets().to_vec(),
+                    std::net::IpAddr::V6(v6) => v6.octets().to_vec(),
+                })
+                .map(GeneralName::IpAddress)
+                .map_err(cert_err),
+            })
+            .collect::<Result<Vec<_>, SignError>>()?;
+        let ca_spki = &self.cert.tbs_certificate.subject_public_key_info;
+        builder
+            .add_extension(&SubjectKeyIdentifier::try_from(spki.owned_to_ref()).map_err(cert_err)?)
+            .map_err(cert_err)?;
+        builder
+            .add_extension(
+                &AuthorityKeyIdentifier::try_from(ca_spki.owned_to_ref()).map_err(cert_err)?,
+            )
+            .map_err(cert_err)?;
+        builder
+            .add_extension(&BasicConstraints {
+                ca: false,
+                path_len_constraint: None,
+            })
+            .map_err(cert_err)?;
+        builder
+            .add_extension(&KeyUsage(KeyUsages::DigitalSignature.into()))
+            .map_err(cert_err)?;
+        builder
+            .add_extension(&ExtendedKeyUsage(vec![OID_KP_SERVER_AUTH]))
+            .map_err(cert_err)?;
+        builder
+            .add_extension(&SubjectAltName(san))
+            .map_err(cert_err)?;
+        builder.build::<DerSignature>().map_err(cert_err)
+    }
+
+    /// The HQ server's certificate and key kept in `dir` ([`SERVER_CERT_FILE`],
+    /// [`SERVER_KEY_FILE`]), issued anew (new key, new certificate) unless the ones there are
+    /// this CA's, for exactly these `names`, for the key beside them, and valid for more than
+    /// [`SERVER_RENEW_DAYS`] after `now`. The key is written first and owner-only; a stop
+    /// between the two files leaves a pair that does not match, which the next call replaces.
+    pub fn server_identity(
+        &self,
+        dir: &Path,
+        names: &[HostName],
+        now: DateTime<Utc>,
+        ids: &Ids,
+    ) -> Result<ServerIdentity, SignError> {
+        let mut wanted = names.to_vec();
+        wanted.sort();
+        wanted.dedup();
+        if wanted.is_empty() {
+            return Err(SignError::Certificate(
+                "a server certificate needs a name".into(),
+            ));
+        }
+        let cert_path = dir.join(SERVER_CERT_FILE);
+        let key_path = dir.join(SERVER_KEY_FILE);
+        let held = match (read_if_there(&cert_path)?, read_if_there(&key_path)?) {
+            (Some(cert), Some(key)) => certificates_in(&cert)
+                .into_iter()
+                .next()
+                .zip(SigningKey::from_pkcs8_pem(std::str::from_utf8(&key).unwrap_or("")).ok()),
+            _ => None,
+        };
+        let fits = |cert: &Certificate, key: &SigningKey| {
+            let mut names = server_names(cert);
+            names.sort();
+            let validity = &cert.tbs_certificate.validity;
+            SubjectPublicKeyInfoOwned::from_key(*key.verifying_key())
+                .is_ok_and(|k| k == cert.tbs_certificate.subject_public_key_info)
+                && issued_by(cert, &self.cert)
+                && names == wanted
+                && crate::verify::time_of(&validity.not_before) <= now + chrono::Duration::days(1)
+                && crate::verify::time_of(&validity.not_after)
+                    > now + chrono::Duration::days(SERVER_RENEW_DAYS)
+        };
+        let (cert, issued) = match held {
+            Some((cert, key)) if fits(&cert, &key) => (cert, false),
+            _ => {
+                std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+                let key = SigningKey::random(&mut rand_core::OsRng);
+                let cert = self.issue_server(key.verifying_key(), names, now)?;
+                let key_pem = key
+                    .to_pkcs8_pem(LineEnding::LF)
+                    .map_err(|e| SignError::Key(e.to_string()))?;
+                let chain = format!(
+                    "{}{}",
+                    cert.to_pem(LineEnding::LF).map_err(cert_err)?,
+                    self.certificate_pem()
+                );
+                let write = |path: &Path, bytes: &[u8], private: bool| {
+                    let written = if private {
+                        storecheck_core::files::replace_durably_private(path, bytes, ids)
+                    } else {
+                        storecheck_core::files::replace_durably(path, bytes, ids)
+                    };
+                    written.map_err(|e| match e {
+                        storecheck_core::Error::Io { source, .. } => io(path, source),
+                        other => SignError::Key(other.to_string()),
+                    })
+                };
+                write(&key_path, key_pem.as_bytes(), true)?;
+                write(&cert_path, chain.as_bytes(), false)?;
+                (cert, true)
+            }
+        };
+        Ok(ServerIdentity {
+            der: cert.to_der().map_err(cert_err)?,
+            names: server_names(&cert),
+            not_after: crate::verify::time_of(&cert.tbs_certificate.validity.not_after),
+            serial: serial_hex(&cert),
+            cert_path: cert_path.clone(),
+            key_path: key_path.clone(),
+            issued,
+        })
+    }
+}
+
+/// A name the HQ server is reached by: a DNS name or an IP address.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum HostName {
+    /// Lowercase ASCII.
+    Dns(String),
+    Ip(std::net::IpAddr),
+}
+
+impl HostName {
+    /// A name as a person gives it (`hq.chain.example`, `10.0.0.5`, `[::1]`); none when it is
+    /// neither an IP address nor a DNS name (letters, digits and hyphens in dot-separated
+    /// labels, no wildcard).
+    pub fn parse(given: &str) -> Option<HostName> {
+        let given = given.trim().trim_end_matches('.');
+        let bare = given.trim_start_matches('[').trim_end_matches(']');
+        if let Ok(ip) = bare.parse::<std::net::IpAddr>() {
+            return Some(HostName::Ip(ip));
+        }
+        let name = given.to_ascii_lowercase();
+        let label_ok = |l: &str| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        };
+        (name.len() <= 253 && name.split('.').all(label_ok)).then_some(HostName::Dns(name))
+    }
+}
+
+impl std::fmt::Display for HostName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HostName::Dns(d) => f.write_str(d),
+            HostName::Ip(ip) => write!(f, "{ip}"),
+        }
+    }
+}
+
+/// The DNS names and IP addresses a certificate's subjectAltName gives, in its order.
+pub fn server_names(cert: &Certificate) -> Vec<HostName> {
+    use x509_cert::ext::pkix::SubjectAltName;
+    use x509_cert::ext::pkix::name::GeneralName;
+    let Ok(Some((_, san))) = cert.tbs_certificate.get::<SubjectAltName>() else {
+        return Vec::new();
+    };
+    san.0
+        .iter()
+        .filter_map(|n| match n {
+            GeneralName::DnsName(d) => Some(HostName::Dns(d.as_str().to_string())),
+            GeneralName::IpAddress(o) => match o.as_bytes().len() {
+                4 => <[u8; 4]>::try_from(o.as_bytes())
+                    .ok()
+                    .map(|b| HostName::Ip(std::net::IpAddr::from(b))),
+                16 => <[u8; 16]>::try_from(o.as_bytes())
+                    .ok()
+                    .map(|b| HostName::Ip(std::net::IpAddr::from(b))),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// The HQ server's certificate and key, where they are kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerIdentity {
+    /// The certificate, DER.
+    pub der: Vec<u8>,
+    pub names: Vec<HostName>,
+    pub not_after: DateTime<Utc>,
+    pub serial: String,
+    /// The certificate, then the CA's.
+    pub cert_path: std::path::PathBuf,
+    /// Owner-only.
+    pub key_path: std::path::PathBuf,
+    /// Issued by this call (new, or the names or the end date called for it).
+    pub issued: bool,
 }
 
 fn unusable(path: &Path, en: &str, ru: &str) -> SignError {
@@ -785,5 +1048,204 @@ impl CertificateStatus {
         .filter_map(|pem| Certificate::from_pem(&pem).ok())
         .find(|c| common_name(&c.tbs_certificate.subject).as_deref() == Some(name))
         .map(|c| CertificateStatus::of_certificate(&c))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use x509_cert::ext::pkix::SubjectAltName;
+    use x509_cert::ext::pkix::name::GeneralName;
+    use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages};
+
+    fn at(day: i64) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-03-01T09:00:00Z")
+            .expect("time")
+            .with_timezone(&Utc)
+            + chrono::Duration::days(day)
+    }
+
+    fn ids() -> Ids {
+        Ids::seeded(Arc::new(|| at(0)), 7)
+    }
+
+    fn names(given: &[&str]) -> Vec<HostName> {
+        given
+            .iter()
+            .map(|n| HostName::parse(n).expect("a name"))
+            .collect()
+    }
+
+    fn ca(dir: &Path) -> ChainCa {
+        ChainCa::create(&dir.join("ca"), "Ромашка", at(0), &ids()).expect("CA")
+    }
+
+    #[test]
+    fn a_server_certificate_names_its_hosts_serves_tls_only_and_is_the_chains() {
+        let dir = tempfile::tempdir().expect("dir");
+        let ca = ca(dir.path());
+        let made = ca
+            .server_identity(
+                &dir.path().join("ca"),
+                &names(&["HQ.Chain.example", "10.0.0.5", "[::1]"]),
+                at(0),
+                &ids(),
+            )
+            .expect("server certificate");
+        assert!(made.issued);
+        let pem = std::fs::read(&made.cert_path).expect("server.pem");
+        let chain = certificates_in(&pem);
+        assert_eq!(
+            chain.len(),
+            2,
+            "the leaf, then the CA a client checks it by"
+        );
+        assert_eq!(chain[1], *ca.certificate());
+        let leaf = &chain[0];
+        assert!(
+            issued_by(leaf, ca.certificate()),
+            "signed by the chain's CA"
+        );
+        let (_, san) = leaf
+            .tbs_certificate
+            .get::<SubjectAltName>()
+            .expect("read")
+            .expect("subjectAltName");
+        let dns: Vec<String> = san
+            .0
+            .iter()
+            .filter_map(|n| match n {
+                GeneralName::DnsName(d) => Some(d.as_str().to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(dns, ["hq.chain.example"], "DNS names lowercase");
+        let ips: Vec<Vec<u8>> = san
+            .0
+            .iter()
+            .filter_map(|n| match n {
+                GeneralName::IpAddress(o) => Some(o.as_bytes().to_vec()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ips.len(), 2);
+        assert_eq!(ips[0], [10, 0, 0, 5], "an IPv4 address as its 4 bytes");
+        assert_eq!(ips[1].len(), 16, "an IPv6 address as its 16 bytes");
+        let (_, eku) = leaf
+            .tbs_certificate
+            .get::<ExtendedKeyUsage>()
+            .expect("read")
+            .expect("extended key usage");
+        assert_eq!(eku.0, [OID_KP_SERVER_AUTH], "a TLS server, nothing else");
+        let (_, ku) = leaf
+            .tbs_certificate
+            .get::<KeyUsage>()
+            .expect("read")
+            .expect("key usage");
+        assert_eq!(
+            ku.0,
+            x509_cert::der::flagset::FlagSet::from(KeyUsages::DigitalSignature)
+        );
+        let (_, bc) = leaf
+            .tbs_certificate
+            .get::<BasicConstraints>()
+            .expect("read")
+            .expect("basic constraints");
+        assert!(!bc.ca, "a server certificate issues nothing");
+        let v = &leaf.tbs_certificate.validity;
+        assert_eq!(
+            crate::verify::time_of(&v.not_after) - crate::verify::time_of(&v.not_before),
+            chrono::Duration::days(SERVER_DAYS)
+        );
+        // The key beside it is the certificate's, owner-only.
+        let key_pem = std::fs::read_to_string(&made.key_path).expect("server.key");
+        let key = SigningKey::from_pkcs8_pem(&key_pem).expect("PKCS #8");
+        assert_eq!(
+            SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).expect("spki"),
+            leaf.tbs_certificate.subject_public_key_info
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&made.key_path)
+                .expect("metadata")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "the server's key is its owner's only");
+        }
+    }
+
+    #[test]
+    fn the_server_certificate_is_kept_until_its_names_change_or_its_end_nears() {
+        let dir = tempfile::tempdir().expect("dir");
+        let ca = ca(dir.path());
+        let folder = dir.path().join("ca");
+        let first = ca
+            .server_identity(&folder, &names(&["hq.example", "10.0.0.5"]), at(0), &ids())
+            .expect("first");
+        // The same names in another order, months later: the same certificate.
+        let again = ca
+            .server_identity(
+                &folder,
+                &names(&["10.0.0.5", "hq.example"]),
+                at(300),
+                &ids(),
+            )
+            .expect("again");
+        assert!(!again.issued);
+        assert_eq!(again.serial, first.serial);
+        // Within 30 days of its end: a new one, with a new key.
+        let key_before = std::fs::read(&first.key_path).expect("key");
+        let renewed = ca
+            .server_identity(
+                &folder,
+                &names(&["hq.example", "10.0.0.5"]),
+                at(340),
+                &ids(),
+            )
+            .expect("renewed");
+        assert!(renewed.issued);
+        assert_ne!(renewed.serial, first.serial);
+        assert_ne!(std::fs::read(&first.key_path).expect("key"), key_before);
+        // Another name: another certificate.
+        let renamed = ca
+            .server_identity(&folder, &names(&["hq.example"]), at(341), &ids())
+            .expect("renamed");
+        assert!(renamed.issued);
+        assert_eq!(renamed.names, names(&["hq.example"]));
+        // A key that is not the certificate's (a stop between the two writes): issued anew.
+        std::fs::write(
+            &renamed.key_path,
+            SigningKey::random(&mut rand_core::OsRng)
+                .to_pkcs8_pem(LineEnding::LF)
+                .expect("pem")
+                .as_bytes(),
+        )
+        .expect("write");
+        let mended = ca
+            .server_identity(&folder, &names(&["hq.example"]), at(342), &ids())
+            .expect("mended");
+        assert!(mended.issued);
+    }
+
+    #[test]
+    fn host_names_are_dns_names_or_ip_addresses() {
+        assert_eq!(
+            HostName::parse("HQ.example."),
+            Some(HostName::Dns("hq.example".into()))
+        );
+        assert!(matches!(HostName::parse("[::1]"), Some(HostName::Ip(_))));
+        assert!(matches!(HostName::parse("10.0.0.5"), Some(HostName::Ip(_))));
+        for bad in [
+            "",
+            "*.example",
+            "hq..example",
+            "-hq.example",
+            "hq_1.example",
+            "hq example",
+        ] {
+            assert_eq!(HostName::parse(bad), None, "{bad:?} is no host name");
+        }
     }
 }

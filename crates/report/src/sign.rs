@@ -376,6 +376,7 @@ fn self_signed(key: &SigningKey, name: &str, now: DateTime<Utc>) -> Result<Certi
             issuer: subject.clone(),
             enable_key_agreement: false,
             enable_key_encipherment: false,
+            include_subject_key_identifier: true,
         },
         SerialNumber::new(&serial).map_err(cert_err)?,
         validity,

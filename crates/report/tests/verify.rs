@@ -146,6 +146,7 @@ fn leaf_of(issuer: &str) -> Profile {
         issuer: name(issuer),
         enable_key_agreement: false,
         enable_key_encipherment: false,
+        include_subject_key_identifier: true,
     }
 }
 

@@ -14,6 +14,11 @@
 //!
 //! The server keeps no state of its own beyond the HQ database (and the rate buckets, which a
 //! restart forgets). Writes go through one connection, as SQLite takes one writer at a time.
+//!
+//! [`serve`] speaks plain HTTP (for this computer only: the CLI refuses it elsewhere);
+//! [`serve_tls`] speaks HTTPS with a [`Tls`] certificate and key (the one the chain's CA issues
+//! the server, or one given): each connection is accepted by tokio-rustls within
+//! [`Limits::handshake_timeout`], then served by hyper with the same routes and limits.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -44,6 +49,8 @@ pub struct Limits {
     pub burst: f64,
     /// Requests per second one device may keep sending.
     pub per_second: f64,
+    /// A TLS handshake not done within this is dropped (a connection that never speaks).
+    pub handshake_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -53,6 +60,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(300),
             burst: 60.0,
             per_second: 10.0,
+            handshake_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -135,12 +143,135 @@ pub async fn serve(
     .await
 }
 
-/// Serves `hq` on `addr` until Ctrl+C or SIGTERM, on a runtime of its own; `ready` is told
-/// the address it listens on (the port the system chose, for `:0`) before the first request.
+/// The server's TLS certificate chain and key.
+#[derive(Clone)]
+pub struct Tls {
+    config: Arc<rustls::ServerConfig>,
+}
+
+/// Why a certificate and key cannot serve TLS.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TlsProblem {
+    /// No `CERTIFICATE` block in the certificate file.
+    NoCertificate,
+    /// No private key (PKCS #8, SEC1 or PKCS #1 PEM) in the key file.
+    NoKey,
+    /// rustls refused them (the key is not the certificate's, an unsupported key, …).
+    Refused(String),
+}
+
+impl TlsProblem {
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            TlsProblem::NoCertificate => lang.pick(
+                "the certificate file holds no PEM certificate",
+                "в файле сертификата нет сертификата PEM",
+            ),
+            TlsProblem::NoKey => lang.pick(
+                "the key file holds no PEM private key",
+                "в файле ключа нет закрытого ключа PEM",
+            ),
+            TlsProblem::Refused(detail) => lang.pick(
+                format!("the certificate and key cannot serve TLS ({detail})"),
+                format!("сертификат и ключ нельзя использовать для TLS ({detail})"),
+            ),
+        }
+    }
+}
+
+impl Tls {
+    /// From PEM: the server's certificate first, then the ones that chain it to its CA (the
+    /// chain's CA's certificate, so that a store without it yet can check it against a pinned
+    /// fingerprint), and its private key.
+    pub fn from_pem(chain: &[u8], key: &[u8]) -> Result<Tls, TlsProblem> {
+        use rustls_pki_types::pem::PemObject as _;
+        use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+        let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(chain)
+            .filter_map(Result::ok)
+            .collect();
+        if chain.is_empty() {
+            return Err(TlsProblem::NoCertificate);
+        }
+        let key = PrivateKeyDer::from_pem_slice(key).map_err(|_| TlsProblem::NoKey)?;
+        let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TlsProblem::Refused(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| TlsProblem::Refused(e.to_string()))?;
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(Tls {
+            config: Arc::new(config),
+        })
+    }
+}
+
+/// Serves `hq` over TLS on `listener` until `shutdown` completes; requests under way are
+/// finished. A handshake not done within [`Limits::handshake_timeout`] is dropped, request
+/// headers not read within [`Limits::request_timeout`] too; the body, time and rate limits
+/// are the routes' own, as over plain HTTP.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    hq: HqDb,
+    limits: Limits,
+    tls: Tls,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+    let app = router(hq, limits);
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls.config);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // Out of file descriptors and the like: wait a little, as axum::serve does.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let acceptor = acceptor.clone();
+        let app = app.clone();
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let Ok(Ok(stream)) =
+                tokio::time::timeout(limits.handshake_timeout, acceptor.accept(tcp)).await
+            else {
+                return;
+            };
+            let service = hyper::service::service_fn(
+                move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    app.clone().oneshot(request)
+                },
+            );
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(TokioTimer::new())
+                .header_read_timeout(limits.request_timeout);
+            let connection = http.serve_connection(TokioIo::new(stream), service);
+            let _ = watcher.watch(connection).await;
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// Serves `hq` on `addr` until Ctrl+C or SIGTERM, on a runtime of its own, over TLS when `tls`
+/// is given; `ready` is told the address it listens on (the port the system chose, for `:0`)
+/// before the first request.
 pub fn run_blocking(
     addr: SocketAddr,
     hq: HqDb,
     limits: Limits,
+    tls: Option<Tls>,
     ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -149,7 +280,10 @@ pub fn run_blocking(
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         ready(listener.local_addr()?);
-        serve(listener, hq, limits, stopped()).await
+        match tls {
+            Some(tls) => serve_tls(listener, hq, limits, tls, stopped()).await,
+            None => serve(listener, hq, limits, stopped()).await,
+        }
     })
 }
 

@@ -21,6 +21,7 @@ pub mod push;
 pub mod read;
 pub mod refusal;
 pub mod store_db;
+pub mod tls;
 pub mod write;
 
 pub use manifest::DeviceKey;

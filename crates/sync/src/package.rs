@@ -6,7 +6,9 @@
 //! signed), `ca.pem` (the CA's certificate), `crl.pem` (its revocation list),
 //! `standards.ndjson` (the current version of every standard, with HQ's ids),
 //! `stores.ndjson` (the store directory) and `certificates.pem` (the auditors' certificates
-//! HQ issued and did not revoke).
+//! HQ issued and did not revoke). `package.json` may carry HQ's server address
+//! (`server_url`, since HQ gives it; a package without one is read as before), under the same
+//! signature as the rest.
 //!
 //! - [`write_package`]: HQ's side.
 //! - [`read_package`]: the store's side, every check before anything is believed: size,
@@ -64,6 +66,10 @@ pub struct PackageManifest {
     /// SHA-256 of `ca.pem`'s certificate (DER), hex: the fingerprint a store pins.
     pub ca_sha256: String,
     pub entries: Vec<Entry>,
+    /// HQ's server address (`https://…`), when HQ gave one: a store with no address of its
+    /// own sends there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_url: Option<String>,
 }
 
 /// What goes into a package.
@@ -76,6 +82,7 @@ pub struct NewPackage<'a> {
     pub stores: &'a [StoreRecord],
     /// DER of each certificate.
     pub certificates: &'a [Vec<u8>],
+    pub server_url: Option<&'a str>,
 }
 
 fn ndjson<T: Serialize>(rows: &[T]) -> Vec<u8> {
@@ -125,6 +132,7 @@ pub fn write_package(p: &NewPackage<'_>) -> std::io::Result<(Vec<u8>, String)> {
                 sha256: sha256_hex(bytes),
             })
             .collect(),
+        server_url: p.server_url.map(str::to_string),
     };
     let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(std::io::Error::other)?;
     let key = p.ca.key();
@@ -248,6 +256,14 @@ pub fn read_package(bytes: &[u8], shown: &str) -> storecheck_core::Result<ReadPa
     if manifest.kind != KIND || manifest.ca_sha256 != fingerprint || manifest.sequence == 0 {
         return Err(not_a_package(&format!("kind {:?}", manifest.kind)));
     }
+    let server_url = match &manifest.server_url {
+        Some(url) => Some(
+            crate::push::server_url(url)
+                .and_then(|url| crate::tls::plain_http_allowed(&url).map(|()| url))
+                .map_err(|_| not_a_package(&format!("server_url {url:?}")))?,
+        ),
+        None => None,
+    };
     // Every entry is one the list names, of its size and hash.
     let mut tables = std::collections::HashMap::new();
     for name in ENTRIES {
@@ -340,6 +356,7 @@ pub fn read_package(bytes: &[u8], shown: &str) -> storecheck_core::Result<ReadPa
             made_at: manifest.created_at.clone(),
             standards,
             stores,
+            server_url,
         },
         ca: ca_cert,
         certificates,

@@ -9,7 +9,6 @@
 //! as `sync receive`.
 
 use std::path::Path;
-use std::time::Duration;
 
 use serde::Serialize;
 use storecheck_core::outbox::Pushed;
@@ -62,15 +61,6 @@ pub fn server_url(given: &str) -> Result<String> {
     }
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_connect(Some(Duration::from_secs(10)))
-        .timeout_global(Some(Duration::from_secs(600)))
-        .build()
-        .into()
-}
-
 fn network(url: &str, detail: impl std::fmt::Display) -> Error {
     Error::Network {
         url: url.to_string(),
@@ -96,7 +86,8 @@ fn message(status: u16, body: &[u8]) -> String {
 /// Writes a bundle of what is new into `outbox` and sends every bundle HQ's server at `url`
 /// has not answered, oldest first; remembers `url` as this store's HQ server.
 ///
-/// Errors: [`Error::Network`] when the server cannot be reached or answers with a failure of
+/// Errors: [`Error::HqServer`] before anything is sent when the server is not to be trusted
+/// (see [`crate::tls`]); [`Error::Network`] when the server cannot be reached or answers with a failure of
 /// its own (the bundles not answered wait for the next push); nothing is lost either way.
 pub fn push(
     db: &mut Db,
@@ -106,8 +97,27 @@ pub fn push(
     lang: Lang,
 ) -> Result<PushOutcome> {
     let url = server_url(url)?;
-    db.set_hq_server(&url)?;
+    // Refused before anything is written or sent: plain HTTP to another computer, HTTPS with no
+    // CA to check the server by.
+    let agent = crate::tls::agent(db, &url, None)?;
     let exported = crate::export::export(db, outbox, false, key)?.sequence;
+    let sent = send(db, &agent, &url, exported, lang);
+    // Remembered unless the server proved not to be the chain's.
+    if !matches!(sent, Err(Error::HqServer { .. })) {
+        db.set_hq_server(&url)?;
+    }
+    sent
+}
+
+/// Sends every bundle not answered yet, oldest first, recording each answer.
+fn send(
+    db: &mut Db,
+    agent: &ureq::Agent,
+    url: &str,
+    exported: Option<u64>,
+    lang: Lang,
+) -> Result<PushOutcome> {
+    let url = url.to_string();
     let mut out = PushOutcome {
         url: url.clone(),
         exported,
@@ -117,7 +127,6 @@ pub fn push(
         refused: Vec::new(),
         missing_files: Vec::new(),
     };
-    let agent = agent();
     let device = db.device().to_string();
     for b in db.bundles_to_push()? {
         // Streamed from the file with its size: a bundle is never held in memory whole.
@@ -139,7 +148,7 @@ pub fn push(
             )
             .header("x-storecheck-device", &device)
             .send(&file)
-            .map_err(|e| network(&url, e))?;
+            .map_err(|e| crate::tls::refused(&url, e))?;
         let status = response.status().as_u16();
         let body = response
             .into_body()
@@ -192,14 +201,15 @@ pub enum PullOutcome {
 }
 
 /// Fetches HQ's latest package from the server at `url` when it is newer than the one
-/// installed, and installs it as `sync receive` does (`pin` for the first).
+/// installed, and installs it as `sync receive` does (`pin` for the first: over HTTPS the
+/// server is then trusted for presenting the CA of that fingerprint, see [`crate::tls`]).
 pub fn pull(db: &mut Db, url: &str, pin: Option<&str>) -> Result<PullOutcome> {
     let url = server_url(url)?;
     let after = db.installed_package()?.map_or(0, |p| p.sequence);
-    let response = agent()
+    let response = crate::tls::agent(db, &url, pin)?
         .get(format!("{url}/v1/package?after={after}"))
         .call()
-        .map_err(|e| network(&url, e))?;
+        .map_err(|e| crate::tls::refused(&url, e))?;
     let status = response.status().as_u16();
     if matches!(status, 200 | 204 | 404) {
         db.set_hq_server(&url)?;

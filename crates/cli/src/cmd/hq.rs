@@ -84,14 +84,33 @@ pub enum Command {
     Package {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// HQ's server address as stores reach it (https://host:port, as `hq serve` prints
+        /// it): this package and every later one give it to the stores
+        #[arg(long, value_name = "URL")]
+        server_url: Option<String>,
     },
-    /// Serve this HQ database to the stores over HTTP: they push bundles and fetch the HQ
-    /// package (`storecheck sync push|pull`). Runs until Ctrl+C.
+    /// Serve this HQ database to the stores: they push bundles and fetch the HQ package
+    /// (`storecheck sync push|pull`). Over HTTPS with a certificate of the chain's CA when it
+    /// listens for other computers; plain HTTP on this computer only. Runs until Ctrl+C.
     Serve {
-        /// The address to listen on; plain HTTP is served on this computer only
-        /// (127.0.0.1 or [::1]); port 0 lets the system choose
+        /// The address to listen on; port 0 lets the system choose. Any address but
+        /// 127.0.0.1 or [::1] is served over HTTPS only
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8750")]
         listen: String,
+        /// A DNS name or IP address stores reach the server by, for its certificate (again
+        /// for more) [default: the listen address]
+        #[arg(long = "name", value_name = "NAME")]
+        names: Vec<String>,
+        /// A certificate chain of your own (PEM, the server's first) instead of the chain's
+        /// CA's; stores trust only the chain's CA, so it must be issued by it
+        #[arg(long, value_name = "PEM", requires = "key")]
+        cert: Option<PathBuf>,
+        /// The private key of --cert (PEM)
+        #[arg(long, value_name = "PEM", requires = "cert")]
+        key: Option<PathBuf>,
+        /// HTTPS on this computer too (127.0.0.1 or [::1])
+        #[arg(long)]
+        tls: bool,
         /// The largest bundle taken, in MB
         #[arg(long, value_name = "MB", default_value_t = 256)]
         max_body_mb: usize,
@@ -137,6 +156,14 @@ pub enum CaCommand {
     },
     /// List the certificates HQ issued
     List,
+    /// Issue (or keep) the HQ server's TLS certificate for the names stores reach it by:
+    /// `<hq>-files/ca/server.pem` and its owner-only key `server.key`; issued anew when the
+    /// names change or it is within 30 days of its end (`hq serve` does the same at start)
+    Server {
+        /// A DNS name or IP address (again for more)
+        #[arg(long = "name", value_name = "NAME", required = true)]
+        names: Vec<String>,
+    },
 }
 
 #[derive(clap::Subcommand)]
@@ -215,19 +242,35 @@ fn date_arg(name: &str, value: Option<String>) -> anyhow::Result<Option<String>>
 pub fn run(hq: HqDb, out: &Out, command: Command) -> anyhow::Result<()> {
     if let Command::Serve {
         listen,
+        names,
+        cert,
+        key,
+        tls,
         max_body_mb,
         timeout,
         rate,
     } = command
     {
-        return serve(hq, out, &listen, max_body_mb, timeout, rate);
+        let how = Serving {
+            listen,
+            names,
+            own: cert.zip(key),
+            tls,
+        };
+        return serve(hq, out, how, max_body_mb, timeout, rate);
     }
     let mut hq = hq;
     let hq = &mut hq;
     match command {
         Command::Serve { .. } => Ok(()),
         Command::Ca(c) => run_ca(hq, out, c),
-        Command::Package { out: path } => {
+        Command::Package {
+            out: path,
+            server_url,
+        } => {
+            if let Some(url) = &server_url {
+                hq.set_server_url(url)?;
+            }
             let (bytes, made) = hq.make_package()?;
             write_whole(&path, &bytes)?;
             let file = path.display().to_string();
@@ -242,6 +285,11 @@ pub fn run(hq: HqDb, out: &Out, command: Command) -> anyhow::Result<()> {
                     bytes: made.bytes,
                 }
                 .text(out.lang)
+                    + &made
+                        .server_url
+                        .as_deref()
+                        .map(|url| format!("\n{}", CaMessage::PackageServer { url }.text(out.lang)))
+                        .unwrap_or_default()
             })
         }
         Command::Standard(StandardCommand::Import { file }) => {
@@ -521,6 +569,10 @@ pub fn run(hq: HqDb, out: &Out, command: Command) -> anyhow::Result<()> {
 
 fn run_ca(hq: &mut HqDb, out: &Out, command: CaCommand) -> anyhow::Result<()> {
     match command {
+        CaCommand::Server { names } => {
+            let made = hq.server_certificate(&names)?;
+            out.print(&made, || server_certificate_line(&made, out.lang))
+        }
         CaCommand::Init { name, out: path } => {
             let info = hq.ca_init(name.as_deref())?;
             let file = match &path {
@@ -619,16 +671,43 @@ fn run_ca(hq: &mut HqDb, out: &Out, command: CaCommand) -> anyhow::Result<()> {
     }
 }
 
-/// `hq serve`: the HQ server on this database until Ctrl+C.
+fn server_certificate_line(
+    made: &storecheck_hq::ca::ServerCertificate,
+    lang: storecheck_core::Lang,
+) -> String {
+    CaMessage::ServerCertificate {
+        names: &made.names.join(", "),
+        until: &made.not_after,
+        cert_file: &made.cert_file,
+        key_file: &made.key_file,
+        issued: made.issued,
+    }
+    .text(lang)
+}
+
+/// How `hq serve` was asked to listen.
+struct Serving {
+    listen: String,
+    /// Names for the chain's CA's certificate.
+    names: Vec<String>,
+    /// A certificate chain and key of one's own.
+    own: Option<(PathBuf, PathBuf)>,
+    /// HTTPS on loopback too.
+    tls: bool,
+}
+
+/// `hq serve`: the HQ server on this database until Ctrl+C; HTTPS unless it listens on
+/// loopback only and TLS was not asked for.
 fn serve(
-    hq: HqDb,
+    mut hq: HqDb,
     out: &Out,
-    listen: &str,
+    how: Serving,
     max_body_mb: usize,
     timeout: u64,
     rate: f64,
 ) -> anyhow::Result<()> {
     use std::net::ToSocketAddrs as _;
+    let listen = how.listen.as_str();
     let bad = |en: String, ru: String| storecheck_core::Error::invalid("--listen", en, ru);
     let addr = listen
         .to_socket_addrs()
@@ -640,31 +719,91 @@ fn serve(
                 format!("«{listen}» — не адрес для приёма: укажите его как 127.0.0.1:8750"),
             )
         })?;
-    if !addr.ip().is_loopback() {
-        return Err(bad(
-            format!("{listen} is reachable from other computers, and this server speaks plain HTTP: listen on 127.0.0.1 and put a TLS proxy in front of it"),
-            format!("{listen} доступен с других компьютеров, а этот сервер работает по обычному HTTP: слушайте 127.0.0.1 и поставьте перед ним TLS-прокси"),
+    let tls = how.tls || how.own.is_some() || !how.names.is_empty() || !addr.ip().is_loopback();
+    let mut certificate = None;
+    let mut host = addr.ip().to_string();
+    let config = if !tls {
+        None
+    } else if let Some((cert, key)) = &how.own {
+        let read = |p: &PathBuf| std::fs::read(p).map_err(|e| storecheck_core::Error::io(p, e));
+        let chain = read(cert)?;
+        if let Some(first) = how.names.first() {
+            host.clone_from(first);
+        } else if let Some(name) = storecheck_report::ca::certificates_in(&chain)
+            .first()
+            .and_then(|c| storecheck_report::ca::server_names(c).into_iter().next())
+        {
+            host = name.to_string();
+        }
+        Some(
+            storecheck_server::Tls::from_pem(&chain, &read(key)?).map_err(|p| {
+                storecheck_core::Error::invalid(
+                    "--cert",
+                    p.text(storecheck_core::Lang::En),
+                    p.text(storecheck_core::Lang::Ru),
+                )
+            })?,
         )
-        .into());
-    }
+    } else {
+        let names = if how.names.is_empty() {
+            if addr.ip().is_unspecified() {
+                return Err(bad(
+                    format!("{listen} listens on every address of this computer, and the server's certificate must name the one stores reach it by: give it with --name (e.g. --name hq.chain.example --name 10.0.0.5)"),
+                    format!("{listen} — приём на всех адресах этого компьютера, а в сертификате сервера должно быть имя, по которому к нему обращаются магазины: укажите его через --name (например, --name hq.chain.example --name 10.0.0.5)"),
+                )
+                .into());
+            }
+            vec![addr.ip().to_string()]
+        } else {
+            how.names.clone()
+        };
+        let made = hq.server_certificate(&names)?;
+        host = made.names.first().cloned().unwrap_or(host);
+        let read = |p: &str| std::fs::read(p).map_err(|e| storecheck_core::Error::io(p, e));
+        let tls = storecheck_server::Tls::from_pem(&read(&made.cert_file)?, &read(&made.key_file)?)
+            .map_err(|p| storecheck_core::Error::SigningFile {
+                path: made.cert_file.clone(),
+                en: p.text(storecheck_core::Lang::En),
+                ru: p.text(storecheck_core::Lang::Ru),
+            })?;
+        certificate = Some(made);
+        Some(tls)
+    };
     let limits = storecheck_server::Limits {
         body_bytes: max_body_mb.max(1) << 20,
         request_timeout: std::time::Duration::from_secs(timeout.max(1)),
         burst: (rate * 6.0).max(1.0),
         per_second: rate.max(0.001),
+        ..storecheck_server::Limits::default()
     };
     let path = hq.location().shown();
     let lang = out.lang;
     let json = out.json;
-    storecheck_server::run_blocking(addr, hq, limits, |at| {
-        let url = format!("http://{at}");
-        let line = if json {
-            serde_json::json!({"url": url, "hq": path}).to_string()
+    storecheck_server::run_blocking(addr, hq, limits, config, |at| {
+        let url = if tls {
+            let host = if host.contains(':') {
+                format!("[{host}]")
+            } else {
+                host
+            };
+            format!("https://{host}:{}", at.port())
         } else {
-            lang.pick(
+            format!("http://{at}")
+        };
+        let line = if json {
+            serde_json::json!({"url": url, "hq": path, "tls": tls, "certificate": certificate})
+                .to_string()
+        } else {
+            let mut line = String::new();
+            if let Some(made) = &certificate {
+                line.push_str(&server_certificate_line(made, lang));
+                line.push('\n');
+            }
+            line.push_str(&lang.pick(
                 format!("HQ server for {path} at {url} (Ctrl+C stops it)"),
                 format!("Сервер ЦО для {path}: {url} (Ctrl+C — остановить)"),
-            )
+            ));
+            line
         };
         let _ = crate::output::write_stdout(&format!("{line}\n"));
     })

@@ -24,7 +24,8 @@ pub enum Command {
     /// Send what is new to HQ's server: writes a bundle of it, then sends every bundle HQ has
     /// not answered, oldest first
     Push {
-        /// HQ's server, e.g. http://hq.example:8750 [default: the one given before]
+        /// HQ's server, e.g. https://hq.example:8750 (plain http:// on this computer only)
+        /// [default: the one given before, or the one the HQ package gives]
         #[arg(long, value_name = "URL")]
         to: Option<String>,
     },
@@ -110,6 +111,9 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
                         .text(out.lang),
                     );
                 }
+                if let Some(url) = &i.server_url {
+                    lines.push(CaMessage::ServerFromPackage { url }.text(out.lang));
+                }
                 for c in &done.certificates {
                     lines.push(
                         CaMessage::CertificateInstalled {
@@ -167,14 +171,21 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
                 storecheck_sync::push::PullOutcome::NoPackage => {
                     CaMessage::PullNone { url: &url }.text(out.lang)
                 }
-                storecheck_sync::push::PullOutcome::Installed(r) => CaMessage::PackageInstalled {
-                    chain: &r.install.chain,
-                    sequence: r.install.sequence,
-                    standards: r.install.standards_added.len(),
-                    stores_added: r.install.stores_added,
-                    stores_changed: r.install.stores_changed,
+                storecheck_sync::push::PullOutcome::Installed(r) => {
+                    let mut text = CaMessage::PackageInstalled {
+                        chain: &r.install.chain,
+                        sequence: r.install.sequence,
+                        standards: r.install.standards_added.len(),
+                        stores_added: r.install.stores_added,
+                        stores_changed: r.install.stores_changed,
+                    }
+                    .text(out.lang);
+                    if let Some(url) = &r.install.server_url {
+                        text.push('\n');
+                        text.push_str(&CaMessage::ServerFromPackage { url }.text(out.lang));
+                    }
+                    text
                 }
-                .text(out.lang),
             })
         }
     }
@@ -186,8 +197,8 @@ fn server_of(db: &Db, given: Option<String>) -> anyhow::Result<String> {
         Some(url) => Ok(url),
         None => Err(storecheck_core::Error::invalid(
             "--to",
-            "this store has no HQ server yet: give its address once, e.g. --to http://hq.example:8750",
-            "у магазина ещё нет сервера ЦО: укажите его адрес один раз, например --to http://hq.example:8750",
+            "this store has no HQ server yet: give its address once, e.g. --to https://hq.example:8750 (or receive an HQ package that gives it)",
+            "у магазина ещё нет сервера ЦО: укажите его адрес один раз, например --to https://hq.example:8750 (или получите пакет ЦО, где он указан)",
         )
         .into()),
     }

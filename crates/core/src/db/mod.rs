@@ -25,6 +25,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("0006_followups.sql")),
     Migration::Sql(include_str!("0007_hq_package.sql")),
     Migration::Sql(include_str!("0008_push.sql")),
+    Migration::Sql(include_str!("0009_hq_server_from_package.sql")),
 ];
 
 /// One step of the schema: SQL, or Rust where SQL cannot compute what it writes. Both run in

@@ -3,4 +3,4 @@
 /**
  * What kind of failure an error is, for the UI to switch on.
  */
-export type ErrorCode = "not_found" | "invalid_input" | "import_invalid" | "conflict" | "locked" | "incomplete" | "invalid_photo" | "storage" | "package_refused" | "unreachable";
+export type ErrorCode = "not_found" | "invalid_input" | "import_invalid" | "conflict" | "locked" | "incomplete" | "invalid_photo" | "storage" | "package_refused" | "unreachable" | "untrusted";

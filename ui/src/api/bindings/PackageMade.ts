@@ -7,4 +7,8 @@ export type PackageMade = { chain: string, sequence: number, fingerprint: string
 /**
  * "CODE vVERSION" of each standard it carries.
  */
-standards: Array<string>, stores: number, certificates: number, revoked: number, };
+standards: Array<string>, stores: number, certificates: number, revoked: number, 
+/**
+ * The HQ server's address it gives the stores.
+ */
+server_url: string | null, };

@@ -20,4 +20,9 @@ already: boolean,
 /**
  * Standard versions new here, as "CODE v VERSION".
  */
-standards_added: Array<string>, stores_added: number, stores_changed: number, };
+standards_added: Array<string>, stores_added: number, stores_changed: number, 
+/**
+ * HQ's server address the package gave, now this store's (none when it gave none, or the
+ * store keeps an address the person typed).
+ */
+server_url: string | null, };
