@@ -345,12 +345,28 @@ async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({"ok": true, "service": "storecheck-hq"}))
 }
 
+/// 413: the bundle is larger than the server takes.
+fn too_large(lang: Lang, limits: &Limits) -> Response {
+    let mb = limits.body_bytes >> 20;
+    error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        lang.pick(
+            format!("the bundle is larger than this server takes ({mb} MB)"),
+            format!("пакет больше, чем принимает этот сервер ({mb} МБ)"),
+        ),
+        Some(lang.pick(
+            "carry it on a stick and import it with `storecheck hq import`",
+            "перенесите его на флешке и загрузите командой `storecheck hq import`",
+        )),
+    )
+}
+
 async fn push_bundle(
     State(s): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    request: axum::extract::Request,
 ) -> Response {
+    let headers = request.headers().clone();
     let lang = lang_of(&headers);
     let device = header_text(&headers, "x-storecheck-device").unwrap_or_default();
     if let Some(wait) = s.limited(peer.ip(), &device) {
@@ -368,21 +384,20 @@ async fn push_bundle(
         }
         return r;
     }
+    // A declared length over the limit is refused before any of the body is read.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > s.limits.body_bytes as u64) {
+        return too_large(lang, &s.limits);
+    }
+    let body: Result<Bytes, BytesRejection> =
+        <Bytes as axum::extract::FromRequest<Shared>>::from_request(request, &s).await;
     let body = match body {
         Ok(b) => b,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            let mb = s.limits.body_bytes >> 20;
-            return error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                lang.pick(
-                    format!("the bundle is larger than this server takes ({mb} MB)"),
-                    format!("пакет больше, чем принимает этот сервер ({mb} МБ)"),
-                ),
-                Some(lang.pick(
-                    "carry it on a stick and import it with `storecheck hq import`",
-                    "перенесите его на флешке и загрузите командой `storecheck hq import`",
-                )),
-            );
+            return too_large(lang, &s.limits);
         }
         Err(rejection) => {
             return error(
