@@ -22,8 +22,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "Rust tests (also regenerates the UI's TypeScript bindings)"
 cargo test --workspace --quiet
 
-step "HQ on PostgreSQL: the HQ tests again, on a throwaway server this script starts and stops"
-scripts/with-postgres.sh cargo test -p storecheck-hq --quiet
+step "HQ on PostgreSQL: the HQ tests again, and two servers on one database, on a throwaway PostgreSQL this script starts and stops"
+scripts/with-postgres.sh bash -c \
+  'cargo test -p storecheck-hq --quiet && cargo test -p storecheck --test online --quiet postgresql'
 
 step "the app, the CLI and the fuzzer"
 # Every cargo build here selects the whole workspace with all its targets, as `cargo test` does:

@@ -35,10 +35,14 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 
 "${as_owner[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
   >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
-# Durability is not what these tests measure: no fsync makes a throwaway cluster fast.
-"${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-  -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-  >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+# In its configuration, so that a test that stops and starts it (pg_ctl -D DATA start) gets the
+# same server. Durability is not what these tests measure: no fsync makes a throwaway cluster
+# fast.
+printf '%s\n' "listen_addresses = '127.0.0.1'" "port = $port" "unix_socket_directories = '$dir'" \
+  "fsync = off" "synchronous_commit = off" "full_page_writes = off" "max_connections = 200" \
+  >>"$dir/data/postgresql.conf"
+"${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
+  || { cat "$dir/server.log" >&2; exit 1; }
 
 export STORECHECK_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
 export STORECHECK_TEST_POSTGRES_DATA="$dir/data"

@@ -49,9 +49,19 @@ impl<T: Read + Write> Wire for T {}
 
 impl Server {
     fn start(hq: &Path, extra: &[&str]) -> Server {
+        let stem = hq.file_stem().and_then(|s| s.to_str()).expect("name");
+        let files = hq.with_file_name(format!("{stem}-files"));
+        Server::start_at(hq.to_str().expect("path"), &files, extra)
+    }
+
+    /// A server on the HQ database at `hq` (a file or a postgres:// URL) keeping its files in
+    /// `files`.
+    fn start_at(hq: &str, files: &Path, extra: &[&str]) -> Server {
         let mut child = common::storecheck("en_US.UTF-8")
             .arg("--hq")
             .arg(hq)
+            .arg("--hq-files")
+            .arg(files)
             .args(["--json", "hq", "serve", "--listen", "127.0.0.1:0"])
             .args(extra)
             .stdout(Stdio::piped())
@@ -64,12 +74,9 @@ impl Server {
             .expect("the server says where it listens");
         let v: Value = serde_json::from_str(&line).expect("JSON line");
         let url = v["url"].as_str().expect("url").to_string();
-        let stem = hq.file_stem().and_then(|s| s.to_str()).expect("name");
-        let ca = url.starts_with("https://").then(|| {
-            hq.with_file_name(format!("{stem}-files"))
-                .join("ca")
-                .join("ca-cert.pem")
-        });
+        let ca = url
+            .starts_with("https://")
+            .then(|| files.join("ca").join("ca-cert.pem"));
         Server { child, url, ca }
     }
 
@@ -1038,4 +1045,122 @@ fn a_server_certificate_hq_revoked_is_refused_once_the_store_has_the_package_tha
     let server = Server::start(&hq, &["--tls"]);
     let v = store.json(&["sync", "pull", "--from", &server.url]);
     assert_eq!(v["kind"], "up_to_date", "{v}");
+}
+
+/// A new database on the test script's PostgreSQL server (scripts/with-postgres.sh), as an HQ
+/// URL; `None` when the tests run without one.
+fn postgres_hq(name: &str) -> Option<String> {
+    let admin = std::env::var("STORECHECK_TEST_POSTGRES").ok()?;
+    let bin = PathBuf::from(std::env::var("STORECHECK_TEST_POSTGRES_BIN").expect("its programs"));
+    let db = format!("{name}_{}", std::process::id());
+    let made = std::process::Command::new(bin.join("psql"))
+        .args(["-q", &admin, "-c", &format!("CREATE DATABASE {db}")])
+        .output()
+        .expect("psql");
+    assert!(made.status.success(), "{}", text(&made));
+    let (base, _) = admin.rsplit_once('/').expect("a URL with a database");
+    Some(format!("{base}/{db}"))
+}
+
+/// Stops or starts the test script's PostgreSQL server (`pg_ctl stop|start`), as the user
+/// that owns its data.
+fn pg_ctl(action: &str) {
+    let bin = PathBuf::from(std::env::var("STORECHECK_TEST_POSTGRES_BIN").expect("its programs"));
+    let data = std::env::var("STORECHECK_TEST_POSTGRES_DATA").expect("its data");
+    let pg_ctl = bin.join("pg_ctl");
+    // The server's log beside its data, as the test script keeps it (the server must not hold
+    // this test's pipes open).
+    let log = Path::new(&data).with_file_name("server.log");
+    let mut args: Vec<String> = vec!["-D".into(), data.clone(), "-w".into()];
+    args.extend(match action {
+        "stop" => vec!["-m".into(), "fast".into(), "stop".into()],
+        _ => vec!["-l".into(), log.display().to_string(), "start".into()],
+    });
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0"));
+    let mut command = if root {
+        let mut c = std::process::Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(&pg_ctl);
+        c
+    } else {
+        std::process::Command::new(&pg_ctl)
+    };
+    let status = command
+        .args(&args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("pg_ctl");
+    assert!(
+        status.success(),
+        "pg_ctl {action} failed: see {}",
+        log.display()
+    );
+}
+
+#[test]
+fn two_servers_on_one_postgresql_take_every_audit_once_and_ride_out_its_restart() {
+    let Some(url) = postgres_hq("hq_two_servers") else {
+        eprintln!("skipped: no PostgreSQL (run under scripts/with-postgres.sh)");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let files = dir.path().join("hq-files");
+    let servers = [
+        Server::start_at(&url, &files, &[]),
+        Server::start_at(&url, &files, &["--connections", "2"]),
+    ];
+    let stores: Vec<Store> = (0..6)
+        .map(|i| Store::new(dir.path(), &format!("store-{i}")))
+        .collect();
+    // Four laptops at once, two on each server, each pushing twice.
+    std::thread::scope(|scope| {
+        for (i, store) in stores[..4].iter().enumerate() {
+            let to = servers[i % 2].url.clone();
+            scope.spawn(move || {
+                for _ in 0..2 {
+                    let out = store.run(&["sync", "push", "--to", &to], "en_US.UTF-8");
+                    assert!(out.status.success(), "{}", text(&out));
+                }
+            });
+        }
+    });
+    let mut expected: Vec<String> = stores[..4].iter().flat_map(Store::sent_ids).collect();
+    expected.sort();
+    assert_eq!(hq_ids_at(&url, &files), expected, "every audit once");
+
+    // PostgreSQL stops: the servers say HQ cannot take bundles now, the store keeps them.
+    pg_ctl("stop");
+    let out = stores[4].run(&["sync", "push", "--to", &servers[0].url], "ru_RU.UTF-8");
+    let said = text(&out);
+    assert!(!out.status.success(), "{said}");
+    assert!(said.contains("база данных не отвечает"), "{said}");
+    // It comes back: the same servers, not restarted, take the rest.
+    pg_ctl("start");
+    for (i, store) in stores[4..].iter().enumerate() {
+        let out = store.run(
+            &["sync", "push", "--to", &servers[i % 2].url],
+            "en_US.UTF-8",
+        );
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let mut expected: Vec<String> = stores.iter().flat_map(Store::sent_ids).collect();
+    expected.sort();
+    assert_eq!(hq_ids_at(&url, &files), expected, "every audit once");
+}
+
+/// The audits the HQ database at `hq` (a file or a URL) holds, sorted.
+fn hq_ids_at(hq: &str, files: &Path) -> Vec<String> {
+    let files = files.to_str().expect("path");
+    let mut ids: Vec<String> = json(&["--hq", hq, "--hq-files", files, "hq", "audits"])
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["id"].as_str().map(str::to_string))
+        .collect();
+    ids.sort();
+    ids
 }

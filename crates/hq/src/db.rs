@@ -247,6 +247,16 @@ impl HqDb {
         })
     }
 
+    /// Another connection to the same database, opened as this one was (a server's pool).
+    pub fn reopen(&self) -> Result<HqDb> {
+        HqDb::open_at(
+            &self.location,
+            &self.files,
+            self.clock.clone(),
+            self.ids.clone(),
+        )
+    }
+
     /// A second connection to the same database, for reading while this one writes (the
     /// import's checking thread).
     pub(crate) fn second_connection(&self) -> Result<Conn> {

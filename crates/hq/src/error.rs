@@ -49,6 +49,16 @@ impl HqError {
         }
     }
 
+    /// The database is out of reach or busy for now, so the same request later may succeed
+    /// (PostgreSQL down or restarting, a lock held too long).
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            HqError::Db(e) => e.is_unavailable(),
+            HqError::Connect { .. } => true,
+            _ => false,
+        }
+    }
+
     /// What to do about it.
     pub fn hint(&self, lang: Lang) -> Option<String> {
         Some(match self {

@@ -646,7 +646,13 @@ pub struct Pg {
     cache: RefCell<HashMap<String, (postgres::Statement, Vec<String>)>>,
     /// Inside a transaction a lost connection is an error, not a silent reconnect.
     in_tx: std::cell::Cell<bool>,
+    /// When the connection was last used: one idle for a while is checked before it is used
+    /// again (the server may have restarted meanwhile, which an idle client does not notice).
+    used: std::cell::Cell<std::time::Instant>,
 }
+
+/// How long a connection may sit idle before it is checked before use.
+const IDLE_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Pg {
     pub fn connect(url: &str) -> Result<Pg> {
@@ -655,6 +661,7 @@ impl Pg {
             client: RefCell::new(None),
             cache: RefCell::new(HashMap::new()),
             in_tx: std::cell::Cell::new(false),
+            used: std::cell::Cell::new(std::time::Instant::now()),
         };
         pg.with(|_| Ok(()))?;
         Ok(pg)
@@ -663,6 +670,14 @@ impl Pg {
     /// Runs `f` with the client, connecting first when there is none or it was lost.
     fn with<T>(&self, f: impl FnOnce(&mut postgres::Client) -> Result<T>) -> Result<T> {
         let mut slot = self.client.borrow_mut();
+        let idle = self.used.replace(std::time::Instant::now()).elapsed() >= IDLE_CHECK;
+        if idle
+            && !self.in_tx.get()
+            && let Some(client) = slot.as_mut()
+            && client.is_valid(std::time::Duration::from_secs(2)).is_err()
+        {
+            *slot = None;
+        }
         if slot.as_ref().is_none_or(postgres::Client::is_closed) {
             if self.in_tx.get() {
                 return Err(HqError::Db(DbError::Type {
@@ -683,7 +698,12 @@ impl Pg {
             return Ok(hit.clone());
         }
         let (text, names) = translate(sql);
-        let stmt = self.with(|c| c.prepare(&text).map_err(|e| at(e, sql)))?;
+        let prepare = || self.with(|c| c.prepare(&text).map_err(|e| at(e, sql)));
+        let stmt = match prepare() {
+            // A connection the server dropped while it sat idle: once more, on a new one.
+            Err(_) if !self.in_tx.get() && self.lost() => prepare()?,
+            other => other?,
+        };
         self.cache
             .borrow_mut()
             .insert(sql.to_owned(), (stmt.clone(), names.clone()));
@@ -692,30 +712,57 @@ impl Pg {
 
     fn query(
         &self,
-        stmt: &postgres::Statement,
+        stmt: &mut postgres::Statement,
         values: &[ValueRef<'_>],
         sql: &str,
     ) -> Result<Vec<postgres::Row>> {
         let params: Vec<PgParam<'_>> = values.iter().map(|v| PgParam(*v)).collect();
         let refs: Vec<&(dyn ToSql + Sync)> =
             params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        self.with(|c| c.query(stmt, &refs).map_err(|e| at(e, sql)))
+        self.again(stmt, sql, |c, stmt| c.query(stmt, &refs))
     }
 
     fn execute(
         &self,
-        stmt: &postgres::Statement,
+        stmt: &mut postgres::Statement,
         values: &[ValueRef<'_>],
         sql: &str,
     ) -> Result<usize> {
         let params: Vec<PgParam<'_>> = values.iter().map(|v| PgParam(*v)).collect();
         let refs: Vec<&(dyn ToSql + Sync)> =
             params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        self.with(|c| {
-            c.execute(stmt, &refs)
-                .map(|n| n as usize)
-                .map_err(|e| at(e, sql))
+        self.again(stmt, sql, |c, stmt| {
+            c.execute(stmt, &refs).map(|n| n as usize)
         })
+    }
+
+    /// Runs `op`; when the connection turns out lost (the server restarted since it was last
+    /// used) outside a transaction, runs it once more on a new connection, with `stmt` prepared
+    /// there.
+    fn again<T>(
+        &self,
+        stmt: &mut postgres::Statement,
+        sql: &str,
+        op: impl Fn(&mut postgres::Client, &postgres::Statement) -> Result<T, postgres::Error>,
+    ) -> Result<T> {
+        match self.with(|c| op(c, stmt).map_err(|e| at(e, sql))) {
+            Err(HqError::Db(DbError::Postgres(e, _)))
+                if !self.in_tx.get() && (e.is_closed() || self.lost()) =>
+            {
+                let (fresh, _) = self.prepare(sql)?;
+                *stmt = fresh;
+                self.with(|c| op(c, stmt).map_err(|e| at(e, sql)))
+            }
+            other => other,
+        }
+    }
+
+    /// Whether the connection is gone.
+    fn lost(&self) -> bool {
+        self.client
+            .borrow()
+            .as_ref()
+            .is_none_or(postgres::Client::is_closed)
     }
 
     fn batch(&self, sql: &str) -> Result<()> {

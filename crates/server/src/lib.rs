@@ -71,9 +71,59 @@ struct Bucket {
     at: Instant,
 }
 
+/// The server's connections to the HQ database: a request takes one for the time it runs on a
+/// blocking thread, and waits when all are in use. SQLite takes one writer at a time, so one
+/// connection serves it; PostgreSQL serves several requests at once, from every instance.
+struct Pool {
+    free: Mutex<Vec<HqDb>>,
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl Pool {
+    fn new(connections: Vec<HqDb>) -> Pool {
+        let n = connections.len();
+        Pool {
+            free: Mutex::new(connections),
+            permits: Arc::new(tokio::sync::Semaphore::new(n)),
+        }
+    }
+
+    /// Runs `f` with a connection on a blocking thread; `None` when it panicked (that
+    /// connection is then dropped, and the pool is one smaller).
+    async fn run<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&mut HqDb) -> T + Send + 'static,
+    ) -> Option<T> {
+        let permit = self.permits.clone().acquire_owned().await.ok()?;
+        let mut hq = self
+            .free
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop()
+            .expect("a connection for every permit");
+        let pool = self.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            let out = f(&mut hq);
+            pool.free.lock().unwrap_or_else(|p| p.into_inner()).push(hq);
+            out
+        })
+        .await;
+        match done {
+            Ok(out) => {
+                drop(permit);
+                Some(out)
+            }
+            Err(_) => {
+                permit.forget();
+                None
+            }
+        }
+    }
+}
+
 #[derive(Clone)]
 struct Shared {
-    hq: Arc<Mutex<HqDb>>,
+    hq: Arc<Pool>,
     limits: Limits,
     /// By device (as the request names it) and address; and by address alone, ten times as
     /// large, so that naming new devices does not get around the limit.
@@ -109,10 +159,14 @@ impl Shared {
     }
 }
 
-/// The HQ server's routes over `hq`.
-pub fn router(hq: HqDb, limits: Limits) -> Router {
+/// The HQ server's routes over the connections `hq` (one or more to the same database).
+pub fn router(hq: Vec<HqDb>, limits: Limits) -> Router {
+    assert!(
+        !hq.is_empty(),
+        "the server needs a connection to the HQ database"
+    );
     let shared = Shared {
-        hq: Arc::new(Mutex::new(hq)),
+        hq: Arc::new(Pool::new(hq)),
         limits,
         buckets: Arc::new(Mutex::new(HashMap::new())),
     };
@@ -131,7 +185,7 @@ pub fn router(hq: HqDb, limits: Limits) -> Router {
 /// Serves `hq` on `listener` until `shutdown` completes; requests under way are finished.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    hq: HqDb,
+    hq: Vec<HqDb>,
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
@@ -214,7 +268,7 @@ impl Tls {
 /// are the routes' own, as over plain HTTP.
 pub async fn serve_tls(
     listener: tokio::net::TcpListener,
-    hq: HqDb,
+    hq: Vec<HqDb>,
     limits: Limits,
     tls: Tls,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -269,7 +323,7 @@ pub async fn serve_tls(
 /// before the first request.
 pub fn run_blocking(
     addr: SocketAddr,
-    hq: HqDb,
+    hq: Vec<HqDb>,
     limits: Limits,
     tls: Option<Tls>,
     ready: impl FnOnce(SocketAddr),
@@ -411,18 +465,30 @@ async fn push_bundle(
         }
     };
     let name = header_text(&headers, "x-storecheck-file").unwrap_or_else(|| "bundle.zip".into());
-    let hq = s.hq.clone();
-    let done = tokio::task::spawn_blocking(move || {
-        let mut hq = hq.lock().unwrap_or_else(|p| p.into_inner());
-        hq.import_bytes(&name, &body, lang)
-    })
-    .await;
+    let done =
+        s.hq.run(move |hq| hq.import_bytes(&name, &body, lang))
+            .await;
     match done {
-        Ok(Ok(outcome)) if outcome.refused.is_empty() => {
+        Some(Ok(outcome)) if outcome.refused.is_empty() => {
             (StatusCode::OK, Json(outcome)).into_response()
         }
-        Ok(Ok(outcome)) => (StatusCode::UNPROCESSABLE_ENTITY, Json(outcome)).into_response(),
-        Ok(Err(e)) => error(
+        Some(Ok(outcome)) => (StatusCode::UNPROCESSABLE_ENTITY, Json(outcome)).into_response(),
+        Some(Err(e)) if e.is_unavailable() => {
+            // The detail is for HQ's administrator; the store is told what it means.
+            eprintln!("{}", e.text(Lang::En));
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                lang.pick(
+                    "HQ cannot take bundles just now: its database does not answer",
+                    "ЦО сейчас не может принять пакет: его база данных не отвечает",
+                ),
+                Some(lang.pick(
+                    "the store sends it again later by itself",
+                    "магазин сам отправит его позже",
+                )),
+            )
+        }
+        Some(Err(e)) => error(
             StatusCode::SERVICE_UNAVAILABLE,
             e.text(lang),
             Some(lang.pick(
@@ -430,7 +496,7 @@ async fn push_bundle(
                 "ЦО сейчас не может принять пакет; магазин отправит его позже",
             )),
         ),
-        Err(_) => error(
+        None => error(
             StatusCode::INTERNAL_SERVER_ERROR,
             lang.pick(
                 "the server failed on this bundle",
@@ -448,16 +514,11 @@ struct After {
 
 async fn package(State(s): State<Shared>, headers: HeaderMap, Query(q): Query<After>) -> Response {
     let lang = lang_of(&headers);
-    let hq = s.hq.clone();
-    let found = tokio::task::spawn_blocking(move || {
-        let hq = hq.lock().unwrap_or_else(|p| p.into_inner());
-        hq.latest_package()
-    })
-    .await;
+    let found = s.hq.run(|hq| hq.latest_package()).await;
     let latest = match found {
-        Ok(Ok(latest)) => latest,
-        Ok(Err(e)) => return error(StatusCode::SERVICE_UNAVAILABLE, e.text(lang), None),
-        Err(_) => {
+        Some(Ok(latest)) => latest,
+        Some(Err(e)) => return error(StatusCode::SERVICE_UNAVAILABLE, e.text(lang), None),
+        None => {
             return error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 lang.pick("the server failed", "сбой сервера"),

@@ -120,6 +120,10 @@ pub enum Command {
         /// Requests per second one device may keep sending (after a burst of six times as many)
         #[arg(long, value_name = "N", default_value_t = 10.0)]
         rate: f64,
+        /// Connections to the HQ database, so many requests are written at once [default: 1
+        /// for a SQLite file, which takes one writer at a time; 4 for PostgreSQL]
+        #[arg(long, value_name = "N")]
+        connections: Option<usize>,
     },
     /// Standards HQ publishes to its stores
     #[command(subcommand)]
@@ -249,6 +253,7 @@ pub fn run(hq: HqDb, out: &Out, command: Command) -> anyhow::Result<()> {
         max_body_mb,
         timeout,
         rate,
+        connections,
     } = command
     {
         let how = Serving {
@@ -256,6 +261,7 @@ pub fn run(hq: HqDb, out: &Out, command: Command) -> anyhow::Result<()> {
             names,
             own: cert.zip(key),
             tls,
+            connections,
         };
         return serve(hq, out, how, max_body_mb, timeout, rate);
     }
@@ -694,6 +700,8 @@ struct Serving {
     own: Option<(PathBuf, PathBuf)>,
     /// HTTPS on loopback too.
     tls: bool,
+    /// Connections to the HQ database.
+    connections: Option<usize>,
 }
 
 /// `hq serve`: the HQ server on this database until Ctrl+C; HTTPS unless it listens on
@@ -779,7 +787,17 @@ fn serve(
     let path = hq.location().shown();
     let lang = out.lang;
     let json = out.json;
-    storecheck_server::run_blocking(addr, hq, limits, config, |at| {
+    let postgres = matches!(hq.location(), storecheck_hq::db::Location::Postgres(_));
+    let wanted = how
+        .connections
+        .unwrap_or(if postgres { 4 } else { 1 })
+        .clamp(1, 64);
+    let mut pool = Vec::with_capacity(wanted);
+    for _ in 1..wanted {
+        pool.push(hq.reopen()?);
+    }
+    pool.push(hq);
+    storecheck_server::run_blocking(addr, pool, limits, config, |at| {
         let url = if tls {
             let host = if host.contains(':') {
                 format!("[{host}]")
