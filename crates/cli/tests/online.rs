@@ -1164,3 +1164,29 @@ fn hq_ids_at(hq: &str, files: &Path) -> Vec<String> {
     ids.sort();
     ids
 }
+
+#[test]
+fn an_hq_database_on_a_postgresql_that_does_not_answer_says_where_and_what_to_do() {
+    // Port 1 on this computer: nothing listens there. The password is never shown.
+    let url = "postgres://hq:secret@127.0.0.1:1/chain";
+    for (lang, said, hint) in [
+        (
+            "ru_RU.UTF-8",
+            "не удалось подключиться к базе ЦО",
+            "проверьте, что PostgreSQL там запущен",
+        ),
+        (
+            "en_US.UTF-8",
+            "could not connect to the HQ database",
+            "check that PostgreSQL is running there",
+        ),
+    ] {
+        let out = run(&["--hq", url, "hq", "audits"], lang);
+        let all = text(&out);
+        assert!(!out.status.success(), "{all}");
+        assert!(all.contains(said), "{all}");
+        assert!(all.contains("postgres://hq@127.0.0.1:1/chain"), "{all}");
+        assert!(all.contains(hint), "{all}");
+        assert!(!all.contains("secret"), "{all}");
+    }
+}

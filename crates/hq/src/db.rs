@@ -196,7 +196,10 @@ impl HqDb {
         let shown = without_password(url);
         let pg = Pg::connect(url).map_err(|e| HqError::Connect {
             url: shown.clone(),
-            detail: e.to_string(),
+            detail: match e {
+                HqError::Db(db) => db.detail(),
+                other => other.to_string(),
+            },
         })?;
         let mut conn = Conn::Pg(Box::new(pg));
         migrate_postgres(&mut conn, &shown)?;

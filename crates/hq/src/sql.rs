@@ -77,6 +77,18 @@ impl StdError for DbError {
 }
 
 impl DbError {
+    /// What went wrong, with the cause underneath (the network's or the server's own words).
+    pub fn detail(&self) -> String {
+        let mut out = self.to_string();
+        let mut cause = StdError::source(self).and_then(StdError::source);
+        while let Some(c) = cause {
+            out.push_str(": ");
+            out.push_str(&c.to_string());
+            cause = c.source();
+        }
+        out
+    }
+
     /// The database is out of reach or busy for now (PostgreSQL down or restarting, SQLite's
     /// lock held past the timeout): the same request later may succeed.
     pub fn is_unavailable(&self) -> bool {
