@@ -2,12 +2,13 @@
 //! of a store's. Which workspace is shown and which HQ file is open are remembered in
 //! `workspace.json` beside the store database.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use storecheck_core::{ErrorCode, Lang};
 use storecheck_hq::dashboard::{Analytics, Dashboard, Drill, Filter, Focus, Options, Source};
+use storecheck_hq::db::Location;
 use storecheck_hq::import::FileOutcome;
 use storecheck_hq::query::{Gap, ImportLine};
 use storecheck_hq::review::{HqAuditView, Review};
@@ -36,15 +37,17 @@ pub enum Mode {
 struct Remembered {
     #[serde(default)]
     mode: Mode,
+    /// A SQLite file's path, or a `postgres://` URL.
     #[serde(default)]
-    hq_path: Option<PathBuf>,
+    hq_path: Option<String>,
 }
 
 /// The HQ database the app has open, if any, and where its files are (for the photo scheme).
 #[derive(Default)]
 pub struct HqSlot {
     pub db: Option<HqDb>,
-    pub path: Option<PathBuf>,
+    /// Where it is: a file's path, or a `postgres://` URL.
+    pub path: Option<String>,
 }
 
 pub type SharedHq = Arc<Mutex<HqSlot>>;
@@ -53,7 +56,8 @@ pub type SharedHq = Arc<Mutex<HqSlot>>;
 #[ts(export)]
 pub struct WorkspaceInfo {
     pub mode: Mode,
-    /// The HQ database open (or to be opened: the default beside the store database).
+    /// The HQ database open (or to be opened: the default beside the store database): a file's
+    /// path, or a PostgreSQL URL without its password.
     pub hq_path: String,
     pub hq: Option<HqInfo>,
     /// Why the HQ database could not be opened, in the UI's language.
@@ -130,17 +134,22 @@ fn remember(state: &AppState, r: &Remembered) -> Reply<()> {
 
 /// The HQ database to open: the remembered one, else `$STORECHECK_HQ`, else `hq.db` beside
 /// the store database.
-fn hq_path(state: &AppState) -> PathBuf {
+fn hq_path(state: &AppState) -> String {
     remembered(state)
         .hq_path
-        .or_else(|| std::env::var_os("STORECHECK_HQ").map(PathBuf::from))
-        .unwrap_or_else(|| state.path.with_file_name("hq.db"))
+        .or_else(|| std::env::var("STORECHECK_HQ").ok())
+        .unwrap_or_else(|| state.path.with_file_name("hq.db").display().to_string())
 }
 
-fn open_hq(path: &Path) -> Result<HqDb, HqError> {
+/// Opens the HQ database at `at` (a file, or a `postgres://` URL whose files are kept in
+/// `hq-files` beside the store database, or `$STORECHECK_HQ_FILES`).
+fn open_hq(state: &AppState, at: &str) -> Result<HqDb, HqError> {
     let clock: storecheck_core::db::Clock = Arc::new(chrono::Utc::now);
-    HqDb::open(
-        path,
+    let files = std::env::var_os("STORECHECK_HQ_FILES")
+        .map_or_else(|| state.path.with_file_name("hq-files"), PathBuf::from);
+    HqDb::open_at(
+        &Location::parse(std::ffi::OsStr::new(at)),
+        &files,
         clock.clone(),
         storecheck_core::ids::Ids::from_os(clock),
     )
@@ -163,12 +172,12 @@ fn info(db: &HqDb) -> Result<HqInfo, HqError> {
 
 /// Opens the HQ database at `path` into the slot (when it is not the one open), and says how
 /// the workspace stands.
-fn workspace_info(state: &AppState, mode: Mode, path: PathBuf, open: bool) -> WorkspaceInfo {
+fn workspace_info(state: &AppState, mode: Mode, path: String, open: bool) -> WorkspaceInfo {
     let lang = state.lang();
     let mut slot = state.hq.lock().unwrap_or_else(|p| p.into_inner());
     let mut error = None;
-    if open && (slot.db.is_none() || slot.path.as_deref() != Some(path.as_path())) {
-        match open_hq(&path) {
+    if open && (slot.db.is_none() || slot.path.as_deref() != Some(path.as_str())) {
+        match open_hq(state, &path) {
             Ok(db) => {
                 slot.db = Some(db);
                 slot.path = Some(path.clone());
@@ -177,7 +186,7 @@ fn workspace_info(state: &AppState, mode: Mode, path: PathBuf, open: bool) -> Wo
         }
     }
     let hq = match (&slot.db, &error) {
-        (Some(db), None) if slot.path.as_deref() == Some(path.as_path()) => match info(db) {
+        (Some(db), None) if slot.path.as_deref() == Some(path.as_str()) => match info(db) {
             Ok(i) => Some(i),
             Err(e) => {
                 error = Some(IpcError::from_hq(&e, lang));
@@ -188,7 +197,7 @@ fn workspace_info(state: &AppState, mode: Mode, path: PathBuf, open: bool) -> Wo
     };
     WorkspaceInfo {
         mode,
-        hq_path: path.display().to_string(),
+        hq_path: Location::parse(std::ffi::OsStr::new(&path)).shown(),
         hq,
         error,
     }
@@ -237,9 +246,10 @@ pub fn set_workspace(state: State<'_, AppState>, mode: Mode) -> Reply<WorkspaceI
     ))
 }
 
-/// Opens (or creates) the HQ database at `path` and remembers it.
+/// Opens (or creates) the HQ database at `path` and remembers it: a file, or a PostgreSQL
+/// database as `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`.
 #[tauri::command(async)]
-pub fn hq_open(state: State<'_, AppState>, path: PathBuf) -> Reply<WorkspaceInfo> {
+pub fn hq_open(state: State<'_, AppState>, path: String) -> Reply<WorkspaceInfo> {
     let info = workspace_info(&state, Mode::Hq, path.clone(), true);
     if info.error.is_none() {
         remember(

@@ -23,6 +23,7 @@ const preview: PackagePreview = {
 
 const received: Received = {
   chain: 'Ромашка',
+  server_url: null,
   sequence: 1,
   fingerprint,
   pinned: true,

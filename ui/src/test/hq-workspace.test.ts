@@ -40,6 +40,7 @@ beforeAll(async () => {
 beforeEach(() => {
   resetBoard();
   workspace.info = null;
+  workspace.connecting = false;
   errors.current = null;
 });
 
@@ -115,6 +116,58 @@ describe('the workspace switch', () => {
     await waitFor(() => expect(asked.find(([c]) => c === 'hq_open')?.[1]).toEqual({ path: '/home/qa/другая.db' }));
     await waitFor(() => expect(screen.queryByTestId('hq-db-error')).toBeNull());
     expect(screen.getByTestId('hq-db').textContent).toContain('другая.db');
+  });
+
+  it('connects to HQ\u2019s PostgreSQL database by its address, and says why when it cannot', async () => {
+    setLang('ru');
+    workspace.connecting = false;
+    const asked: Asked[] = [];
+    const url = 'postgres://analyst:secret@db.chain.example/hq';
+    let reachable = false;
+    mockApp(asked, workspaceInfo('hq'), (cmd) => {
+      if (cmd !== 'hq_open') return undefined;
+      if (!reachable) {
+        return {
+          ...workspaceInfo('hq'),
+          hq_path: 'postgres://analyst@db.chain.example/hq',
+          hq: null,
+          error: {
+            code: 'storage',
+            message: 'не удалось подключиться к базе ЦО postgres://analyst@db.chain.example/hq: error connecting to server: Connection refused (os error 111)',
+            hint: 'проверьте, что PostgreSQL там запущен и что адрес, пользователь, пароль и база указаны верно',
+            problems: [],
+          },
+        };
+      }
+      const shown = 'postgres://analyst@db.chain.example/hq';
+      return { ...workspaceInfo('hq'), hq_path: shown, hq: { ...workspaceInfo('hq').hq, path: shown } };
+    });
+    render(App);
+    await waitFor(() => expect(screen.getByTestId('hq-headline-audits')).toBeTruthy());
+    // From the open HQ database: PostgreSQL… shows the form, with a way back.
+    await fireEvent.click(screen.getByTestId('hq-db-postgres'));
+    await waitFor(() => expect(screen.getByTestId('hq-db-pg')).toBeTruthy());
+    expect(screen.getByTestId('hq-db-pg').textContent).toContain('Или подключитесь к базе ЦО в PostgreSQL');
+    const connect = screen.getByTestId('hq-db-pg-connect') as HTMLButtonElement;
+    expect(connect.disabled, 'nothing to connect to yet').toBe(true);
+    await fireEvent.input(screen.getByTestId('hq-db-pg-url'), { target: { value: `  ${url} ` } });
+    expect(connect.disabled).toBe(false);
+    await fireEvent.click(connect);
+    await waitFor(() => expect(asked.filter(([c]) => c === 'hq_open').map(([, a]) => a)).toEqual([{ path: url }]));
+    // Not reachable: the reason and what to check, the address without its password.
+    await waitFor(() => expect(screen.getByTestId('hq-db-error').textContent).toContain('не удалось подключиться к базе ЦО'));
+    const card = screen.getByTestId('hq-db-error').textContent ?? '';
+    expect(card).toContain('проверьте, что PostgreSQL там запущен');
+    expect(card).not.toContain('secret');
+    // Reachable: the overview of that database, named «hq @ db.chain.example» in the header.
+    reachable = true;
+    await waitFor(() => expect((screen.getByTestId('hq-db-pg-connect') as HTMLButtonElement).disabled, 'once the first try is done').toBe(false));
+    await fireEvent.click(screen.getByTestId('hq-db-pg-connect'));
+    await waitFor(() => expect(asked.filter(([c]) => c === 'hq_open')).toHaveLength(2));
+    await waitFor(() => expect(screen.queryByTestId('hq-db-error')).toBeNull());
+    const name = screen.getByTestId('hq-db').querySelector('.hq-db-name') as HTMLElement;
+    expect(name.textContent).toBe('hq @ db.chain.example');
+    expect(name.title).toBe('База ЦО: postgres://analyst@db.chain.example/hq');
   });
 
   it('shows a failed HQ command\u2019s message as it comes, in the UI\u2019s language', async () => {

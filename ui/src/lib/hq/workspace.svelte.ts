@@ -12,7 +12,7 @@ import { t, addDays } from '../../i18n/index.svelte';
 import { monthsBefore } from '../dates';
 import { attempt, go } from '../state.svelte';
 
-export const workspace = $state<{ info: WorkspaceInfo | null }>({ info: null });
+export const workspace = $state<{ info: WorkspaceInfo | null; connecting: boolean }>({ info: null, connecting: false });
 
 /** The period presets: each ends on the day the presets are anchored to. */
 export type Preset = 'week' | 'weeks4' | 'month' | 'quarter' | 'custom';
@@ -72,6 +72,23 @@ export async function chooseDatabase(how: 'open' | 'new'): Promise<void> {
   }
 }
 
+/** Opens the HQ database on a PostgreSQL server (`postgres://user[:password]@host[:port]/db`). */
+export async function connectPostgres(url: string): Promise<void> {
+  const info = await attempt(hq.open(url.trim()));
+  if (!info) return;
+  workspace.info = info;
+  if (!info.error) {
+    workspace.connecting = false;
+    resetBoard();
+    go('hq-dashboard', null);
+  }
+}
+
+/** Whether `at` names a PostgreSQL database rather than a file. */
+export function isPostgres(at: string): boolean {
+  return /^postgres(ql)?:\/\//.test(at);
+}
+
 /** Reads the workspace again (after an import: the counts have changed). */
 export async function refreshWorkspace(): Promise<void> {
   const info = await attempt(hq.workspace());
@@ -80,6 +97,11 @@ export async function refreshWorkspace(): Promise<void> {
 
 /** A path's last part, whichever separator the system uses. */
 export function fileName(path: string): string {
+  if (isPostgres(path)) {
+    // postgres://user@host:port/db → «db @ host»
+    const m = /^[a-z]+:\/\/(?:[^@/]*@)?([^/:?]+)[^/]*\/([^?]+)/.exec(path);
+    return m ? `${m[2]} @ ${m[1]}` : path;
+  }
   return path.split(/[\\/]/).pop() || path;
 }
 
