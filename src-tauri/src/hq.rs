@@ -177,7 +177,7 @@ fn workspace_info(state: &AppState, mode: Mode, path: String, open: bool) -> Wor
     let mut slot = state.hq.lock().unwrap_or_else(|p| p.into_inner());
     let mut error = None;
     if open && (slot.db.is_none() || slot.path.as_deref() != Some(path.as_str())) {
-        match open_hq(state, &path) {
+        match off_runtime(|| open_hq(state, &path)) {
             Ok(db) => {
                 slot.db = Some(db);
                 slot.path = Some(path.clone());
@@ -185,8 +185,9 @@ fn workspace_info(state: &AppState, mode: Mode, path: String, open: bool) -> Wor
             Err(e) => error = Some(IpcError::from_hq(&e, lang)),
         }
     }
-    let hq = match (&slot.db, &error) {
-        (Some(db), None) if slot.path.as_deref() == Some(path.as_str()) => match info(db) {
+    let this = slot.path.as_deref() == Some(path.as_str());
+    let hq = match (&mut slot.db, &error) {
+        (Some(db), None) if this => match off_runtime(move || info(db)) {
             Ok(i) => Some(i),
             Err(e) => {
                 error = Some(IpcError::from_hq(&e, lang));
@@ -203,15 +204,24 @@ fn workspace_info(state: &AppState, mode: Mode, path: String, open: bool) -> Wor
     }
 }
 
+/// Runs `f` on a thread of its own, outside the async runtime the commands run on: the
+/// PostgreSQL client blocks on a runtime of its own, which cannot start inside another.
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| match s.spawn(f).join() {
+        Ok(out) => out,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
+}
+
 /// Runs `f` on the open HQ database.
-fn with_hq<T>(
+fn with_hq<T: Send>(
     state: &State<'_, AppState>,
-    f: impl FnOnce(&mut HqDb) -> Result<T, HqError>,
+    f: impl FnOnce(&mut HqDb) -> Result<T, HqError> + Send,
 ) -> Reply<T> {
     let lang = state.lang();
     let mut slot = state.hq.lock().unwrap_or_else(|p| p.into_inner());
     match &mut slot.db {
-        Some(db) => f(db).map_err(|e| IpcError::from_hq(&e, lang)),
+        Some(db) => off_runtime(move || f(db)).map_err(|e| IpcError::from_hq(&e, lang)),
         None => Err(IpcError::from_hq(
             &HqError::NotFound {
                 what: lang.pick("open database", "открытой базы").to_string(),

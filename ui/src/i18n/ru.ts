@@ -310,6 +310,7 @@ export const ru: Record<Key, string> = {
   'hq.db.title': 'База ЦО: {path}',
   'hq.db.open': 'Открыть…',
   'hq.db.postgres': 'PostgreSQL…',
+  'hq.db.other': 'Другая база ЦО',
   'hq.db.pgTitle': 'Или подключитесь к базе ЦО в PostgreSQL',
   'hq.db.pgExplain': 'Когда сети тесно в одном файле, база ЦО живёт в PostgreSQL. Укажите её адрес как postgres://пользователь:пароль@сервер/база; фото и PDF остаются в папке hq-files рядом с базой этого компьютера.',
   'hq.db.pgUrl': 'Адрес PostgreSQL',
