@@ -1088,7 +1088,40 @@ impl Rows<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::translate;
+    use super::{ValueRef, numeric, translate};
+
+    /// PostgreSQL's binary numeric: digit count, weight, sign, scale, then base-10000 digits.
+    fn raw(weight: i16, negative: bool, scale: u16, digits: &[u16]) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(&(digits.len() as u16).to_be_bytes());
+        out.extend_from_slice(&weight.to_be_bytes());
+        out.extend_from_slice(&(if negative { 0x4000u16 } else { 0 }).to_be_bytes());
+        out.extend_from_slice(&scale.to_be_bytes());
+        for d in digits {
+            out.extend_from_slice(&d.to_be_bytes());
+        }
+        out
+    }
+
+    #[test]
+    fn numerics_read_as_sqlite_would_give_them() {
+        let read = |w, n, s, d: &[u16]| numeric(&raw(w, n, s, d)).expect("a numeric");
+        assert_eq!(
+            read(1, false, 3, &[1, 2345, 6780]),
+            ValueRef::Real(12345.678)
+        );
+        assert_eq!(read(1, false, 0, &[1]), ValueRef::Integer(10_000));
+        assert_eq!(
+            read(2, true, 0, &[12, 0, 7]),
+            ValueRef::Integer(-1_200_000_007)
+        );
+        assert_eq!(read(0, false, 4, &[613]), ValueRef::Integer(613));
+        assert_eq!(read(-1, true, 4, &[1]), ValueRef::Real(-0.0001));
+        assert_eq!(read(-2, false, 8, &[1]), ValueRef::Real(0.000_000_01));
+        assert_eq!(read(0, false, 1, &[61, 3000]), ValueRef::Real(61.3));
+        assert_eq!(read(0, false, 0, &[]), ValueRef::Integer(0));
+        assert!(numeric(&[0, 1]).is_err(), "a cut numeric");
+    }
 
     #[test]
     fn parameters_become_numbered_outside_quotes_and_comments() {
