@@ -164,7 +164,7 @@ export const en = {
   'verify.trust': 'Trusted certificate',
   'verify.valid': 'The signature is valid: the report has not changed since it was signed',
   'verify.invalid': 'The signature is NOT valid',
-  'verify.signer': 'Signed by',
+  'verify.signer': 'Signature',
   'verify.when': 'Signed at',
   'verify.trusted': 'confirms the signer\u2019s certificate',
   'verify.untrusted': 'does NOT confirm the signer\u2019s certificate',

@@ -166,7 +166,7 @@ export const ru: Record<Key, string> = {
   'verify.trust': 'Доверенный сертификат',
   'verify.valid': 'Подпись действительна: отчёт не изменялся после подписания',
   'verify.invalid': 'Подпись НЕДЕЙСТВИТЕЛЬНА',
-  'verify.signer': 'Подписал(а)',
+  'verify.signer': 'Подпись',
   'verify.when': 'Когда',
   'verify.trusted': 'подтверждает сертификат подписавшего',
   'verify.untrusted': 'НЕ подтверждает сертификат подписавшего',

@@ -35,6 +35,7 @@ describe('online sync', () => {
     await waitFor(() => expect(screen.getByTestId('sync-state').dataset.state).toBe('off'));
     expect(screen.getByTestId('sync-state').textContent).toContain('укажите адрес сервера ЦО');
     expect(screen.getByTestId('sync-waiting').textContent).toContain('2 проверки');
+    expect(screen.getByTestId('sync-waiting').textContent, 'no "0 packages"').not.toContain('0 ');
     expect((screen.getByTestId('sync-now') as HTMLButtonElement).disabled, 'no server, nothing to sync with').toBe(true);
     await fireEvent.input(screen.getByTestId('sync-url'), { target: { value: ' http://hq.example:8750 ' } });
     await fireEvent.click(screen.getByTestId('sync-save'));

@@ -96,6 +96,8 @@ describe('verify a report', () => {
     expect(card.classList.contains('warn')).toBe(true);
     expect(screen.getByTestId('verify-unconfirmed').textContent).toContain('НЕ подтверждена');
     const signer = screen.getByTestId('verify-signer').textContent ?? '';
+    // The label names the row; the sentence says who signed, once.
+    expect(screen.getByTestId('verify-signer').previousElementSibling?.textContent).toBe('Подпись');
     expect(signer, 'the name is shown as a claim, never bare').toContain('называет себя «Анна Смирнова»');
     expect(screen.getByTestId('verify-certificate').textContent).toContain('создан самим подписавшим');
     // The audit's data it carries under the signature.
