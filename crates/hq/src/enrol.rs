@@ -14,7 +14,6 @@ use std::path::Path;
 
 use p256::pkcs8::DecodePublicKey;
 use serde::Serialize;
-use storecheck_core::Lang;
 use storecheck_report::ca::{self, RevokeReason};
 use storecheck_sync::{Parcel, Source};
 use ts_rs::TS;
@@ -281,10 +280,7 @@ impl HqDb {
             .query_map((), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<Result<_>>()?;
         for (id, name, key) in taken {
-            out.insert(
-                key.clone(),
-                blank(id, name, key, DeviceState::NotEnrolled),
-            );
+            out.insert(key.clone(), blank(id, name, key, DeviceState::NotEnrolled));
         }
         let waiting: Vec<(String, String, String, String, String, i64)> = self
             .conn
@@ -520,44 +516,4 @@ struct CertRow {
     until: String,
     revoked_at: Option<String>,
     reason: Option<String>,
-}
-
-/// A device's state in words, for lists.
-pub fn state_text(d: &KnownDevice, lang: Lang) -> String {
-    let store = d.store.as_deref().unwrap_or("");
-    let until = d.until.as_deref().unwrap_or("");
-    match d.state {
-        DeviceState::Enrolled => lang.pick(
-            format!("enrolled for {store} until {until}"),
-            format!("зарегистрировано для {store} до {until}"),
-        ),
-        DeviceState::Revoked => {
-            let at = d.revoked_at.as_deref().unwrap_or("");
-            let why = d
-                .revoke_reason
-                .map(|r| format!(" ({})", r.text(lang)))
-                .unwrap_or_default();
-            lang.pick(
-                format!("revoked {at}{why}"),
-                format!("отозвано {at}{why}"),
-            )
-        }
-        DeviceState::Expired => lang.pick(
-            format!("certificate for {store} ended {until}"),
-            format!("сертификат для {store} истёк {until}"),
-        ),
-        DeviceState::Waiting => {
-            let stores = d.stores_named.join(", ");
-            let at = d.last_refused_at.as_deref().unwrap_or("");
-            lang.pick(
-                format!("waiting: {} bundle(s) refused, last {at}, stores {stores}", d.refused),
-                format!("ожидает: отклонено пакетов: {}, последний {at}, магазины {stores}", d.refused),
-            )
-        }
-        DeviceState::NotEnrolled => lang.pick(
-            "not enrolled (bundles taken before enrolment was required)".to_string(),
-            "не зарегистрировано (пакеты приняты до того, как регистрация стала обязательной)"
-                .to_string(),
-        ),
-    }
 }
