@@ -123,6 +123,11 @@ pub enum CaMessage<'a> {
     NoDevices {
         pending: bool,
     },
+    DeviceRevoked {
+        serial: &'a str,
+        device: &'a str,
+        at: &'a str,
+    },
     DeviceEnrolled(&'a storecheck_hq::enrol::EnrolledDevice),
 }
 
@@ -178,6 +183,10 @@ impl Text for CaMessage<'_> {
                     d.fingerprint_shown, d.name, d.device_id
                 )
             }
+            CaMessage::DeviceRevoked { serial, device, at } => lang.pick(
+                format!("Certificate {serial} of device {device} is revoked as of {at}: HQ refuses its bundles from now on; what it sent before stays."),
+                format!("Сертификат {serial} устройства {device} отозван с {at}: с этого момента ЦО не принимает его пакеты; присланное раньше остаётся."),
+            ),
             CaMessage::NoDevices { pending } => match pending {
                 true => lang.pick("No device is waiting to be enrolled.", "Нет устройств, ожидающих регистрации."),
                 false => lang.pick("HQ knows no store device yet.", "ЦО пока не знает ни одного устройства магазина."),

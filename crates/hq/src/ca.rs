@@ -889,14 +889,13 @@ impl HqDb {
 
     /// The HQ server's address as stores reach it, which packages carry; none until given.
     pub fn server_url(&self) -> Result<Option<String>> {
-        Ok(self
-            .conn
+        self.conn
             .query_row(
                 "SELECT value FROM workspace WHERE key = 'server_url'",
                 (),
                 |r| r.get(0),
             )
-            .optional()?)
+            .optional()
     }
 
     /// Remembers the HQ server's address for the packages made from now on. Errors:

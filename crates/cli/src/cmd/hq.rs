@@ -691,6 +691,14 @@ fn run_ca(hq: &mut HqDb, out: &Out, command: CaCommand) -> anyhow::Result<()> {
                 .and_then(storecheck_report::ca::RevokeReason::parse);
             let revoked = hq.ca_revoke(&serial, reason)?;
             out.print(&revoked, || {
+                if revoked.kind == storecheck_hq::ca::CertificateKind::Device {
+                    return CaMessage::DeviceRevoked {
+                        serial: &revoked.serial,
+                        device: &revoked.auditor,
+                        at: revoked.revoked_at.as_deref().unwrap_or_default(),
+                    }
+                    .text(out.lang);
+                }
                 CaMessage::Revoked {
                     serial: &revoked.serial,
                     auditor: &revoked.auditor,
