@@ -220,3 +220,60 @@ fn without_a_ca_devices_are_trusted_on_first_use_and_a_ca_made_later_asks_for_en
         .expect("enrol");
     accept(&mut hq, &second);
 }
+
+#[test]
+fn an_hq_of_schema_4_keeps_its_certificates_and_knows_the_servers_for_what_they_are() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("hq.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("sqlite");
+        for sql in [
+            include_str!("../src/0001_hq.sql"),
+            include_str!("../src/0002_dashboard.sql"),
+            include_str!("../src/0003_ca.sql"),
+            include_str!("../src/0004_store_sections.sql"),
+        ] {
+            conn.execute_batch(sql).expect("schema 4");
+        }
+        conn.pragma_update(None, "application_id", 0x5343_4851)
+            .expect("id");
+        conn.pragma_update(None, "user_version", 4)
+            .expect("version");
+        for (serial, who, store) in [
+            ("01aa", "HQ server: 10.0.0.5", ""),
+            ("02bb", "Анна Смирнова", "MSK-01"),
+        ] {
+            conn.execute(
+                "INSERT INTO ca_certificate (id, serial, auditor, store_code, key_sha256,
+                    not_before, not_after, der, device_id, created_at)
+                 VALUES (?1, ?1, ?2, ?3, 'k', '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z',
+                    x'00', 'hq', ?4)",
+                rusqlite::params![serial, who, store, format!("2026-01-0{}", serial.len())],
+            )
+            .expect("certificate");
+        }
+    }
+    let clock = common::ticking(common::START);
+    let hq = storecheck_hq::HqDb::open(
+        &path,
+        clock.clone(),
+        storecheck_core::db::Ids::seeded(clock, 5),
+    )
+    .expect("upgraded");
+    let mut kinds: Vec<(String, CertificateKind)> = hq
+        .ca_list()
+        .expect("list")
+        .into_iter()
+        .map(|c| (c.serial, c.kind))
+        .collect();
+    kinds.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        kinds,
+        [
+            ("01aa".to_string(), CertificateKind::Server),
+            ("02bb".to_string(), CertificateKind::Auditor)
+        ],
+        "the server's certificate (no store) is the server's; the others are auditors'"
+    );
+    assert!(hq.devices().expect("devices").is_empty());
+}
