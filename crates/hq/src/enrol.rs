@@ -44,13 +44,14 @@ pub(crate) fn has_ca(files: &Path) -> bool {
     files.join("ca").join(ca::CA_CERT_FILE).exists()
 }
 
-/// Where the key `key_sha256` stands at `now` (RFC 3339): enrolled while a device certificate
-/// for it is neither revoked nor expired; else revoked when the latest that was revoked says
-/// so; else not enrolled.
+/// Where the key `key_sha256` of device `device` stands at `now` (RFC 3339): enrolled while a
+/// device certificate for this key and device is neither revoked nor expired; else revoked
+/// when the latest that was revoked says so; else not enrolled.
 pub(crate) fn enrolment(
     conn: &Conn,
     files: &Path,
     key_sha256: &str,
+    device: Uuid,
     now: &str,
 ) -> Result<Enrolment> {
     if !has_ca(files) {
@@ -58,10 +59,13 @@ pub(crate) fn enrolment(
     }
     let mut stmt = conn.prepare(
         "SELECT not_after, revoked_at, revoke_reason FROM ca_certificate
-         WHERE kind = 'device' AND key_sha256 = ?1 ORDER BY created_at DESC, serial",
+         WHERE kind = 'device' AND key_sha256 = ?1 AND for_device = ?2
+         ORDER BY created_at DESC, serial",
     )?;
     let certificates: Vec<(String, Option<String>, Option<String>)> = stmt
-        .query_map([key_sha256], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map(params![key_sha256, device.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
         .collect::<Result<_>>()?;
     if certificates
         .iter()

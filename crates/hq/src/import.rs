@@ -458,8 +458,10 @@ impl Reader<'_> {
                 |r| r.get(0),
             )
             .optional()?;
+        // With the chain's CA, the enrolment decides instead (a device's new key, enrolled).
         if let Some(Some(held)) = held_key
             && held != open.key_id()
+            && !crate::enrol::has_ca(&self.files)
         {
             return Ok(Some(Err(Refusal::new(
                 open.shown().to_string(),
@@ -627,8 +629,10 @@ fn apply(
                 |r| r.get(0),
             )
             .optional()?;
+        let with_ca = crate::enrol::has_ca(files_dir);
         if let Some(Some(held)) = held
             && &held != key_id
+            && !with_ca
         {
             return refuse(Problem::WrongKey {
                 device: device.id.to_string(),
@@ -649,7 +653,7 @@ fn apply(
         }
         // With the chain's CA, only from a device it enrolled (checked under the write lock,
         // so an enrolment or revocation just made counts).
-        let problem = match crate::enrol::enrolment(tx, files_dir, key_id, now)? {
+        let problem = match crate::enrol::enrolment(tx, files_dir, key_id, device.id, now)? {
             Enrolment::NoCa | Enrolment::Enrolled => None,
             Enrolment::NotEnrolled => Some(Problem::NotEnrolled {
                 device: device.name.clone(),
@@ -839,10 +843,19 @@ fn apply(
             public_key,
             created_at,
         } => {
-            tx.execute(
+            // The key HQ holds for the device: its first, or with the chain's CA the one
+            // enrolled that signed this bundle (a device's new key, once HQ enrolled it).
+            let sql = if crate::enrol::has_ca(files_dir) {
                 "INSERT INTO device (id, name, key_id, public_key) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (id) DO UPDATE SET key_id = excluded.key_id,
-                     public_key = excluded.public_key WHERE device.key_id IS NULL",
+                     public_key = excluded.public_key"
+            } else {
+                "INSERT INTO device (id, name, key_id, public_key) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET key_id = excluded.key_id,
+                     public_key = excluded.public_key WHERE device.key_id IS NULL"
+            };
+            tx.execute(
+                sql,
                 params![device.id.to_string(), device.name, key_id, public_key],
             )?;
             tx.execute(

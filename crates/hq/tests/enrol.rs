@@ -277,3 +277,54 @@ fn an_hq_of_schema_4_keeps_its_certificates_and_knows_the_servers_for_what_they_
     );
     assert!(hq.devices().expect("devices").is_empty());
 }
+
+#[test]
+fn with_a_ca_a_devices_new_key_waits_for_enrolment_and_a_key_speaks_for_its_own_device_only() {
+    let (_dir, mut hq) = hq();
+    hq.ca_init(Some("Ромашка")).expect("CA");
+    let mut store = Laptop::new(6);
+    store.key = storecheck_sync::DeviceKey::from_seed([1; 32]).expect("key");
+    let first = store.export();
+    refuse(&mut hq, &first);
+    let device_id = store.db.device().to_string();
+    hq.enrol_device(&device_id, "MSK-01").expect("enrol");
+    accept(&mut hq, &first);
+
+    // The laptop's key is lost and made anew under the same device: not "another key than
+    // HQ knows" for good, but a key waiting for HQ to enrol it.
+    store.key = storecheck_sync::DeviceKey::from_seed([2; 32]).expect("key");
+    let new_key = store.key.key_id();
+    let draft = store.audits(AuditStatus::Draft)[0];
+    store.complete(draft);
+    let second = store.export();
+    let why = refuse(&mut hq, &second);
+    assert!(
+        why.contains(&format!(
+            "({}) is not enrolled at HQ",
+            fingerprint_shown(&new_key)
+        )),
+        "{why}"
+    );
+    let devices = hq.devices().expect("devices");
+    assert_eq!(devices.len(), 2, "both keys of the device: {devices:?}");
+    assert_eq!(devices[0].fingerprint, new_key, "the waiting one first");
+    assert_eq!(devices[0].state, DeviceState::Waiting);
+    let ambiguous = hq
+        .enrol_device(&device_id, "MSK-01")
+        .expect_err("two keys under one device id");
+    assert!(
+        ambiguous.text(Lang::En).contains("more than one key"),
+        "{}",
+        ambiguous.text(Lang::En)
+    );
+    hq.enrol_device(&new_key, "MSK-01")
+        .expect("enrol the new key");
+    accept(&mut hq, &second);
+
+    // Another laptop signing with an enrolled key, under its own device id: not enrolled.
+    let mut other = Laptop::new(7);
+    other.key = storecheck_sync::DeviceKey::from_seed([2; 32]).expect("key");
+    let copied = other.export();
+    let why = refuse(&mut hq, &copied);
+    assert!(why.contains("is not enrolled at HQ"), "{why}");
+}
