@@ -80,7 +80,8 @@ enum Command {
     /// Send completed and signed audits to HQ as signed bundles
     #[command(subcommand)]
     Sync(cmd::sync::Command),
-    /// The auditors' signing keys: a certificate request for HQ
+    /// This device's key fingerprint for HQ to enrol it; the auditors' signing keys: a
+    /// certificate request for HQ
     #[command(subcommand)]
     Keys(cmd::keys::Command),
     /// Headquarters: import what stores send, list what HQ holds

@@ -113,11 +113,106 @@ pub enum CaMessage<'a> {
     PullNone {
         url: &'a str,
     },
+    /// This store device as HQ enrols it.
+    ThisDevice {
+        id: &'a str,
+        name: &'a str,
+        fingerprint: &'a str,
+    },
+    DeviceLine(&'a storecheck_hq::enrol::KnownDevice),
+    NoDevices {
+        pending: bool,
+    },
+    DeviceRevoked {
+        serial: &'a str,
+        device: &'a str,
+        at: &'a str,
+    },
+    DeviceEnrolled(&'a storecheck_hq::enrol::EnrolledDevice),
 }
 
 impl Text for CaMessage<'_> {
     fn text(&self, lang: Lang) -> String {
         match *self {
+            CaMessage::ThisDevice { id, name, fingerprint } => lang.pick(
+                format!(
+                    "Device: {name}\nId: {id}\nKey fingerprint: {}\nHQ compares this fingerprint before it enrols the device (`storecheck hq device enrol`).",
+                    fingerprint_shown(fingerprint)
+                ),
+                format!(
+                    "Устройство: {name}\nИдентификатор: {id}\nОтпечаток ключа: {}\nЦО сверяет этот отпечаток, прежде чем зарегистрировать устройство (`storecheck hq device enrol`).",
+                    fingerprint_shown(fingerprint)
+                ),
+            ),
+            CaMessage::DeviceLine(d) => {
+                use storecheck_hq::enrol::DeviceState as S;
+                let store = d.store.as_deref().unwrap_or("");
+                let until = d.until.as_deref().unwrap_or("");
+                let state = match d.state {
+                    S::Enrolled => lang.pick(
+                        format!("enrolled for {store} until {until}"),
+                        format!("зарегистрировано для {store} до {until}"),
+                    ),
+                    S::Revoked => {
+                        let at = d.revoked_at.as_deref().unwrap_or("");
+                        let why = d
+                            .revoke_reason
+                            .map(|r| format!(" ({})", r.text(lang)))
+                            .unwrap_or_default();
+                        lang.pick(format!("revoked {at}{why}"), format!("отозвано {at}{why}"))
+                    }
+                    S::Expired => lang.pick(
+                        format!("its certificate for {store} ended {until}"),
+                        format!("сертификат для {store} истёк {until}"),
+                    ),
+                    S::Waiting => {
+                        let at = d.last_refused_at.as_deref().unwrap_or("");
+                        let stores = d.stores_named.join(", ");
+                        lang.pick(
+                            format!("waiting: bundles refused {}, last {at}, for stores {stores}", d.refused),
+                            format!("ожидает: отклонено пакетов {}, последний {at}, магазины {stores}", d.refused),
+                        )
+                    }
+                    S::NotEnrolled => lang.pick(
+                        "not enrolled (its bundles were taken before HQ made its CA)".to_string(),
+                        "не зарегистрировано (его пакеты приняты до создания УЦ в ЦО)".to_string(),
+                    ),
+                };
+                format!(
+                    "{}  {}  {}  {state}",
+                    d.fingerprint_shown, d.name, d.device_id
+                )
+            }
+            CaMessage::DeviceRevoked { serial, device, at } => lang.pick(
+                format!("Certificate {serial} of device {device} is revoked as of {at}: HQ refuses its bundles from now on; what it sent before stays."),
+                format!("Сертификат {serial} устройства {device} отозван с {at}: с этого момента ЦО не принимает его пакеты; присланное раньше остаётся."),
+            ),
+            CaMessage::NoDevices { pending } => match pending {
+                true => lang.pick("No device is waiting to be enrolled.", "Нет устройств, ожидающих регистрации."),
+                false => lang.pick("HQ knows no store device yet.", "ЦО пока не знает ни одного устройства магазина."),
+            },
+            CaMessage::DeviceEnrolled(d) => {
+                let (en, ru) = if d.issued {
+                    (
+                        format!("Device {} ({}) is enrolled for {} until {} (certificate {}).", d.name, d.fingerprint_shown, d.store, d.until, d.serial),
+                        format!("Устройство {} ({}) зарегистрировано для {} до {} (сертификат {}).", d.name, d.fingerprint_shown, d.store, d.until, d.serial),
+                    )
+                } else {
+                    (
+                        format!("Device {} ({}) was enrolled for {} already, until {} (certificate {}).", d.name, d.fingerprint_shown, d.store, d.until, d.serial),
+                        format!("Устройство {} ({}) уже зарегистрировано для {} до {} (сертификат {}).", d.name, d.fingerprint_shown, d.store, d.until, d.serial),
+                    )
+                };
+                let replaced = if d.replaced.is_empty() {
+                    String::new()
+                } else {
+                    lang.pick(
+                        format!(" It replaces certificate {} (revoked).", d.replaced.join(", ")),
+                        format!(" Заменяет сертификат {} (отозван).", d.replaced.join(", ")),
+                    )
+                };
+                format!("{}{replaced}", lang.pick(en, ru))
+            }
             CaMessage::CaMade { chain, fingerprint } => lang.pick(
                 format!(
                     "The certificate authority of «{chain}» is made.\nFingerprint: {}\nStores check this fingerprint when they install their first HQ package.",

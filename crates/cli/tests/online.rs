@@ -354,6 +354,25 @@ fn refusals_say_why_and_leave_hq_unchanged(tls: bool) {
         .next()
         .expect("bundle");
     let good = std::fs::read(&bundle).expect("bundle");
+    if tls {
+        // With the chain's CA, HQ takes bundles from enrolled devices only.
+        let out = run(
+            &[
+                "--hq",
+                hq.to_str().expect("path"),
+                "hq",
+                "import",
+                bundle.to_str().expect("path"),
+            ],
+            "en_US.UTF-8",
+        );
+        assert!(
+            text(&out).contains("is not enrolled at HQ"),
+            "{}",
+            text(&out)
+        );
+        enrol(&hq, &store);
+    }
 
     // Tampered: one byte of the audits' table changed.
     let mut bad = good.clone();
@@ -635,6 +654,36 @@ fn hq_with_ca(hq: &Path, chain: &str) -> String {
         .to_string()
 }
 
+/// Enrols the store's device at HQ for MSK-01 by the fingerprint the store reads with `keys
+/// show` (HQ knows the device from a bundle it refused).
+fn enrol(hq: &Path, store: &Store) -> Value {
+    let fingerprint = store.json(&["keys", "show"])["fingerprint"]
+        .as_str()
+        .expect("fingerprint")
+        .to_string();
+    json(&[
+        "--hq",
+        hq.to_str().expect("path"),
+        "hq",
+        "device",
+        "enrol",
+        &fingerprint,
+        "--store",
+        "MSK-01",
+    ])
+}
+
+/// A push refused because HQ has not enrolled the store's device, then the device enrolled.
+fn refused_then_enrolled(hq: &Path, store: &Store) {
+    let out = store.run(&["sync", "push"], "en_US.UTF-8");
+    assert!(
+        text(&out).contains("is not enrolled at HQ"),
+        "{}",
+        text(&out)
+    );
+    enrol(hq, store);
+}
+
 /// `hq package` into `file`, with extra arguments.
 fn hq_package(hq: &Path, file: &Path, extra: &[&str]) -> Value {
     let mut args = vec![
@@ -686,7 +735,8 @@ fn over_tls_a_store_that_pinned_the_chains_ca_pushes_and_pulls_at_the_address_th
     ]);
     assert_eq!(v["server_url"], server.url.as_str(), "{v}");
 
-    // No --to: the package's address, over HTTPS.
+    // No --to: the package's address, over HTTPS (refused until HQ enrols the device).
+    refused_then_enrolled(&hq, &store);
     let pushed = store.json(&["sync", "push"]);
     assert_eq!(pushed["url"], server.url.as_str());
     assert_eq!(pushed["sent"], store.sent_ids().len() as u64, "{pushed}");
@@ -724,6 +774,7 @@ fn over_tls_a_store_that_pinned_the_chains_ca_pushes_and_pulls_at_the_address_th
         (v["kind"].as_str(), v["sequence"].as_u64()),
         (Some("installed"), Some(2))
     );
+    refused_then_enrolled(&hq, &fresh);
     let pushed = fresh.json(&["sync", "push"]);
     assert_eq!(pushed["sent"], fresh.sent_ids().len() as u64, "{pushed}");
     drop(server);
@@ -1001,6 +1052,7 @@ fn a_server_certificate_hq_revoked_is_refused_once_the_store_has_the_package_tha
         "--pin",
         &fingerprint,
     ]);
+    refused_then_enrolled(&hq, &store);
     assert_eq!(store.json(&["sync", "push"])["bundles"], 1);
 
     // The server's key may have been copied: HQ revokes its certificate.
@@ -1023,8 +1075,8 @@ fn a_server_certificate_hq_revoked_is_refused_once_the_store_has_the_package_tha
     ]);
     let made = hq_package(&hq, &dir.path().join("p2.zip"), &[]);
     assert_eq!(
-        made["package"]["certificates"], 0,
-        "no auditor's certificate among them"
+        made["package"]["certificates"], 1,
+        "the store device's certificate only: neither an auditor's nor the server's"
     );
     store.json(&[
         "sync",
@@ -1189,4 +1241,127 @@ fn an_hq_database_on_a_postgresql_that_does_not_answer_says_where_and_what_to_do
         assert!(all.contains(hint), "{all}");
         assert!(!all.contains("secret"), "{all}");
     }
+}
+
+#[test]
+fn a_device_hq_did_not_enrol_is_refused_until_hq_enrols_it_and_a_revoked_one_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let hq = dir.path().join("hq.db");
+    let hq_arg = hq.to_str().expect("path");
+    hq_with_ca(&hq, "Ромашка");
+    let server = Server::start(&hq, &[]);
+    let store = Store::new(dir.path(), "a");
+    let me = store.json(&["keys", "show"]);
+    let fingerprint = me["fingerprint"].as_str().expect("fingerprint").to_string();
+    let shown = me["fingerprint_shown"].as_str().expect("shown").to_string();
+    assert_eq!(
+        shown.split(' ').count(),
+        16,
+        "read in groups of four: {shown}"
+    );
+
+    // Not enrolled: refused with the reason, exit 1, nothing at HQ.
+    let out = store.run(
+        &["sync", "push", "--to", &server.url, "--json"],
+        "en_US.UTF-8",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let reason = v["refused"][0]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains(&format!("({shown}) is not enrolled at HQ")),
+        "{v}"
+    );
+    assert!(
+        v["refused"][0]["hint"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&format!(
+                "storecheck hq device enrol {fingerprint} --store MSK-01"
+            )),
+        "{v}"
+    );
+    assert!(hq_ids(&hq).is_empty(), "nothing of it at HQ");
+    // The server answers 422 with the reason.
+    let outbox = store.db.with_file_name("outbox");
+    let bundle = std::fs::read_dir(&outbox)
+        .expect("outbox")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "zip"))
+        .expect("the bundle waits in the outbox");
+    let bytes = std::fs::read(&bundle).expect("bundle");
+    let (status, body) = request(
+        &server,
+        "POST",
+        "/v1/bundles",
+        &[
+            ("x-storecheck-file", "b.zip"),
+            ("x-storecheck-device", "d1"),
+        ],
+        &bytes,
+    );
+    assert_eq!(status, 422);
+    assert!(
+        String::from_utf8_lossy(&body).contains("is not enrolled at HQ"),
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+
+    // HQ sees who is waiting, with the fingerprint the store read out.
+    let pending = json(&["--hq", hq_arg, "hq", "device", "list", "--pending"]);
+    let waiting = &pending[0];
+    assert_eq!(waiting["fingerprint_shown"], shown.as_str(), "{pending}");
+    assert_eq!(waiting["state"], "waiting");
+    assert_eq!(waiting["stores_named"][0], "MSK-01");
+
+    // Enrolled: the same bundle goes now, and nothing is waiting.
+    let enrolled = enrol(&hq, &store);
+    assert_eq!(enrolled["issued"], true);
+    let pushed = store.json(&["sync", "push"]);
+    assert_eq!(pushed["sent"], store.sent_ids().len() as u64, "{pushed}");
+    assert_eq!(hq_ids(&hq), store.sent_ids(), "each audit at HQ once");
+    let pending = json(&["--hq", hq_arg, "hq", "device", "list", "--pending"]);
+    assert_eq!(pending.as_array().map(Vec::len), Some(0), "{pending}");
+
+    // Revoked: what it sends next is refused with the revocation, what it sent stays.
+    let serial = enrolled["serial"].as_str().expect("serial");
+    json(&[
+        "--hq", hq_arg, "hq", "ca", "revoke", serial, "--reason", "key-lost",
+    ]);
+    let stick = dir.path().join("stick");
+    store.json(&[
+        "sync",
+        "export",
+        "--all",
+        "--out",
+        stick.to_str().expect("path"),
+    ]);
+    let out = store.run(&["sync", "push"], "en_US.UTF-8");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("was revoked on"), "{}", text(&out));
+    let again = std::fs::read_dir(&stick)
+        .expect("stick")
+        .flatten()
+        .map(|e| e.path())
+        .next()
+        .expect("bundle");
+    let (status, body) = request(
+        &server,
+        "POST",
+        "/v1/bundles",
+        &[
+            ("x-storecheck-file", "again.zip"),
+            ("x-storecheck-device", "d2"),
+        ],
+        &std::fs::read(&again).expect("bundle"),
+    );
+    assert_eq!(status, 422);
+    assert!(
+        String::from_utf8_lossy(&body).contains("was revoked on"),
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    assert_eq!(hq_ids(&hq), store.sent_ids(), "what it sent before stays");
+    drop(server);
 }

@@ -51,11 +51,36 @@ pub struct CaInfo {
     pub revoked: u64,
 }
 
+/// What a certificate HQ issued is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum CertificateKind {
+    /// An auditor's key, which signs reports.
+    Auditor,
+    /// HQ's server, for TLS.
+    Server,
+    /// A store device's key, which signs its sync bundles: the device is enrolled.
+    Device,
+}
+
+impl CertificateKind {
+    fn parse(s: &str) -> CertificateKind {
+        match s {
+            "server" => CertificateKind::Server,
+            "device" => CertificateKind::Device,
+            _ => CertificateKind::Auditor,
+        }
+    }
+}
+
 /// A certificate HQ issued.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct IssuedCertificate {
+    pub kind: CertificateKind,
     pub serial: String,
+    /// The auditor, HQ's server names, or the store device's name.
     pub auditor: String,
     pub store: String,
     pub not_before: String,
@@ -156,6 +181,12 @@ pub enum CaProblem {
     },
     /// A standard HQ holds a version of with other content.
     StandardExists { code: String, version: String },
+    /// No store device HQ knows has this key fingerprint or device id.
+    UnknownDevice { what: String },
+    /// A device id under which HQ knows more than one key.
+    AmbiguousDevice { what: String },
+    /// A store code HQ does not know, to enrol a device for.
+    UnknownStore { code: String },
     /// A name for the server's certificate that is neither a DNS name nor an IP address.
     BadHostName { name: String },
     /// A server address for the package that stores could not use.
@@ -208,6 +239,18 @@ impl CaProblem {
                 format!("HQ holds standard {code} version {version} with other content"),
                 format!("в ЦО уже есть стандарт {code} версии {version} с другим содержимым"),
             ),
+            CaProblem::UnknownDevice { what } => lang.pick(
+                format!("HQ knows no store device «{what}»: no bundle of a device with this key fingerprint or id reached HQ"),
+                format!("ЦО не знает устройства магазина «{what}»: пакетов устройства с таким отпечатком ключа или идентификатором в ЦО не поступало"),
+            ),
+            CaProblem::AmbiguousDevice { what } => lang.pick(
+                format!("HQ knows more than one key of device {what}"),
+                format!("ЦО знает несколько ключей устройства {what}"),
+            ),
+            CaProblem::UnknownStore { code } => lang.pick(
+                format!("HQ knows no store «{code}», and the device's bundles did not name it"),
+                format!("ЦО не знает магазина «{code}», и пакеты устройства его не называли"),
+            ),
             CaProblem::BadHostName { name } => lang.pick(
                 format!("«{name}» is neither a DNS name nor an IP address"),
                 format!("«{name}» — не имя DNS и не IP-адрес"),
@@ -241,6 +284,18 @@ impl CaProblem {
                 "give the file another version, or leave the version out to publish it as the next one",
                 "укажите в файле другую версию или не указывайте её, чтобы опубликовать как следующую",
             ),
+            CaProblem::UnknownDevice { .. } => lang.pick(
+                "ask the store to send a bundle (`storecheck sync push`, or a stick for `hq import`), then find it with `storecheck hq device list --pending`",
+                "попросите магазин отправить пакет (`storecheck sync push` или флешкой для `hq import`), затем найдите его в `storecheck hq device list --pending`",
+            ),
+            CaProblem::AmbiguousDevice { .. } => lang.pick(
+                "give the key's fingerprint as the store reads it with `storecheck keys show`",
+                "укажите отпечаток ключа, который магазин видит в `storecheck keys show`",
+            ),
+            CaProblem::UnknownStore { .. } => lang.pick(
+                "add it first: `storecheck hq store add CODE NAME`",
+                "сначала добавьте его: `storecheck hq store add КОД НАЗВАНИЕ`",
+            ),
             CaProblem::BadHostName { .. } => lang.pick(
                 "give each name as stores type it in the address: --name hq.chain.example --name 10.0.0.5",
                 "укажите каждое имя так, как его пишут магазины в адресе: --name hq.chain.example --name 10.0.0.5",
@@ -258,7 +313,7 @@ fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn validity(cert: &Certificate) -> (String, String) {
+pub(crate) fn validity(cert: &Certificate) -> (String, String) {
     let v = &cert.tbs_certificate.validity;
     let t = |t: &x509_cert::time::Time| {
         let secs = t.to_unix_duration().as_secs() as i64;
@@ -269,6 +324,7 @@ fn validity(cert: &Certificate) -> (String, String) {
 
 fn issued_row(r: &Row<'_>) -> Result<IssuedCertificate> {
     Ok(IssuedCertificate {
+        kind: CertificateKind::parse(&r.get::<_, String>(8)?),
         serial: r.get(0)?,
         auditor: r.get(1)?,
         store: r.get(2)?,
@@ -282,8 +338,7 @@ fn issued_row(r: &Row<'_>) -> Result<IssuedCertificate> {
     })
 }
 
-const ISSUED_COLUMNS: &str =
-    "serial, auditor, store_code, not_before, not_after, created_at, revoked_at, revoke_reason";
+const ISSUED_COLUMNS: &str = "serial, auditor, store_code, not_before, not_after, created_at, revoked_at, revoke_reason, kind";
 
 /// The latest version of a code: the highest number when versions are numbers, else the
 /// highest text.
@@ -408,6 +463,7 @@ impl HqDb {
             .map_err(|e| HqError::Corrupt(e.to_string()))?;
         let (not_before, not_after) = validity(&cert);
         let row = IssuedCertificate {
+            kind: CertificateKind::Auditor,
             serial: ca::serial_hex(&cert),
             auditor: req.auditor.clone(),
             store: req.store.clone(),
@@ -801,13 +857,13 @@ impl HqDb {
         let tx = self.conn.transaction()?;
         tx.execute(
             "UPDATE ca_certificate SET revoked_at = ?1, revoke_reason = 'replaced'
-             WHERE store_code = '' AND revoked_at IS NULL",
+             WHERE kind = 'server' AND revoked_at IS NULL",
             [&now],
         )?;
         tx.execute(
             "INSERT INTO ca_certificate (id, serial, auditor, store_code, key_sha256, not_before,
-                not_after, der, device_id, created_at)
-             VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?7, ?8, ?9)",
+                not_after, der, device_id, created_at, kind)
+             VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?7, ?8, ?9, 'server')",
             params![
                 self.ids.next().to_string(),
                 made.serial,
@@ -833,14 +889,13 @@ impl HqDb {
 
     /// The HQ server's address as stores reach it, which packages carry; none until given.
     pub fn server_url(&self) -> Result<Option<String>> {
-        Ok(self
-            .conn
+        self.conn
             .query_row(
                 "SELECT value FROM workspace WHERE key = 'server_url'",
                 (),
                 |r| r.get(0),
             )
-            .optional()?)
+            .optional()
     }
 
     /// Remembers the HQ server's address for the packages made from now on. Errors:
@@ -892,7 +947,7 @@ impl HqDb {
             .conn
             .prepare(
                 "SELECT der FROM ca_certificate
-                 WHERE revoked_at IS NULL AND not_after > ?1 AND store_code <> ''
+                 WHERE revoked_at IS NULL AND not_after > ?1 AND kind <> 'server'
                  ORDER BY store_code, auditor, created_at",
             )?
             .query_map([rfc3339(now)], |r| r.get(0))?

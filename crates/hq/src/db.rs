@@ -19,11 +19,15 @@ const MIGRATIONS: &[&str] = &[
     include_str!("0002_dashboard.sql"),
     include_str!("0003_ca.sql"),
     include_str!("0004_store_sections.sql"),
+    include_str!("0005_enrolment.sql"),
 ];
 
 /// PostgreSQL's own migrations, append-only as SQLite's: the first is the schema SQLite reached
 /// in four steps.
-const PG_MIGRATIONS: &[&str] = &[include_str!("pg/0001_hq.sql")];
+const PG_MIGRATIONS: &[&str] = &[
+    include_str!("pg/0001_hq.sql"),
+    include_str!("pg/0002_enrolment.sql"),
+];
 
 /// The HQ schema version this program writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -3,7 +3,9 @@
 //!
 //! For each file: what it is (by its first bytes, not its name); read and checked by
 //! storecheck-sync (format, signature, every hash); then, under HQ's write lock, the key the
-//! device signs with, the standards, each audit by the rules of [`crate::rules`], and every
+//! device signs with (and, once HQ has the chain's CA, that the CA enrolled it: see
+//! [`crate::enrol`]; a store database file or a signed PDF is not a bundle and is not asked),
+//! the standards, each audit by the rules of [`crate::rules`], and every
 //! signed audit's PDF (its signature, and the data inside it against the rows); only then are
 //! files and rows written, and the transaction committed. Every file accepted or refused gets a
 //! line in the import log (an accepted one in its own transaction); a failure of HQ itself (its
@@ -28,6 +30,7 @@ use storecheck_sync::{Parcel, Problem, Refusal, Sent, Source};
 use uuid::Uuid;
 
 use crate::db::HqDb;
+use crate::enrol::Enrolment;
 use crate::error::{HqError, Result};
 use crate::rollup;
 use crate::rules::{Decision, Rank, decide};
@@ -68,6 +71,11 @@ pub struct Refused {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub hint: Option<String>,
+    /// Refused for the device that sent it (not enrolled, or revoked), not for what it holds:
+    /// the same file is taken once HQ enrols the device, so a store keeps it to send again.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[ts(optional, as = "Option<bool>")]
+    pub waits_for_enrolment: bool,
     /// The reason in English and in Russian, for the import log, which is read later in
     /// whichever language the reader uses.
     #[serde(skip)]
@@ -217,6 +225,7 @@ impl HqDb {
                 what: subject(&refusal),
                 reason: refusal.problem.text(lang),
                 hint: refusal.hint(lang),
+                waits_for_enrolment: refusal.problem.waits_for_enrolment(),
                 logged: (
                     refusal.problem.text(Lang::En),
                     refusal.problem.text(Lang::Ru),
@@ -242,11 +251,18 @@ impl HqDb {
                 Ok(outcome)
             }
             Prepared::Parcel(head, parcel) => {
+                let attempt = crate::enrol::Attempt::of(&parcel);
                 match self.apply_parcel(*parcel, |tx, ids, now, applied| {
                     log(tx, ids, now, &outcome_of(&head, applied), head.sequence)
                 })? {
                     Ok(applied) => Ok(outcome_of(&head, &applied)),
                     Err(refusal) => {
+                        // A device HQ has not enrolled goes on the waiting list.
+                        if let (Problem::NotEnrolled { .. }, Some(attempt)) =
+                            (&refusal.problem, &attempt)
+                        {
+                            crate::enrol::record_waiting(&self.conn, attempt, &now)?;
+                        }
                         let outcome = refused(&head, refusal);
                         log(&self.conn, &self.ids, &now, &outcome, head.sequence)?;
                         Ok(outcome)
@@ -442,8 +458,10 @@ impl Reader<'_> {
                 |r| r.get(0),
             )
             .optional()?;
+        // With the chain's CA, the enrolment decides instead (a device's new key, enrolled).
         if let Some(Some(held)) = held_key
             && held != open.key_id()
+            && !crate::enrol::has_ca(&self.files)
         {
             return Ok(Some(Err(Refusal::new(
                 open.shown().to_string(),
@@ -611,8 +629,10 @@ fn apply(
                 |r| r.get(0),
             )
             .optional()?;
+        let with_ca = crate::enrol::has_ca(files_dir);
         if let Some(Some(held)) = held
             && &held != key_id
+            && !with_ca
         {
             return refuse(Problem::WrongKey {
                 device: device.id.to_string(),
@@ -630,6 +650,25 @@ fn apply(
             applied.known_bundle = true;
             applied.already_present = parcel.audits.len();
             return Ok(Ok(applied));
+        }
+        // With the chain's CA, only from a device it enrolled (checked under the write lock,
+        // so an enrolment or revocation just made counts).
+        let problem = match crate::enrol::enrolment(tx, files_dir, key_id, device.id, now)? {
+            Enrolment::NoCa | Enrolment::Enrolled => None,
+            Enrolment::NotEnrolled => Some(Problem::NotEnrolled {
+                device: device.name.clone(),
+                fingerprint: key_id.clone(),
+                store: crate::enrol::stores_named(parcel).into_iter().next(),
+            }),
+            Enrolment::Revoked { at, reason } => Some(Problem::DeviceRevoked {
+                device: device.name.clone(),
+                fingerprint: key_id.clone(),
+                at,
+                reason,
+            }),
+        };
+        if let Some(problem) = problem {
+            return refuse(problem);
         }
     }
 
@@ -804,10 +843,19 @@ fn apply(
             public_key,
             created_at,
         } => {
-            tx.execute(
+            // The key HQ holds for the device: its first, or with the chain's CA the one
+            // enrolled that signed this bundle (a device's new key, once HQ enrolled it).
+            let sql = if crate::enrol::has_ca(files_dir) {
                 "INSERT INTO device (id, name, key_id, public_key) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (id) DO UPDATE SET key_id = excluded.key_id,
-                     public_key = excluded.public_key WHERE device.key_id IS NULL",
+                     public_key = excluded.public_key"
+            } else {
+                "INSERT INTO device (id, name, key_id, public_key) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET key_id = excluded.key_id,
+                     public_key = excluded.public_key WHERE device.key_id IS NULL"
+            };
+            tx.execute(
+                sql,
                 params![device.id.to_string(), device.name, key_id, public_key],
             )?;
             tx.execute(

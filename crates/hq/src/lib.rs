@@ -9,12 +9,15 @@
 //!   checking the next while writing the current; [`rules`] are the import rules as pure
 //!   functions, for any backend.
 //! - [`HqDb::audits`], [`HqDb::gaps`], [`HqDb::imports`], [`HqDb::dump`]: what HQ holds.
+//! - [`HqDb::enrol_device`], [`HqDb::devices`]: store devices enrolled by the chain's CA;
+//!   with a CA, bundles are taken only from them ([`enrol`]).
 //! - [`HqDb::stats`]: the chain's figures by store, region, section, requirement or week;
 //!   [`export`]: the tables for BI, as CSV or XLSX.
 
 pub mod ca;
 pub mod dashboard;
 pub mod db;
+pub mod enrol;
 pub mod error;
 pub mod export;
 pub mod import;

@@ -14,6 +14,10 @@
 //!   (`server.pem`, `server.key`), issued by the same CA for the names stores reach it by, so
 //!   that a store trusts HQ's server by the CA it pinned and nothing else.
 //!
+//! - [`ChainCa::issue_device`]: a store device's certificate for the key it signs its sync
+//!   bundles with, which enrols the device: HQ takes bundles only from enrolled devices once it
+//!   has a CA.
+//!
 //! An issued certificate's subject is the auditor (CN), the store (OU, its code) and the chain
 //! (O); its issuer is the chain's name, so a verification says "issued by <chain>".
 
@@ -68,6 +72,10 @@ pub const SERVER_DAYS: i64 = 365;
 pub const SERVER_RENEW_DAYS: i64 = 30;
 const OID_KP_SERVER_AUTH: der::oid::ObjectIdentifier =
     der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.1");
+const OID_KP_CLIENT_AUTH: der::oid::ObjectIdentifier =
+    der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
+/// How long a store device's certificate is valid, unless its CA's ends sooner.
+pub const DEVICE_DAYS: i64 = 3 * 365;
 
 /// SHA-256 of a certificate's DER, lowercase hex: what a store pins and a person compares.
 pub fn fingerprint(der: &[u8]) -> String {
@@ -399,6 +407,68 @@ impl ChainCa {
             .map_err(cert_err)?;
         builder
             .add_extension(&SubjectAltName(san))
+            .map_err(cert_err)?;
+        builder.build::<DerSignature>().map_err(cert_err)
+    }
+
+    /// A store device's certificate for the key it signs its bundles with (`key`, as HQ holds
+    /// it from the device's bundles): CN the device's name, OU the store it is enrolled for, O
+    /// the chain; extended key usage clientAuth only, key usage digitalSignature only, not a CA;
+    /// valid from `now` for [`DEVICE_DAYS`], never past the CA's own end.
+    pub fn issue_device(
+        &self,
+        key: &p256::ecdsa::VerifyingKey,
+        device: &str,
+        store: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Certificate, SignError> {
+        use der::referenced::OwnedToRef;
+        use x509_cert::ext::pkix::{
+            AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
+            SubjectKeyIdentifier,
+        };
+        let subject: Name = RdnSequence(vec![
+            rdn(OID_O, &self.name)?,
+            rdn(OID_OU, store)?,
+            rdn(OID_CN, device)?,
+        ]);
+        let ca_end = crate::verify::time_of(&self.cert.tbs_certificate.validity.not_after);
+        let until = (now + chrono::Duration::days(DEVICE_DAYS)).min(ca_end);
+        let spki = SubjectPublicKeyInfoOwned::from_key(*key).map_err(cert_err)?;
+        let mut builder = CertificateBuilder::new(
+            Profile::Manual {
+                issuer: Some(self.cert.tbs_certificate.subject.clone()),
+            },
+            random_serial()?,
+            Validity {
+                not_before: time(now)?,
+                not_after: time(until)?,
+            },
+            subject,
+            spki.clone(),
+            &self.key,
+        )
+        .map_err(cert_err)?;
+        let ca_spki = &self.cert.tbs_certificate.subject_public_key_info;
+        builder
+            .add_extension(&SubjectKeyIdentifier::try_from(spki.owned_to_ref()).map_err(cert_err)?)
+            .map_err(cert_err)?;
+        builder
+            .add_extension(
+                &AuthorityKeyIdentifier::try_from(ca_spki.owned_to_ref()).map_err(cert_err)?,
+            )
+            .map_err(cert_err)?;
+        builder
+            .add_extension(&BasicConstraints {
+                ca: false,
+                path_len_constraint: None,
+            })
+            .map_err(cert_err)?;
+        builder
+            .add_extension(&KeyUsage(KeyUsages::DigitalSignature.into()))
+            .map_err(cert_err)?;
+        builder
+            .add_extension(&ExtendedKeyUsage(vec![OID_KP_CLIENT_AUTH]))
             .map_err(cert_err)?;
         builder.build::<DerSignature>().map_err(cert_err)
     }
@@ -1227,6 +1297,81 @@ mod tests {
             .server_identity(&folder, &names(&["hq.example"]), at(342), &ids())
             .expect("mended");
         assert!(mended.issued);
+    }
+
+    #[test]
+    fn a_device_certificate_certifies_the_devices_own_key_for_its_store_as_a_client() {
+        let dir = tempfile::tempdir().expect("dir");
+        let ca = ca(dir.path());
+        let device_key = SigningKey::random(&mut rand_core::OsRng);
+        let cert = ca
+            .issue_device(device_key.verifying_key(), "Касса-1", "MSK-01", at(0))
+            .expect("device certificate");
+        assert!(
+            issued_by(&cert, ca.certificate()),
+            "signed by the chain's CA, under its name"
+        );
+        assert_eq!(
+            cert.tbs_certificate.subject_public_key_info,
+            SubjectPublicKeyInfoOwned::from_key(*device_key.verifying_key()).expect("spki"),
+            "the key the device signs its bundles with, not one HQ made"
+        );
+        let subject = &cert.tbs_certificate.subject;
+        assert_eq!(attribute(subject, OID_CN).as_deref(), Some("Касса-1"));
+        assert_eq!(store_of(&cert).as_deref(), Some("MSK-01"));
+        assert_eq!(attribute(subject, OID_O).as_deref(), Some("Ромашка"));
+        let (_, eku) = cert
+            .tbs_certificate
+            .get::<ExtendedKeyUsage>()
+            .expect("read")
+            .expect("extended key usage");
+        assert_eq!(
+            eku.0,
+            [OID_KP_CLIENT_AUTH],
+            "a client, neither a server nor a signer of reports"
+        );
+        let (_, ku) = cert
+            .tbs_certificate
+            .get::<KeyUsage>()
+            .expect("read")
+            .expect("key usage");
+        assert_eq!(
+            ku.0,
+            x509_cert::der::flagset::FlagSet::from(KeyUsages::DigitalSignature)
+        );
+        let (_, bc) = cert
+            .tbs_certificate
+            .get::<BasicConstraints>()
+            .expect("read")
+            .expect("basic constraints");
+        assert!(!bc.ca, "a device certificate issues nothing");
+        let v = &cert.tbs_certificate.validity;
+        assert_eq!(
+            crate::verify::time_of(&v.not_after) - crate::verify::time_of(&v.not_before),
+            chrono::Duration::days(DEVICE_DAYS),
+            "three years"
+        );
+        let other = ca
+            .issue_device(device_key.verifying_key(), "Касса-1", "MSK-01", at(0))
+            .expect("again");
+        assert_ne!(
+            serial_hex(&cert),
+            serial_hex(&other),
+            "each its own serial number"
+        );
+        // Never past the CA's own end.
+        let late = ca
+            .issue_device(
+                device_key.verifying_key(),
+                "Касса-1",
+                "MSK-01",
+                at(365 * 19),
+            )
+            .expect("late");
+        assert_eq!(
+            late.tbs_certificate.validity.not_after,
+            ca.certificate().tbs_certificate.validity.not_after
+        );
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! [`push`] writes a bundle of what is new (into the outbox folder beside the database) and
 //! sends every bundle HQ has neither taken nor refused, oldest first, recording each answer as
 //! it comes: a push cut off anywhere sends the rest next time, and a bundle HQ already has is
-//! answered "already present". It stops at the first failure (the network, a busy or unwell
+//! answered "already present". A bundle refused because HQ has not enrolled this device (or
+//! revoked it) is kept to send again, and stops the push. It stops at the first failure (the network, a busy or unwell
 //! server) so bundles arrive in order. [`pull`] installs a newer HQ package under the same rules
 //! as `sync receive`.
 
@@ -24,6 +25,10 @@ use crate::package::Received;
 pub struct PushRefusal {
     pub file: String,
     pub reason: String,
+    /// What to do, when HQ said (to ask HQ to enrol this device, with its fingerprint).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub hint: Option<String>,
 }
 
 /// What a push did. `sent` and `already_present` count audits.
@@ -157,6 +162,19 @@ fn send(
             .read_to_vec()
             .map_err(|e| network(&url, e))?;
         let answer: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        // Refused for want of enrolment: not recorded, so the next push sends it again (HQ
+        // takes it once it enrols this device); the later ones wait behind it, in order.
+        if status == 422 && answer["refused"][0]["waits_for_enrolment"] == true {
+            out.bundles += 1;
+            out.refused.push(PushRefusal {
+                file: b.file_name.clone(),
+                reason: answer["refused"][0]["reason"]
+                    .as_str()
+                    .map_or_else(|| message(status, &body), str::to_string),
+                hint: answer["refused"][0]["hint"].as_str().map(str::to_string),
+            });
+            break;
+        }
         let pushed = match status {
             200 => Pushed::Taken {
                 added: answer["added"].as_u64().unwrap_or(0),
@@ -182,6 +200,7 @@ fn send(
             Pushed::Refused { reason } => out.refused.push(PushRefusal {
                 file: b.file_name.clone(),
                 reason,
+                hint: answer["refused"][0]["hint"].as_str().map(str::to_string),
             }),
         }
     }

@@ -88,6 +88,21 @@ pub enum Problem {
     WrongKey {
         device: String,
     },
+    /// HQ has a CA, and the device's key is not enrolled: no certificate of HQ's CA is for it.
+    /// `fingerprint` is the key's SHA-256 (hex), `store` the store its bundle named.
+    NotEnrolled {
+        device: String,
+        fingerprint: String,
+        store: Option<String>,
+    },
+    /// The certificate that enrolled the device's key was revoked.
+    DeviceRevoked {
+        device: String,
+        fingerprint: String,
+        /// RFC 3339.
+        at: String,
+        reason: Option<storecheck_report::ca::RevokeReason>,
+    },
     /// A line of a table that cannot be read.
     BadRecord {
         entry: String,
@@ -165,6 +180,17 @@ impl Text for Refusal {
     }
 }
 
+impl Problem {
+    /// Refused for who sent it, not for what it holds: the same file is taken once HQ enrols
+    /// the device, so a store sends it again rather than giving it up.
+    pub fn waits_for_enrolment(&self) -> bool {
+        matches!(
+            self,
+            Problem::NotEnrolled { .. } | Problem::DeviceRevoked { .. }
+        )
+    }
+}
+
 impl Refusal {
     pub fn new(file: impl Into<String>, problem: Problem) -> Refusal {
         Refusal {
@@ -193,6 +219,19 @@ impl Refusal {
             P::WrongKey { .. } => lang.pick(
                 "this file was not signed by the laptop HQ knows under that device: check where it came from",
                 "файл подписан не тем ноутбуком, который ЦО знает под этим устройством: проверьте, откуда он",
+            ),
+            P::NotEnrolled {
+                fingerprint, store, ..
+            } => {
+                let store = store.as_deref().unwrap_or("CODE");
+                lang.pick(
+                    format!("ask HQ to enrol it: storecheck hq device enrol {fingerprint} --store {store}; the file is taken then"),
+                    format!("попросите ЦО зарегистрировать его: storecheck hq device enrol {fingerprint} --store {store}; тогда файл будет принят"),
+                )
+            }
+            P::DeviceRevoked { fingerprint, .. } => lang.pick(
+                format!("what this device sent before stays at HQ; it sends again only if HQ enrols it anew (storecheck hq device enrol {fingerprint} --store CODE)"),
+                format!("присланное этим устройством раньше остаётся в ЦО; отправлять снова оно сможет, только если ЦО зарегистрирует его заново (storecheck hq device enrol {fingerprint} --store КОД)"),
             ),
             P::SignedConflict { .. } | P::ReportDataMismatch { .. } => lang.pick(
                 "a signed audit never changes: check where this file came from; a correction is a new revision of the audit",
@@ -286,6 +325,28 @@ impl Text for Problem {
                 format!("signed by another key than the one HQ knows for device {device}"),
                 format!("подписан другим ключом, чем тот, что ЦО знает для устройства {device}"),
             ),
+            P::NotEnrolled {
+                device, fingerprint, ..
+            } => {
+                let shown = storecheck_core::hq_package::fingerprint_shown(fingerprint);
+                lang.pick(
+                    format!("device {device} ({shown}) is not enrolled at HQ"),
+                    format!("устройство {device} ({shown}) не зарегистрировано в ЦО"),
+                )
+            }
+            P::DeviceRevoked {
+                device,
+                fingerprint,
+                at,
+                reason,
+            } => {
+                let shown = storecheck_core::hq_package::fingerprint_shown(fingerprint);
+                let why = reason.map(|r| format!(" ({})", r.text(lang))).unwrap_or_default();
+                lang.pick(
+                    format!("the certificate of device {device} ({shown}) was revoked on {at}{why}"),
+                    format!("сертификат устройства {device} ({shown}) отозван {at}{why}"),
+                )
+            }
             P::BadRecord {
                 entry,
                 line,

@@ -79,6 +79,9 @@ pub enum Command {
     /// their requests and revokes them
     #[command(subcommand)]
     Ca(CaCommand),
+    /// Store devices: with the chain's CA, HQ takes bundles only from the devices it enrolled
+    #[command(subcommand)]
+    Device(DeviceCommand),
     /// Write the HQ package for the stores: the current standards, the store directory, the
     /// certificates issued and the revocation list, signed by the chain's CA
     Package {
@@ -167,6 +170,27 @@ pub enum CaCommand {
         /// A DNS name or IP address (again for more)
         #[arg(long = "name", value_name = "NAME", required = true)]
         names: Vec<String>,
+    },
+}
+
+#[derive(clap::Subcommand)]
+pub enum DeviceCommand {
+    /// List the store devices HQ knows (from bundles taken or refused), each with its key's
+    /// fingerprint and whether it is enrolled, revoked or waiting
+    List {
+        /// Only the devices waiting to be enrolled
+        #[arg(long)]
+        pending: bool,
+    },
+    /// Enrol a store device: the chain's CA certifies the key it signs its bundles with, for
+    /// a store. Compare the fingerprint with what `storecheck keys show` prints at the store
+    Enrol {
+        /// The device's key fingerprint (as listed; spaces and case do not matter) or its id
+        #[arg(value_name = "FINGERPRINT|DEVICE_ID")]
+        device: String,
+        /// The store the device works in
+        #[arg(long, value_name = "CODE")]
+        store: String,
     },
 }
 
@@ -270,6 +294,7 @@ pub fn run(hq: HqDb, out: &Out, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve { .. } => Ok(()),
         Command::Ca(c) => run_ca(hq, out, c),
+        Command::Device(c) => run_device(hq, out, c),
         Command::Package {
             out: path,
             server_url,
@@ -573,6 +598,33 @@ pub fn run(hq: HqDb, out: &Out, command: Command) -> anyhow::Result<()> {
     }
 }
 
+fn run_device(hq: &mut HqDb, out: &Out, command: DeviceCommand) -> anyhow::Result<()> {
+    match command {
+        DeviceCommand::List { pending } => {
+            let list: Vec<_> = hq
+                .devices()?
+                .into_iter()
+                .filter(|d| !pending || d.state.pending())
+                .collect();
+            out.print(&list, || {
+                if list.is_empty() {
+                    return CaMessage::NoDevices { pending }.text(out.lang);
+                }
+                list.iter()
+                    .map(|d| CaMessage::DeviceLine(d).text(out.lang))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        DeviceCommand::Enrol { device, store } => {
+            let enrolled = hq.enrol_device(&device, &store)?;
+            out.print(&enrolled, || {
+                CaMessage::DeviceEnrolled(&enrolled).text(out.lang)
+            })
+        }
+    }
+}
+
 fn run_ca(hq: &mut HqDb, out: &Out, command: CaCommand) -> anyhow::Result<()> {
     match command {
         CaCommand::Server { names } => {
@@ -645,6 +697,14 @@ fn run_ca(hq: &mut HqDb, out: &Out, command: CaCommand) -> anyhow::Result<()> {
                 .and_then(storecheck_report::ca::RevokeReason::parse);
             let revoked = hq.ca_revoke(&serial, reason)?;
             out.print(&revoked, || {
+                if revoked.kind == storecheck_hq::ca::CertificateKind::Device {
+                    return CaMessage::DeviceRevoked {
+                        serial: &revoked.serial,
+                        device: &revoked.auditor,
+                        at: revoked.revoked_at.as_deref().unwrap_or_default(),
+                    }
+                    .text(out.lang);
+                }
                 CaMessage::Revoked {
                     serial: &revoked.serial,
                     auditor: &revoked.auditor,
@@ -661,9 +721,16 @@ fn run_ca(hq: &mut HqDb, out: &Out, command: CaCommand) -> anyhow::Result<()> {
                 }
                 list.iter()
                     .map(|c| {
+                        let who = match c.kind {
+                            storecheck_hq::ca::CertificateKind::Device => out.lang.pick(
+                                format!("device {}", c.auditor),
+                                format!("устройство {}", c.auditor),
+                            ),
+                            _ => c.auditor.clone(),
+                        };
                         CaMessage::CertificateLine {
                             serial: &c.serial,
-                            auditor: &c.auditor,
+                            auditor: &who,
                             store: &c.store,
                             until: &c.not_after,
                             revoked: c.revoked_at.as_deref(),

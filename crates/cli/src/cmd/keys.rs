@@ -1,5 +1,6 @@
 //! `storecheck keys request`: a certificate request for an auditor's signing key, for HQ to
-//! issue the chain's certificate.
+//! issue the chain's certificate. `storecheck keys show`: this device and the fingerprint of
+//! the key it signs its bundles with, for HQ to compare when it enrols the device.
 
 use std::path::PathBuf;
 
@@ -12,6 +13,9 @@ use crate::output::{Out, write_whole};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
+    /// Show this device's id, name and the fingerprint of the key it signs its sync bundles
+    /// with (made now if it is not yet), for HQ to compare when it enrols the device
+    Show,
     /// Write a certificate request (PKCS #10) for an auditor's signing key, naming the
     /// auditor and the store, for HQ to issue a certificate of the chain
     Request {
@@ -29,6 +33,28 @@ pub enum Command {
 
 pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
     match command {
+        Command::Show => {
+            let key = storecheck_sync::DeviceKey::load_or_create(&db.keys_dir()?, db.ids())?;
+            let id = db.device().to_string();
+            let name = db.device_name()?;
+            let fingerprint = key.key_id();
+            out.print(
+                &serde_json::json!({
+                    "device_id": id,
+                    "name": name,
+                    "fingerprint": fingerprint,
+                    "fingerprint_shown": storecheck_core::hq_package::fingerprint_shown(&fingerprint),
+                }),
+                || {
+                    CaMessage::ThisDevice {
+                        id: &id,
+                        name: &name,
+                        fingerprint: &fingerprint,
+                    }
+                    .text(out.lang)
+                },
+            )
+        }
         Command::Request {
             out: path,
             signer,

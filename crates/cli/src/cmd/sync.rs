@@ -150,6 +150,9 @@ pub fn run(db: &mut Db, out: &Out, command: Command) -> anyhow::Result<()> {
                         }
                         .text(out.lang),
                     );
+                    if let Some(hint) = &r.hint {
+                        lines.push(format!("  {hint}"));
+                    }
                 }
                 for m in &done.missing_files {
                     lines.push(CaMessage::PushMissing { file: m }.text(out.lang));

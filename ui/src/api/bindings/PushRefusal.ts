@@ -3,4 +3,8 @@
 /**
  * A bundle HQ's server refused, and why.
  */
-export type PushRefusal = { file: string, reason: string, };
+export type PushRefusal = { file: string, reason: string, 
+/**
+ * What to do, when HQ said (to ask HQ to enrol this device, with its fingerprint).
+ */
+hint?: string, };

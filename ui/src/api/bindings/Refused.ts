@@ -3,4 +3,9 @@
 /**
  * A refusal as printed: the thing refused, and why.
  */
-export type Refused = { what: string, reason: string, hint?: string, };
+export type Refused = { what: string, reason: string, hint?: string, 
+/**
+ * Refused for the device that sent it (not enrolled, or revoked), not for what it holds:
+ * the same file is taken once HQ enrols the device, so a store keeps it to send again.
+ */
+waits_for_enrolment?: boolean, };
