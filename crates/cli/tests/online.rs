@@ -1100,7 +1100,9 @@ fn a_server_certificate_hq_revoked_is_refused_once_the_store_has_the_package_tha
 }
 
 /// A new database on the test script's PostgreSQL server (scripts/with-postgres.sh), as an HQ
-/// URL; `None` when the tests run without one.
+/// URL; `None` when the tests run without one. (The script names its server in the
+/// environment.)
+#[allow(clippy::disallowed_methods)]
 fn postgres_hq(name: &str) -> Option<String> {
     let admin = std::env::var("STORECHECK_TEST_POSTGRES").ok()?;
     let bin = PathBuf::from(std::env::var("STORECHECK_TEST_POSTGRES_BIN").expect("its programs"));
@@ -1116,6 +1118,7 @@ fn postgres_hq(name: &str) -> Option<String> {
 
 /// Stops or starts the test script's PostgreSQL server (`pg_ctl stop|start`), as the user
 /// that owns its data.
+#[allow(clippy::disallowed_methods)]
 fn pg_ctl(action: &str) {
     let bin = PathBuf::from(std::env::var("STORECHECK_TEST_POSTGRES_BIN").expect("its programs"));
     let data = std::env::var("STORECHECK_TEST_POSTGRES_DATA").expect("its data");
