@@ -5,7 +5,8 @@ import type { Mode } from "./Mode";
 
 export type WorkspaceInfo = { mode: Mode, 
 /**
- * The HQ database open (or to be opened: the default beside the store database).
+ * The HQ database open (or to be opened: the default beside the store database): a file's
+ * path, or a PostgreSQL URL without its password.
  */
 hq_path: string, hq: HqInfo | null, 
 /**
