@@ -611,7 +611,7 @@ test('HQ in the app: bundles dropped on the window go in, the dashboard counts t
     await s.waitUntil(async () => /подпис/i.test(await s.text('[data-testid="hq-audit-verdict"]')), 'the verdict');
     const verdict = await s.text('[data-testid="hq-audit-verdict"]');
     assert.match(verdict, /действительна|не изменён/i, verdict);
-    assert.match(verdict, /Подписал.*«[^»]+»/s, `who signed: ${verdict}`);
+    assert.match(verdict, /Подпись.*«[^»]+»/s, `who signed: ${verdict}`);
     await shot(s, '28-hq-audit-ru');
     await assertNothingCut(s, '28-hq-audit-ru');
     // The review mark is HQ's own: saved, shown, and the signed audit is unchanged.
