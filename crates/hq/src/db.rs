@@ -348,47 +348,13 @@ fn fill_rollups(tx: &Conn) -> Result<()> {
 /// PostgreSQL's schema, made or upgraded under the write lock, so that two servers starting
 /// at once upgrade it once. `shown` names the database in messages.
 fn migrate_postgres(conn: &mut Conn, shown: &str) -> Result<()> {
-    let not_hq = |detail: String| HqError::NotHq {
-        path: shown.to_owned(),
-        detail,
-    };
-    let tx = conn.transaction_with_behavior(Behavior::Immediate)?;
-    let tables: i64 = tx.query_row(
-        "SELECT count(*) FROM information_schema.tables
-         WHERE table_schema = current_schema() AND table_name <> 'hq_schema'",
-        (),
-        |r| r.get(0),
-    )?;
-    let marked: i64 = tx.query_row(
-        "SELECT count(*) FROM information_schema.tables
-         WHERE table_schema = current_schema() AND table_name = 'hq_schema'",
-        (),
-        |r| r.get(0),
-    )?;
-    let from = if marked == 0 {
-        if tables > 0 {
-            return Err(not_hq("not a StoreCheck HQ database".into()));
-        }
-        0
-    } else {
-        let (application, version): (String, i64) = tx
-            .query_row("SELECT application, version FROM hq_schema", (), |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?
-            .unwrap_or_default();
-        if application != PG_APPLICATION {
-            return Err(not_hq("not a StoreCheck HQ database".into()));
-        }
-        version
-    };
-    if from > PG_SCHEMA_VERSION {
-        return Err(HqError::Newer {
-            path: shown.to_owned(),
-            found: from,
-            supported: PG_SCHEMA_VERSION,
-        });
+    // Read first without the write lock: a database already at this schema (every open but
+    // the first) does not wait behind an import another server is writing.
+    if pg_schema(conn, shown)? == PG_SCHEMA_VERSION {
+        return Ok(());
     }
+    let tx = conn.transaction_with_behavior(Behavior::Immediate)?;
+    let from = pg_schema(&tx, shown)?;
     if from == PG_SCHEMA_VERSION {
         return tx.commit();
     }
@@ -401,6 +367,41 @@ fn migrate_postgres(conn: &mut Conn, shown: &str) -> Result<()> {
         params![PG_APPLICATION, PG_SCHEMA_VERSION],
     )?;
     tx.commit()
+}
+
+/// The schema version of the PostgreSQL HQ database (0 for an empty database); another
+/// program's database, or a newer StoreCheck's, is refused.
+fn pg_schema(conn: &Conn, shown: &str) -> Result<i64> {
+    let not_hq = || HqError::NotHq {
+        path: shown.to_owned(),
+        detail: "not a StoreCheck HQ database".into(),
+    };
+    let (tables, marked): (i64, i64) = conn.query_row(
+        "SELECT count(*), count(CASE WHEN table_name = 'hq_schema' THEN 1 END)
+         FROM information_schema.tables WHERE table_schema = current_schema()",
+        (),
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if marked == 0 {
+        return if tables > 0 { Err(not_hq()) } else { Ok(0) };
+    }
+    let (application, version): (String, i64) = conn
+        .query_row("SELECT application, version FROM hq_schema", (), |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?
+        .unwrap_or_default();
+    if application != PG_APPLICATION {
+        return Err(not_hq());
+    }
+    if version > PG_SCHEMA_VERSION {
+        return Err(HqError::Newer {
+            path: shown.to_owned(),
+            found: version,
+            supported: PG_SCHEMA_VERSION,
+        });
+    }
+    Ok(version)
 }
 
 /// A photo original in HQ's folder of files: `photos/ab/<sha256>.<ext>`.

@@ -108,17 +108,6 @@ impl DbError {
             _ => false,
         }
     }
-
-    /// A unique or primary key that another writer took first.
-    pub fn is_conflict(&self) -> bool {
-        match self {
-            DbError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
-                e.code == rusqlite::ErrorCode::ConstraintViolation
-            }
-            DbError::Postgres(e, _) => e.code().is_some_and(|c| c.code() == "23505"),
-            _ => false,
-        }
-    }
 }
 
 impl From<rusqlite::Error> for HqError {
@@ -454,18 +443,6 @@ impl<'a> Row<'a> {
                 Ok(r.try_get::<_, ValueRef<'a>>(at)?)
             }
         }
-    }
-
-    /// How many columns.
-    pub fn len(&self) -> usize {
-        match self {
-            Row::Lite(r) => r.as_ref().column_count(),
-            Row::Pg(r) => r.len(),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
@@ -1005,11 +982,6 @@ impl<'c> Stmt<'c> {
                 stmt.columns().iter().map(|c| c.name().to_owned()).collect()
             }
         }
-    }
-
-    /// Whether the query returns a row.
-    pub fn exists<P: Params>(&mut self, params: P) -> Result<bool> {
-        Ok(self.query(params)?.next()?.is_some())
     }
 
     /// Binds `value` to the parameter `:name`; false when the statement has no such parameter.

@@ -462,3 +462,56 @@ fn the_import_history_gives_each_refusal_in_the_readers_language() {
     );
     assert_eq!(en[0].refused[0]["what"], ru[0].refused[0]["what"]);
 }
+
+#[test]
+fn on_postgresql_another_program_s_database_and_a_newer_storecheck_s_are_refused_and_left_as_they_were()
+ {
+    // Only beside the test script's PostgreSQL (scripts/with-postgres.sh).
+    let (Some(other), Some(newer)) = (common::postgres_url(), common::postgres_url()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let clock = common::ticking(common::START);
+    let ids = storecheck_core::db::Ids::seeded(clock.clone(), 5);
+    let open = |url: &str| {
+        storecheck_hq::HqDb::open_postgres(url, dir.path(), clock.clone(), ids.clone())
+            .err()
+            .expect("refused")
+    };
+    let tables = |url: &str| -> Vec<String> {
+        let mut c = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+        c.query(
+            "SELECT table_name::text FROM information_schema.tables
+             WHERE table_schema = current_schema() ORDER BY 1",
+            &[],
+        )
+        .expect("tables")
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    };
+    let run = |url: &str, sql: &str| {
+        postgres::Client::connect(url, postgres::NoTls)
+            .expect("connect")
+            .batch_execute(sql)
+            .expect("sql");
+    };
+    run(&other, "CREATE TABLE contacts (name text)");
+    let err = open(&other);
+    assert!(
+        err.to_string().contains("not a StoreCheck HQ database"),
+        "{err}"
+    );
+    assert_eq!(tables(&other), ["contacts"], "left as it was");
+
+    // Made by this StoreCheck, then marked as a newer one's.
+    drop(
+        storecheck_hq::HqDb::open_postgres(&newer, dir.path(), clock.clone(), ids.clone())
+            .expect("made"),
+    );
+    run(&newer, "UPDATE hq_schema SET version = version + 1");
+    let before = tables(&newer);
+    let err = open(&newer);
+    assert!(err.to_string().contains("newer StoreCheck"), "{err}");
+    assert_eq!(tables(&newer), before, "left as it was");
+}

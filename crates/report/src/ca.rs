@@ -340,12 +340,8 @@ impl ChainCa {
         names: &[HostName],
         now: DateTime<Utc>,
     ) -> Result<Certificate, SignError> {
-        use der::referenced::OwnedToRef;
+        use x509_cert::ext::pkix::SubjectAltName;
         use x509_cert::ext::pkix::name::GeneralName;
-        use x509_cert::ext::pkix::{
-            AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
-            SubjectAltName, SubjectKeyIdentifier,
-        };
         let first = names
             .first()
             .ok_or_else(|| SignError::Certificate("a server certificate needs a name".into()))?;
@@ -353,23 +349,6 @@ impl ChainCa {
             rdn(OID_O, &self.name)?,
             rdn(OID_CN, &first.to_string())?,
         ]);
-        let ca_end = crate::verify::time_of(&self.cert.tbs_certificate.validity.not_after);
-        let until = (now + chrono::Duration::days(SERVER_DAYS)).min(ca_end);
-        let spki = SubjectPublicKeyInfoOwned::from_key(*key).map_err(cert_err)?;
-        let mut builder = CertificateBuilder::new(
-            Profile::Manual {
-                issuer: Some(self.cert.tbs_certificate.subject.clone()),
-            },
-            random_serial()?,
-            Validity {
-                not_before: time(now)?,
-                not_after: time(until)?,
-            },
-            subject,
-            spki.clone(),
-            &self.key,
-        )
-        .map_err(cert_err)?;
         let san = names
             .iter()
             .map(|n| match n {
@@ -384,31 +363,14 @@ impl ChainCa {
                 .map_err(cert_err),
             })
             .collect::<Result<Vec<_>, SignError>>()?;
-        let ca_spki = &self.cert.tbs_certificate.subject_public_key_info;
-        builder
-            .add_extension(&SubjectKeyIdentifier::try_from(spki.owned_to_ref()).map_err(cert_err)?)
-            .map_err(cert_err)?;
-        builder
-            .add_extension(
-                &AuthorityKeyIdentifier::try_from(ca_spki.owned_to_ref()).map_err(cert_err)?,
-            )
-            .map_err(cert_err)?;
-        builder
-            .add_extension(&BasicConstraints {
-                ca: false,
-                path_len_constraint: None,
-            })
-            .map_err(cert_err)?;
-        builder
-            .add_extension(&KeyUsage(KeyUsages::DigitalSignature.into()))
-            .map_err(cert_err)?;
-        builder
-            .add_extension(&ExtendedKeyUsage(vec![OID_KP_SERVER_AUTH]))
-            .map_err(cert_err)?;
-        builder
-            .add_extension(&SubjectAltName(san))
-            .map_err(cert_err)?;
-        builder.build::<DerSignature>().map_err(cert_err)
+        self.issue_leaf(
+            key,
+            subject,
+            SERVER_DAYS,
+            OID_KP_SERVER_AUTH,
+            Some(SubjectAltName(san)),
+            now,
+        )
     }
 
     /// A store device's certificate for the key it signs its bundles with (`key`, as HQ holds
@@ -422,18 +384,33 @@ impl ChainCa {
         store: &str,
         now: DateTime<Utc>,
     ) -> Result<Certificate, SignError> {
-        use der::referenced::OwnedToRef;
-        use x509_cert::ext::pkix::{
-            AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
-            SubjectKeyIdentifier,
-        };
         let subject: Name = RdnSequence(vec![
             rdn(OID_O, &self.name)?,
             rdn(OID_OU, store)?,
             rdn(OID_CN, device)?,
         ]);
+        self.issue_leaf(key, subject, DEVICE_DAYS, OID_KP_CLIENT_AUTH, None, now)
+    }
+
+    /// A certificate of this CA for `key` that is not a CA itself: `subject`, valid from `now`
+    /// for `days` but never past the CA's own end, key usage digitalSignature only, extended key
+    /// usage `usage` only, with its key's and the CA's key identifiers and `names` when given.
+    fn issue_leaf(
+        &self,
+        key: &p256::ecdsa::VerifyingKey,
+        subject: Name,
+        days: i64,
+        usage: der::asn1::ObjectIdentifier,
+        names: Option<x509_cert::ext::pkix::SubjectAltName>,
+        now: DateTime<Utc>,
+    ) -> Result<Certificate, SignError> {
+        use der::referenced::OwnedToRef;
+        use x509_cert::ext::pkix::{
+            AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
+            SubjectKeyIdentifier,
+        };
         let ca_end = crate::verify::time_of(&self.cert.tbs_certificate.validity.not_after);
-        let until = (now + chrono::Duration::days(DEVICE_DAYS)).min(ca_end);
+        let until = (now + chrono::Duration::days(days)).min(ca_end);
         let spki = SubjectPublicKeyInfoOwned::from_key(*key).map_err(cert_err)?;
         let mut builder = CertificateBuilder::new(
             Profile::Manual {
@@ -468,8 +445,11 @@ impl ChainCa {
             .add_extension(&KeyUsage(KeyUsages::DigitalSignature.into()))
             .map_err(cert_err)?;
         builder
-            .add_extension(&ExtendedKeyUsage(vec![OID_KP_CLIENT_AUTH]))
+            .add_extension(&ExtendedKeyUsage(vec![usage]))
             .map_err(cert_err)?;
+        if let Some(names) = names {
+            builder.add_extension(&names).map_err(cert_err)?;
+        }
         builder.build::<DerSignature>().map_err(cert_err)
     }
 
