@@ -31,7 +31,10 @@ use crate::sql::{Conn, OptionalExtension};
 pub(crate) enum Enrolment {
     /// HQ has no CA: every device is taken on first use, as before enrolment existed.
     NoCa,
-    Enrolled,
+    /// For this store (the code its certificate names).
+    Enrolled {
+        store: String,
+    },
     NotEnrolled,
     Revoked {
         at: String,
@@ -44,8 +47,9 @@ pub(crate) fn has_ca(files: &Path) -> bool {
     files.join("ca").join(ca::CA_CERT_FILE).exists()
 }
 
-/// Where the key `key_sha256` of device `device` stands at `now` (RFC 3339): enrolled while a
-/// device certificate for this key and device is neither revoked nor expired; else revoked
+/// Where the key `key_sha256` of device `device` stands at `now` (RFC 3339): enrolled (for the
+/// store its newest such certificate names) while a device certificate for this key and device
+/// is neither revoked nor expired; else revoked
 /// when the latest that was revoked says so; else not enrolled.
 pub(crate) fn enrolment(
     conn: &Conn,
@@ -58,24 +62,26 @@ pub(crate) fn enrolment(
         return Ok(Enrolment::NoCa);
     }
     let mut stmt = conn.prepare(
-        "SELECT not_after, revoked_at, revoke_reason FROM ca_certificate
+        "SELECT not_after, revoked_at, revoke_reason, store_code FROM ca_certificate
          WHERE kind = 'device' AND key_sha256 = ?1 AND for_device = ?2
          ORDER BY created_at DESC, serial",
     )?;
-    let certificates: Vec<(String, Option<String>, Option<String>)> = stmt
+    let certificates: Vec<(String, Option<String>, Option<String>, String)> = stmt
         .query_map(params![key_sha256, device.to_string()], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })?
         .collect::<Result<_>>()?;
-    if certificates
+    if let Some((_, _, _, store)) = certificates
         .iter()
-        .any(|(until, revoked, _)| revoked.is_none() && until.as_str() > now)
+        .find(|(until, revoked, _, _)| revoked.is_none() && until.as_str() > now)
     {
-        return Ok(Enrolment::Enrolled);
+        return Ok(Enrolment::Enrolled {
+            store: store.clone(),
+        });
     }
     Ok(certificates
         .into_iter()
-        .find_map(|(_, revoked, reason)| {
+        .find_map(|(_, revoked, reason, _)| {
             revoked.map(|at| Enrolment::Revoked {
                 at,
                 reason: reason.as_deref().and_then(RevokeReason::parse),

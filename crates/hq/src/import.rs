@@ -257,9 +257,12 @@ impl HqDb {
                 })? {
                     Ok(applied) => Ok(outcome_of(&head, &applied)),
                     Err(refusal) => {
-                        // A device HQ has not enrolled goes on the waiting list.
-                        if let (Problem::NotEnrolled { .. }, Some(attempt)) =
-                            (&refusal.problem, &attempt)
+                        // A device HQ has not enrolled (or not for the store its bundle is
+                        // of) goes on the waiting list, with the stores the bundle named.
+                        if let (
+                            Problem::NotEnrolled { .. } | Problem::OtherStore { .. },
+                            Some(attempt),
+                        ) = (&refusal.problem, &attempt)
                         {
                             crate::enrol::record_waiting(&self.conn, attempt, &now)?;
                         }
@@ -654,7 +657,22 @@ fn apply(
         // With the chain's CA, only from a device it enrolled (checked under the write lock,
         // so an enrolment or revocation just made counts).
         let problem = match crate::enrol::enrolment(tx, files_dir, key_id, device.id, now)? {
-            Enrolment::NoCa | Enrolment::Enrolled => None,
+            Enrolment::NoCa => None,
+            // A device speaks for the store it was enrolled for, and for no other.
+            Enrolment::Enrolled { store } => {
+                let others: std::collections::BTreeSet<&str> = parcel
+                    .audits
+                    .iter()
+                    .map(|a| a.audit.store.code.as_str())
+                    .filter(|code| *code != store)
+                    .collect();
+                (!others.is_empty()).then(|| Problem::OtherStore {
+                    device: device.name.clone(),
+                    fingerprint: key_id.clone(),
+                    enrolled: store,
+                    stores: others.into_iter().map(str::to_string).collect(),
+                })
+            }
             Enrolment::NotEnrolled => Some(Problem::NotEnrolled {
                 device: device.name.clone(),
                 fingerprint: key_id.clone(),

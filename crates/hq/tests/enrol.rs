@@ -9,7 +9,6 @@ mod common;
 use common::{Laptop, accept, hq, refuse};
 use storecheck_core::Lang;
 use storecheck_core::i18n::Text;
-use storecheck_core::model::AuditStatus;
 use storecheck_hq::ca::CertificateKind;
 use storecheck_hq::enrol::DeviceState;
 use storecheck_report::ca::{RevokeReason, fingerprint_shown};
@@ -130,8 +129,8 @@ fn a_revoked_device_sends_nothing_more_and_what_it_sent_stays() {
         .ca_revoke(&enrolled.serial, Some(RevokeReason::KeyLost))
         .expect("revoke");
     let at = revoked.revoked_at.expect("revoked");
-    let draft = store.audits(AuditStatus::Draft)[0];
-    store.complete(draft);
+    // Of the store it is enrolled for (the demo's draft is of another).
+    store.completed("MSK-01");
     let second = store.export();
     let why = refuse(&mut hq, &second);
     assert!(
@@ -191,8 +190,8 @@ fn without_a_ca_devices_are_trusted_on_first_use_and_a_ca_made_later_asks_for_en
     );
 
     hq.ca_init(Some("Ромашка")).expect("CA");
-    let draft = store.audits(AuditStatus::Draft)[0];
-    store.complete(draft);
+    // Of the store it is enrolled for (the demo's draft is of another).
+    store.completed("MSK-01");
     let second = store.export();
     let why = refuse(&mut hq, &second);
     assert!(why.contains("is not enrolled at HQ"), "{why}");
@@ -294,8 +293,8 @@ fn with_a_ca_a_devices_new_key_waits_for_enrolment_and_a_key_speaks_for_its_own_
     // HQ knows" for good, but a key waiting for HQ to enrol it.
     store.key = storecheck_sync::DeviceKey::from_seed([2; 32]).expect("key");
     let new_key = store.key.key_id();
-    let draft = store.audits(AuditStatus::Draft)[0];
-    store.complete(draft);
+    // Of the store it is enrolled for (the demo's draft is of another).
+    store.completed("MSK-01");
     let second = store.export();
     let why = refuse(&mut hq, &second);
     assert!(
@@ -327,4 +326,75 @@ fn with_a_ca_a_devices_new_key_waits_for_enrolment_and_a_key_speaks_for_its_own_
     let copied = other.export();
     let why = refuse(&mut hq, &copied);
     assert!(why.contains("is not enrolled at HQ"), "{why}");
+}
+
+#[test]
+fn a_device_speaks_only_for_the_store_it_was_enrolled_for() {
+    let (_dir, mut hq) = hq();
+    hq.ca_init(Some("Ромашка")).expect("CA");
+    let mut store = Laptop::new(5);
+    let fingerprint = store.key.key_id();
+    let device = store.db.device_name().expect("name");
+    // The demo's completed audit is of MSK-01, the store the laptop is enrolled for.
+    let first = store.export();
+    refuse(&mut hq, &first);
+    hq.enrol_device(&fingerprint, "MSK-01").expect("enrol");
+    accept(&mut hq, &first);
+    let held = hq.audits(None).expect("audits");
+
+    // An audit of SPB-02 from it is refused, naming both stores; nothing of it is written.
+    store.completed("SPB-02");
+    let second = store.export();
+    let why = refuse(&mut hq, &second);
+    assert!(
+        why.contains(&format!(
+            "device {device} ({}) is enrolled for store MSK-01, and this bundle holds audits of SPB-02",
+            fingerprint_shown(&fingerprint)
+        )),
+        "the refusal names the device, its store and the other: {why}"
+    );
+    assert_eq!(hq.audits(None).expect("audits"), held, "nothing written");
+    let en = hq.import_file(&second, Lang::En).expect("import runs");
+    assert!(
+        en.refused[0].waits_for_enrolment,
+        "the store keeps it to send again, as HQ decides"
+    );
+    // On HQ's list with the store it named.
+    let devices = hq.devices().expect("devices");
+    assert_eq!(devices[0].state, DeviceState::Enrolled);
+    assert_eq!(devices[0].store.as_deref(), Some("MSK-01"));
+    assert!(
+        devices[0].stores_named.contains(&"SPB-02".to_string()),
+        "{devices:?}"
+    );
+    let hint = en.refused[0].hint.clone().unwrap_or_default();
+    assert!(
+        hint.contains(&format!(
+            "storecheck hq device enrol {fingerprint} --store SPB-02"
+        )),
+        "{hint}"
+    );
+    let ru = hq.import_file(&second, Lang::Ru).expect("import runs");
+    assert!(
+        ru.refused[0]
+            .reason
+            .contains("зарегистрировано для магазина MSK-01, а в пакете проверки магазина SPB-02"),
+        "{:?}",
+        ru.refused
+    );
+
+    // The laptop moves to SPB-02: enrolled there, the same file is taken, and it no longer
+    // speaks for MSK-01.
+    hq.enrol_device(&fingerprint, "SPB-02").expect("enrol");
+    let (added, _) = accept(&mut hq, &second);
+    assert_eq!(added, 1);
+    store.completed("MSK-01");
+    let third = store.export();
+    let before = hq.audits(None).expect("audits");
+    let why = refuse(&mut hq, &third);
+    assert!(
+        why.contains("is enrolled for store SPB-02, and this bundle holds audits of MSK-01"),
+        "{why}"
+    );
+    assert_eq!(hq.audits(None).expect("audits"), before);
 }

@@ -95,6 +95,13 @@ pub enum Problem {
         fingerprint: String,
         store: Option<String>,
     },
+    /// The device is enrolled for store `enrolled`, and the bundle holds audits of `stores`.
+    OtherStore {
+        device: String,
+        fingerprint: String,
+        enrolled: String,
+        stores: Vec<String>,
+    },
     /// The certificate that enrolled the device's key was revoked.
     DeviceRevoked {
         device: String,
@@ -182,11 +189,14 @@ impl Text for Refusal {
 
 impl Problem {
     /// Refused for who sent it, not for what it holds: the same file is taken once HQ enrols
-    /// the device, so a store sends it again rather than giving it up.
+    /// the device (for the store the file is of), so a store sends it again rather than giving
+    /// it up.
     pub fn waits_for_enrolment(&self) -> bool {
         matches!(
             self,
-            Problem::NotEnrolled { .. } | Problem::DeviceRevoked { .. }
+            Problem::NotEnrolled { .. }
+                | Problem::DeviceRevoked { .. }
+                | Problem::OtherStore { .. }
         )
     }
 }
@@ -227,6 +237,18 @@ impl Refusal {
                 lang.pick(
                     format!("ask HQ to enrol it: storecheck hq device enrol {fingerprint} --store {store}; the file is taken then"),
                     format!("попросите ЦО зарегистрировать его: storecheck hq device enrol {fingerprint} --store {store}; тогда файл будет принят"),
+                )
+            }
+            P::OtherStore {
+                fingerprint,
+                enrolled,
+                stores,
+                ..
+            } => {
+                let first = stores.first().map_or("CODE", String::as_str);
+                lang.pick(
+                    format!("a store's audits come from a laptop enrolled for that store; if this laptop now serves {first}, ask HQ to enrol it there (storecheck hq device enrol {fingerprint} --store {first}; it then no longer sends for {enrolled}); the file is taken then"),
+                    format!("проверки магазина присылает ноутбук, зарегистрированный для этого магазина; если этот ноутбук теперь работает в {first}, попросите ЦО зарегистрировать его там (storecheck hq device enrol {fingerprint} --store {first}; для {enrolled} он тогда больше не отправляет); тогда файл будет принят"),
                 )
             }
             P::DeviceRevoked { fingerprint, .. } => lang.pick(
@@ -332,6 +354,19 @@ impl Text for Problem {
                 lang.pick(
                     format!("device {device} ({shown}) is not enrolled at HQ"),
                     format!("устройство {device} ({shown}) не зарегистрировано в ЦО"),
+                )
+            }
+            P::OtherStore {
+                device,
+                fingerprint,
+                enrolled,
+                stores,
+            } => {
+                let shown = storecheck_core::hq_package::fingerprint_shown(fingerprint);
+                let stores = stores.join(", ");
+                lang.pick(
+                    format!("device {device} ({shown}) is enrolled for store {enrolled}, and this bundle holds audits of {stores}"),
+                    format!("устройство {device} ({shown}) зарегистрировано для магазина {enrolled}, а в пакете проверки магазина {stores}"),
                 )
             }
             P::DeviceRevoked {

@@ -103,6 +103,23 @@ impl Laptop {
         self.db.complete_audit(id).expect("complete");
     }
 
+    /// A new audit of `store`, completed as [`Laptop::complete`] does.
+    pub fn completed(&mut self, store: &str) -> Uuid {
+        let id = self
+            .db
+            .create_audit(&storecheck_core::audit::NewAudit {
+                store_code: store.into(),
+                shift_date: "2026-11-20".into(),
+                shift: storecheck_core::model::ShiftPart::Evening,
+                auditor: "Анна Смирнова".into(),
+                observed: None,
+                standard: None,
+            })
+            .expect("audit");
+        self.complete(id);
+        id
+    }
+
     /// Reopens a completed audit, fails `code`, and completes it again.
     pub fn redo(&mut self, id: Uuid, code: &str, note: &str) {
         self.db.reopen_audit(id).expect("reopen");
