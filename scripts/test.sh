@@ -23,12 +23,18 @@ step "Rust tests (also regenerates the UI's TypeScript bindings)"
 cargo test --workspace --quiet
 
 step "HQ on PostgreSQL: the HQ tests again, and two servers on one database, on a throwaway PostgreSQL this script starts and stops"
+# Every cargo command here selects the whole workspace (`--workspace`, then `--test` picks the
+# binaries): with `-p` dependencies would resolve to other features and be compiled again.
+# HQ's test files are named apart from the other crates' so `--test NAME` picks only HQ's.
+hq_tests=()
+for f in crates/hq/tests/*.rs; do hq_tests+=(--test "$(basename "$f" .rs)"); done
 scripts/with-postgres.sh bash -c \
-  'cargo test -p storecheck-hq --quiet && cargo test -p storecheck --test online --quiet postgresql'
+  'cargo test --workspace --quiet "$@" && cargo test --workspace --quiet --test online postgresql' \
+  hq-tests "${hq_tests[@]}"
 
 step "the app, the CLI and the fuzzer"
-# Every cargo build here selects the whole workspace with all its targets, as `cargo test` does:
-# dependencies then resolve to the same features and are compiled once, not once per command.
+# The whole workspace with all its targets, as `cargo test` does: dependencies resolve to the
+# same features and are compiled once, not once per command.
 cargo build --workspace --all-targets --quiet
 
 step "fuzzing: standards, photos, signed reports and sync bundles under a memory limit (90 s)"
