@@ -149,6 +149,15 @@ TMPDIR="$tmp" STORECHECK_BENCH_HQ_PHOTOS="$PWD/$hq_photos" bench cargo bench --q
   || cannot "the hq_import benchmark failed"
 
 echo
+echo "== HQ server: 500 stores push 5,000 bundles of one signed audit with 3 photos, to two servers on one PostgreSQL and to one on SQLite, beside hq import of the same files"
+# The stores' bundles (about 26 GB) are made once, in about 6 minutes here, and kept in
+# target/bench/push-500x10; STORECHECK_BENCH_PUSH_STORES makes the chain smaller. PostgreSQL is
+# a throwaway cluster with its own durable settings (every commit flushed), as a real HQ runs.
+STORECHECK_PG_DURABLE=1 STORECHECK_BENCH_HQ_PHOTOS="$PWD/$hq_photos" \
+  bench scripts/with-postgres.sh cargo bench --quiet -p storecheck --bench hq_push \
+  || cannot "the hq_push benchmark failed"
+
+echo
 echo "== HQ dashboard at 1,000,000 audits: every query and drill-down beside the naive query over the raw rows; BI export of 100,000 audits"
 # The chain (about 20 GB: 3,000 stores, two years, 61 answers an audit) is made once, in about
 # 40 minutes, and kept as target/bench/hq-chain-1000000.db; STORECHECK_BENCH_CHAIN_AUDITS makes

@@ -6,7 +6,7 @@
 # when the command ends, whether it passed, failed or was interrupted; the command's exit code
 # is this script's.
 #
-#   scripts/with-postgres.sh cargo test -p storecheck-hq
+#   scripts/with-postgres.sh cargo test --workspace --test dashboard
 set -euo pipefail
 
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -36,11 +36,15 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 "${as_owner[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
   >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
 # In its configuration, so that a test that stops and starts it (pg_ctl -D DATA start) gets the
-# same server. Durability is not what these tests measure: no fsync makes a throwaway cluster
-# fast.
+# same server. Durability is not what the tests measure: no fsync makes a throwaway cluster
+# fast. A benchmark sets STORECHECK_PG_DURABLE=1 to keep PostgreSQL's own settings (every
+# commit flushed), as a real HQ runs.
 printf '%s\n' "listen_addresses = '127.0.0.1'" "port = $port" "unix_socket_directories = '$dir'" \
-  "fsync = off" "synchronous_commit = off" "full_page_writes = off" "max_connections = 200" \
-  >>"$dir/data/postgresql.conf"
+  "max_connections = 200" >>"$dir/data/postgresql.conf"
+if [ -z "${STORECHECK_PG_DURABLE:-}" ]; then
+  printf '%s\n' "fsync = off" "synchronous_commit = off" "full_page_writes = off" \
+    >>"$dir/data/postgresql.conf"
+fi
 "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
   || { cat "$dir/server.log" >&2; exit 1; }
 

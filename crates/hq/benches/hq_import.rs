@@ -19,135 +19,23 @@
 // the environment.
 #![allow(clippy::disallowed_methods)]
 
+mod laptop;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use laptop::{GB, Laptop, MB, Photos, env_count, fail, free_bytes};
 use rusqlite::{Connection, params};
-use sha2::{Digest, Sha256};
-use storecheck_core::audit::NewAudit;
-use storecheck_core::db::{Clock, Inputs};
+use storecheck_core::db::Clock;
 use storecheck_core::ids::Ids;
 use storecheck_core::model::ShiftPart;
-use storecheck_core::photo::{Limits, PreparedPhoto, prepare};
 use storecheck_core::record::{AuditRecord, ReportRecord};
 use storecheck_core::{Db, Lang};
 use storecheck_hq::HqDb;
 use storecheck_sync::DeviceKey;
 use storecheck_sync::export::export;
-
-const ANSWERS_PASS: &[u8] = include_bytes!("../../../fixtures/answers/demo-fashion-pass.csv");
-/// The requirements of the demo standard the passing answers need a photo for.
-const PHOTO_CODES: [&str; 3] = ["2.1", "3.1", "3.5"];
-
-const GB: f64 = 1_073_741_824.0;
-const MB: f64 = 1_048_576.0;
-
-fn env_count(name: &str, default: usize) -> usize {
-    match std::env::var(name) {
-        Ok(v) => v.trim().parse().unwrap_or_else(|_| {
-            eprintln!("{name}={v} is not a count");
-            std::process::exit(2);
-        }),
-        Err(_) => default,
-    }
-}
-
-fn fail(what: &str) -> ! {
-    eprintln!("{what}");
-    std::process::exit(2);
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The same photo with a JPEG comment segment naming `tag` right after SOI: another file, the
-/// same picture. The display copy and thumbnail stay those of the base.
-fn distinct(base: &PreparedPhoto, tag: &str) -> PreparedPhoto {
-    let mut bytes = Vec::with_capacity(base.original.len() + tag.len() + 4);
-    bytes.extend_from_slice(&base.original[..2]);
-    bytes.extend_from_slice(&[0xFF, 0xFE]);
-    bytes.extend_from_slice(&((tag.len() + 2) as u16).to_be_bytes());
-    bytes.extend_from_slice(tag.as_bytes());
-    bytes.extend_from_slice(&base.original[2..]);
-    PreparedPhoto {
-        sha256: hex(&Sha256::digest(&bytes)),
-        original: bytes,
-        ..base.clone()
-    }
-}
-
-/// A 3264×2448 picture, smooth with a little noise, as a JPEG of about 1.5 MB: used when no
-/// photos are given.
-fn generated_photo(seed: u32) -> Vec<u8> {
-    let (w, h) = (3264u32, 2448u32);
-    let mut s = seed.wrapping_mul(2_654_435_761) | 1;
-    let img = image::RgbImage::from_fn(w, h, |x, y| {
-        s ^= s << 13;
-        s ^= s >> 17;
-        s ^= s << 5;
-        let n = (s % 17) as f32 - 8.0;
-        let t = (x as f32 / w as f32, y as f32 / h as f32);
-        let wave = ((t.0 * 9.0 + seed as f32).sin() * (t.1 * 7.0).cos() * 60.0) + 128.0;
-        let c = |v: f32| v.clamp(0.0, 255.0) as u8;
-        image::Rgb([c(wave + n), c(200.0 * t.1 + n), c(255.0 - wave * 0.8 + n)])
-    });
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 88)
-        .encode_image(&img)
-        .expect("encode a generated photo");
-    out
-}
-
-/// The three originals: the first three JPEGs of `STORECHECK_BENCH_HQ_PHOTOS`, or generated.
-fn originals() -> (Vec<(String, Vec<u8>)>, String) {
-    if let Some(dir) = std::env::var_os("STORECHECK_BENCH_HQ_PHOTOS") {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| fail(&format!("cannot read {}: {e}", Path::new(&dir).display())))
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "jpg"))
-            .collect();
-        paths.sort();
-        if paths.len() >= 3 {
-            let photos = paths[..3]
-                .iter()
-                .map(|p| {
-                    let name = p
-                        .file_name()
-                        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-                    (name, std::fs::read(p).expect("read a photo"))
-                })
-                .collect();
-            return (photos, "given photos".into());
-        }
-        eprintln!(
-            "{} holds fewer than 3 JPEGs; generating the photos",
-            Path::new(&dir).display()
-        );
-    }
-    let photos = (1..=3)
-        .map(|i| (format!("generated-{i}.jpg"), generated_photo(i)))
-        .collect();
-    (photos, "generated pictures".into())
-}
-
-/// Bytes free under `dir`, as `df` says.
-fn free_bytes(dir: &Path) -> Option<u64> {
-    let out = Command::new("df")
-        .args(["-B1", "--output=avail"])
-        .arg(dir)
-        .output()
-        .ok()?;
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .nth(1)?
-        .trim()
-        .parse()
-        .ok()
-}
 
 /// How much of `files` is in the page cache (`fincore`): (resident bytes, bytes).
 fn resident(files: &[PathBuf]) -> Option<(u64, u64)> {
@@ -331,16 +219,8 @@ fn timed(cmd: &mut Command) -> Option<Duration> {
 fn main() {
     let bundles = env_count("STORECHECK_BENCH_BUNDLES", 1000).max(1);
     let export_audits = env_count("STORECHECK_BENCH_EXPORT_AUDITS", 500).clamp(1, bundles);
-    let (sources, photos_from) = originals();
-    let bases: Vec<PreparedPhoto> = sources
-        .into_iter()
-        .map(|(name, bytes)| prepare(&name, bytes, &Limits::default()).expect("prepare a photo"))
-        .collect();
-    let original_bytes: usize = bases.iter().map(|p| p.original.len()).sum();
-    let copies_bytes: usize = bases
-        .iter()
-        .map(|p| p.display.bytes.len() + p.thumb.bytes.len())
-        .sum();
+    let photos = Photos::load();
+    let (original_bytes, copies_bytes) = (photos.original_bytes, photos.copies_bytes);
 
     let tmp = tempfile::tempdir().expect("temp dir");
     // Disk: the store (originals, copies, PDFs about as large as the display copies) and its
@@ -363,13 +243,7 @@ fn main() {
 
     // The store laptop.
     let store_dir = tmp.path().join("store");
-    let mut db = Db::open(&store_dir.join("store.db"), Inputs::system(None)).expect("open store");
-    db.load_demo(Lang::Ru).expect("demo");
-    let key = DeviceKey::load_or_create(&db.keys_dir().expect("keys"), db.ids()).expect("key");
-    // The demo's own completed audit goes out first, so every bundle below carries exactly one.
-    let scratch = tmp.path().join("scratch");
-    export(&mut db, &scratch, false, &key).expect("export the demo's audit");
-    let _ = std::fs::remove_dir_all(&scratch);
+    let mut laptop = Laptop::new(&store_dir);
 
     let out_dir = tmp.path().join("bundles");
     let mut files: Vec<PathBuf> = Vec::with_capacity(bundles);
@@ -383,46 +257,18 @@ fn main() {
         } else {
             ("SPB-02", ShiftPart::Evening)
         };
-        let id = db
-            .create_audit(&NewAudit {
-                store_code: store.into(),
-                shift_date: (day0 - chrono::Days::new((n / 2) as u64)).to_string(),
-                shift,
-                auditor: "Анна Смирнова".into(),
-                observed: Some("Ольга Петрова".into()),
-                standard: None,
-            })
-            .expect("audit");
-        db.fill_from_csv(id, "pass.csv", ANSWERS_PASS)
-            .expect("fill");
-        for (code, base) in PHOTO_CODES.iter().zip(&bases) {
-            let photo = distinct(base, &format!("storecheck bench audit {n} {code}"));
-            db.attach_photos(id, code, &[photo]).expect("attach");
-        }
-        db.complete_audit(id).expect("complete");
-        storecheck_report::sign_audit(
-            &mut db,
-            id,
-            &storecheck_report::SignRequest {
-                signer: "Анна Смирнова".into(),
-                lang: Lang::Ru,
-                drawn: None,
-                acknowledged_by: None,
-                acknowledgement: None,
-                utc_offset: chrono::FixedOffset::east_opt(3 * 3600).expect("offset"),
-            },
-            chrono::Utc::now(),
-        )
-        .expect("sign");
-        let done = export(&mut db, &out_dir, false, &key).expect("export");
-        assert_eq!(done.audits, 1, "each bundle carries one audit");
-        files.push(PathBuf::from(done.file.expect("a bundle")));
+        let day = day0 - chrono::Days::new((n / 2) as u64);
+        let id = laptop.signed_audit(store, day, shift, &photos, &format!("audit {n}"));
+        let (file, audits) = laptop.export(&out_dir);
+        assert_eq!(audits, 1, "each bundle carries one audit");
+        files.push(file);
+        let db = &mut laptop.db;
         rows.push((
             db.audit_record(id).expect("record"),
             db.report_record(id).expect("report"),
         ));
         if n + 1 == export_audits {
-            export_figures = Some(export_all(&mut db, tmp.path(), &key));
+            export_figures = Some(export_all(db, tmp.path(), &laptop.key));
         }
         if (n + 1) % 100 == 0 {
             eprintln!(
@@ -432,7 +278,7 @@ fn main() {
             );
         }
     }
-    drop(db);
+    drop(laptop);
     // The store's files are not needed any more: room for HQ's copies.
     let _ = std::fs::remove_dir_all(&store_dir);
     let bundle_bytes: u64 = files
@@ -506,6 +352,7 @@ fn main() {
     drop(tmp);
 
     let s = |d: Duration| d.as_secs_f64();
+    let photos_from = &photos.from;
     let answers = rows.first().map_or(0, |(a, _)| a.answers.len());
     // The targets are for 1,000 bundles; a smaller run is held to its share.
     let scaled = |target: f64| {
