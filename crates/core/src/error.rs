@@ -546,7 +546,7 @@ impl Error {
         let mut out = self.headline(lang);
         if let Some(hint) = self.hint(lang) {
             out.push_str(". ");
-            out.push_str(&hint);
+            out.push_str(&sentence(&hint));
         }
         out
     }
@@ -601,10 +601,13 @@ impl Error {
             Error::SigningFile { path, en, ru } => {
                 lang.pick(format!("{path}: {en}"), format!("{path}: {ru}"))
             }
-            Error::Network { url, detail } => lang.pick(
-                format!("HQ's server at {url} cannot be reached or did not answer ({detail})"),
-                format!("сервер ЦО {url} недоступен или не ответил ({detail})"),
-            ),
+            Error::Network { url, detail } => {
+                let detail = network_detail(detail, lang);
+                lang.pick(
+                    format!("HQ's server at {url} cannot be reached or did not answer ({detail})"),
+                    format!("сервер ЦО {url} недоступен или не ответил ({detail})"),
+                )
+            }
             Error::HqServer { url, problem } => problem.text(url, lang),
             Error::Package { file, problem } => lang.pick(
                 format!("{file} was not installed: {}", problem.text(lang)),
@@ -1069,9 +1072,91 @@ fn describe_missing(missing: &[Missing], lang: Lang) -> String {
     parts.join("; ")
 }
 
+/// `text` as a sentence of its own: its first letter capitalised, unless it starts with a
+/// command to type (`storecheck …`).
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) if first.is_lowercase() && !text.starts_with("storecheck") => {
+            first.to_uppercase().chain(chars).collect()
+        }
+        _ => text.to_string(),
+    }
+}
+
+/// The network library's reason (English, for logs) in the reader's words, where it is one a
+/// person meets: nothing listening, no such computer, no answer in time, a cut connection.
+fn network_detail(detail: &str, lang: Lang) -> String {
+    let lower = detail.to_lowercase();
+    let said = if lower.contains("connection refused") {
+        Some((
+            "the connection was refused: no server is running at that address",
+            "в соединении отказано: по этому адресу сервер не запущен",
+        ))
+    } else if lower.contains("host not found") || lower.contains("failed to lookup address") {
+        Some((
+            "no computer of that name was found",
+            "компьютер с таким именем не найден",
+        ))
+    } else if lower.contains("timed out") || lower.starts_with("timeout") {
+        Some(("no answer in time", "ответа не было слишком долго"))
+    } else if lower.contains("connection reset") || lower.contains("broken pipe") {
+        Some(("the connection was broken off", "соединение прервано"))
+    } else if lower.contains("network is unreachable") || lower.contains("no route to host") {
+        Some(("no network to that address", "нет сети до этого адреса"))
+    } else {
+        None
+    };
+    match said {
+        Some((en, ru)) => lang.pick(en, ru),
+        None => detail.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_server_that_cannot_be_reached_is_said_in_the_readers_words_and_sentences() {
+        let e = Error::Network {
+            url: "http://127.0.0.1:8750".into(),
+            detail: "io: Connection refused (os error 111)".into(),
+        };
+        assert_eq!(
+            e.message(Lang::Ru),
+            "сервер ЦО http://127.0.0.1:8750 недоступен или не ответил (в соединении отказано: по этому адресу сервер не запущен). Пакеты ждут на этом компьютере и уйдут при следующей синхронизации; проверьте адрес и сеть"
+        );
+        assert!(
+            e.message(Lang::En)
+                .contains("(the connection was refused: no server is running at that address). The bundles wait"),
+            "{}",
+            e.message(Lang::En)
+        );
+        for (detail, ru) in [
+            ("host not found", "компьютер с таким именем не найден"),
+            ("timeout: global", "ответа не было слишком долго"),
+            (
+                "io: Connection reset by peer (os error 104)",
+                "соединение прервано",
+            ),
+        ] {
+            let e = Error::Network {
+                url: "http://hq".into(),
+                detail: detail.into(),
+            };
+            assert!(e.headline(Lang::Ru).contains(ru), "{detail}");
+        }
+        // A reason nobody put in words stays as the library said it, for HQ's administrator.
+        let e = Error::Network {
+            url: "http://hq".into(),
+            detail: "HTTP 502".into(),
+        };
+        assert!(e.headline(Lang::Ru).contains("(HTTP 502)"));
+        // A hint that is a command to type is not capitalised.
+        assert_eq!(sentence("storecheck sync push"), "storecheck sync push");
+        assert_eq!(sentence("run it"), "Run it");
+    }
 
     #[test]
     fn not_found_names_the_entity_in_either_language() {

@@ -394,8 +394,8 @@ fn bad_files_are_refused_with_their_name_and_reason_and_leave_nothing_behind() {
     refused(
         "IMG_4242.HEIC",
         &heic,
-        "export it as JPEG",
-        "сохраните его как JPEG",
+        "Export it as JPEG",
+        "Сохраните его как JPEG",
     );
     refused(
         "IMG_4243.jpg",

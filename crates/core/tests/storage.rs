@@ -178,7 +178,7 @@ fn an_emptied_foreign_or_unknown_database_file_is_refused_and_left_as_it_was() {
     refuse(
         None,
         |p| matches!(p, DatabaseProblem::Empty),
-        "put back a copy",
+        "Put back a copy",
         "резервной копии",
     );
     // Not a database at all.
@@ -327,7 +327,7 @@ fn a_full_disk_says_so_and_what_to_do() {
         "{}",
         full.message(Lang::En)
     );
-    assert!(full.message(Lang::En).contains("free some space"));
+    assert!(full.message(Lang::En).contains("Free some space"));
     assert!(
         full.message(Lang::Ru).contains("диск заполнен"),
         "{}",
@@ -349,7 +349,7 @@ fn a_full_disk_says_so_and_what_to_do() {
     );
     let msg = photo.message(Lang::En);
     assert!(
-        msg.contains("the disk is full") && msg.contains("free some space"),
+        msg.contains("the disk is full") && msg.contains("Free some space"),
         "{msg}"
     );
     assert!(!msg.contains("permission"), "not a hint about paths: {msg}");
