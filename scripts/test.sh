@@ -49,7 +49,7 @@ if [ -n "$(git status --porcelain -- ui/src/api/bindings)" ]; then
   exit 1
 fi
 
-step "end-to-end: the real app through WebDriver"
-xvfb-run -a -s "-screen 0 1366x768x24" node --test --test-concurrency=1 tests/e2e/
+step "end-to-end: the real app through WebDriver (and HQ on a throwaway PostgreSQL)"
+scripts/with-postgres.sh xvfb-run -a -s "-screen 0 1366x768x24" node --test --test-concurrency=1 tests/e2e/
 
 step "all checks passed"

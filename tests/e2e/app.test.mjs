@@ -23,14 +23,14 @@ function storecheck(...args) {
   return JSON.parse(execFileSync(cli, ['--db', db, '--json', ...args], { encoding: 'utf8' }));
 }
 
-function startDriver(lang = 'ru_RU.UTF-8') {
+function startDriver(lang = 'ru_RU.UTF-8', database = db) {
   const bin = process.env.TAURI_DRIVER ?? join(homedir(), '.cargo/bin/tauri-driver');
   const child = spawn(bin, ['--port', String(port)], {
     detached: true, // its own process group, so WebKitWebDriver goes with it
     stdio: ['ignore', 'inherit', 'inherit'],
     env: {
       ...process.env,
-      STORECHECK_DB: db,
+      STORECHECK_DB: database,
       WEBKIT_DISABLE_COMPOSITING_MODE: '1',
       WEBKIT_DISABLE_DMABUF_RENDERER: '1',
       LANG: lang,
@@ -490,6 +490,132 @@ test('Online sync: with HQ server’s address given once, the app sends what is 
     server.kill('SIGKILL');
   }
 });
+
+/** Restarts the driver so that the next app opens `database` (another laptop), in Russian. */
+async function laptop(database) {
+  process.kill(-driver.pid, 'SIGTERM');
+  await new Promise((r) => setTimeout(r, 500));
+  driver = startDriver('ru_RU.UTF-8', database);
+}
+
+/** A `storecheck hq serve` (args before `hq serve`), with the URL it says it listens at. */
+async function hqServer(args, listen) {
+  const server = spawn(cli, [...args, '--json', 'hq', 'serve', '--listen', listen], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    let seen = '';
+    server.stdout.on('data', (d) => {
+      seen += d;
+      if (seen.includes('\n')) resolve(JSON.parse(seen.split('\n')[0]).url);
+    });
+    server.on('exit', (code) => reject(new Error(`hq serve exited with ${code}`)));
+  });
+  return { server, url };
+}
+
+const syncState = (s) => s.exec('return document.querySelector(\'[data-testid="sync-state"]\')?.dataset.state');
+
+test(
+  'HQ on PostgreSQL as a new user would: two laptops given the address sync by themselves, HQ’s workspace shows their audits, a laptop offline catches up when the server is back',
+  { skip: !process.env.STORECHECK_TEST_POSTGRES && 'needs a PostgreSQL: scripts/test.sh runs this under scripts/with-postgres.sh' },
+  async () => {
+    const admin = process.env.STORECHECK_TEST_POSTGRES;
+    execFileSync(join(process.env.STORECHECK_TEST_POSTGRES_BIN, 'psql'), ['-q', admin, '-c', 'CREATE DATABASE hq_e2e']);
+    const pg = admin.replace(/\/[^/]*$/, '/hq_e2e');
+    // The README's command for PostgreSQL, on loopback (the port is kept for the restart).
+    const hqArgs = ['--hq', pg, '--hq-files', join(dir, 'pg-hq-files')];
+    let { server, url } = await hqServer(hqArgs, '127.0.0.1:0');
+    const laptops = ['Тверская', 'Невский'].map((name) => {
+      const home = join(dir, `laptop-${name}`);
+      mkdirSync(home, { recursive: true });
+      const ldb = join(home, 'store.db');
+      const run = (...args) => JSON.parse(execFileSync(cli, ['--db', ldb, '--json', ...args], { encoding: 'utf8' }));
+      run('demo');
+      const done = run('audit', 'list').find((a) => a.status === 'completed');
+      run('audit', 'sign', done.id, '--signer', 'Анна Смирнова');
+      return { name, home, db: ldb, run };
+    });
+    const sent = () => laptops.flatMap((l) => l.run('audit', 'list').filter((a) => a.status !== 'draft').map((a) => a.id)).sort();
+    const held = () => JSON.parse(execFileSync(cli, [...hqArgs, '--json', 'hq', 'audits'], { encoding: 'utf8' })).map((a) => a.id).sort();
+    try {
+      // Each laptop: the address typed once, then it sends by itself.
+      for (const [i, l] of laptops.entries()) {
+        await laptop(l.db);
+        const s = await openApp();
+        try {
+          await s.waitFor('[data-testid="audit-row"]');
+          await s.click('[data-testid="nav-send"]');
+          await s.waitFor('[data-testid="sync-card"]');
+          await s.waitUntil(async () => (await syncState(s)) === 'off', 'sync off until an address is given');
+          await s.type('[data-testid="sync-url"]', url);
+          await s.click('[data-testid="sync-save"]');
+          await s.waitUntil(async () => (await syncState(s)) === 'synced', `laptop ${l.name} to say it is synced`, 30000);
+          if (i === 0) {
+            await s.exec('document.querySelector(\'[data-testid="sync-card"]\').scrollIntoView()');
+            await shot(s, '40-pg-synced-ru');
+            await assertNothingCut(s, '40-pg-synced-ru');
+          }
+        } finally {
+          await s.close().catch(() => {});
+        }
+      }
+      assert.deepEqual(held(), sent(), 'HQ on PostgreSQL holds every audit of both laptops, once');
+
+      // A week offline: the server is gone while the second laptop completes and signs another
+      // audit; its app says what waits and why, and sends it by itself once the server is back.
+      server.kill('SIGKILL');
+      const l = laptops[1];
+      const { id } = l.run('audit', 'new', '--store', 'MSK-01', '--shift', 'evening', '--date', '2026-12-01', '--auditor', 'Анна Смирнова');
+      execFileSync(cli, ['--db', l.db, 'audit', 'fill', id, join(root, 'fixtures/answers/demo-fashion-hard-fail.csv')]);
+      for (const code of ['2.1', '3.1', '3.5']) {
+        execFileSync(cli, ['--db', l.db, 'audit', 'photo', id, code, join(root, 'fixtures/db/schema-3/photos/83/83be18ea5219eb821bd5212ce4879d97f431a1ca9314dd4ac4b0b1fef7e458f6.jpg')]);
+      }
+      l.run('audit', 'complete', id);
+      l.run('audit', 'sign', id, '--signer', 'Анна Смирнова');
+      await laptop(l.db);
+      const s = await openApp();
+      try {
+        await s.waitFor('[data-testid="audit-row"]');
+        await s.click('[data-testid="nav-send"]');
+        await s.waitFor('[data-testid="sync-card"]');
+        await s.waitUntil(async () => (await syncState(s)) === 'retrying', 'the laptop to say HQ cannot be reached', 30000);
+        await s.exec('document.querySelector(\'[data-testid="sync-card"]\').scrollIntoView()');
+        await shot(s, '41-pg-offline-ru');
+        await assertNothingCut(s, '41-pg-offline-ru');
+        ({ server } = await hqServer(hqArgs, url.replace('http://', '')));
+        // The next try comes after 24–36 s (backoff with jitter), with nobody touching anything.
+        await s.waitUntil(async () => (await syncState(s)) === 'synced', 'the laptop to catch up by itself', 90000);
+      } finally {
+        await s.close().catch(() => {});
+      }
+      assert.deepEqual(held(), sent(), 'and the audit made offline is at HQ, once');
+
+      // HQ's workspace on the same PostgreSQL, opened by its address, counts them.
+      const s2 = await openApp();
+      try {
+        await s2.waitFor('[data-testid="audit-row"]');
+        await s2.click('[data-testid="ws-hq"]');
+        await s2.waitFor('[data-testid="hq-db-postgres"]');
+        await s2.click('[data-testid="hq-db-postgres"]');
+        await s2.waitFor('[data-testid="hq-db-pg-url"]');
+        await s2.type('[data-testid="hq-db-pg-url"]', pg);
+        await s2.click('[data-testid="hq-db-pg-connect"]');
+        await s2.click('[data-testid="nav-hq-dashboard"]');
+        await s2.waitFor('[data-testid="hq-headline-audits"]');
+        const n = held().length;
+        await s2.waitUntil(async () => (await s2.text('[data-testid="hq-headline-audits"]')).includes(String(n)), `the dashboard counts ${n} audits`);
+        await shot(s2, '42-pg-hq-dashboard-ru');
+        await assertNothingCut(s2, '42-pg-hq-dashboard-ru');
+        await s2.click('[data-testid="ws-store"]');
+        await s2.waitFor('[data-testid="nav-audits"]');
+      } finally {
+        await s2.close().catch(() => {});
+      }
+    } finally {
+      server.kill('SIGKILL');
+      await laptop(db);
+    }
+  },
+);
 
 test('Receive from HQ: the first package is installed once its CA fingerprint is confirmed, and the next report verifies as issued by the chain', async () => {
   storeWorkspace();
