@@ -444,53 +444,6 @@ async function dropFiles(s, css, paths) {
   );
 }
 
-test('Online sync: with HQ server’s address given once, the app sends what is new by itself and says it is synced', async () => {
-  storeWorkspace();
-  // A real HQ server on loopback, on a port the system chooses; stopped whatever happens.
-  const hq = join(dir, 'online-hq.db');
-  const server = spawn(cli, ['--hq', hq, '--json', 'hq', 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  try {
-    const url = await new Promise((resolve, reject) => {
-      let seen = '';
-      server.stdout.on('data', (d) => {
-        seen += d;
-        const line = seen.split('\n')[0];
-        if (seen.includes('\n')) resolve(JSON.parse(line).url);
-      });
-      server.on('exit', (code) => reject(new Error(`hq serve exited with ${code}`)));
-    });
-    // Something new to send: the demo's completed audit, signed.
-    const done = storecheck('audit', 'list').find((a) => a.status === 'completed');
-    if (done) storecheck('audit', 'sign', done.id, '--signer', 'Анна Смирнова');
-    const s = await openApp();
-    try {
-      await s.waitFor('[data-testid="audit-row"]');
-      await s.click('[data-testid="nav-send"]');
-      await s.waitFor('[data-testid="sync-card"]');
-      await s.waitUntil(async () => (await s.exec('return document.querySelector(\'[data-testid="sync-state"]\')?.dataset.state')) === 'off', 'sync off until an address is given');
-      await s.type('[data-testid="sync-url"]', url);
-      await s.click('[data-testid="sync-save"]');
-      await s.waitUntil(
-        async () => (await s.exec('return document.querySelector(\'[data-testid="sync-state"]\')?.dataset.state')) === 'synced',
-        'the app to say it is synced',
-        30000,
-      );
-      assert.match(await s.text('[data-testid="sync-state"]'), /Синхронизировано \d\d\.\d\d\.\d{4} \d\d:\d\d/);
-      await s.exec('document.querySelector(\'[data-testid="sync-card"]\').scrollIntoView()');
-      await shot(s, '36-synced-ru');
-      await assertNothingCut(s, '36-synced-ru');
-    } finally {
-      await s.close().catch(() => {});
-    }
-    // HQ holds every completed and signed audit of this laptop, once.
-    const held = JSON.parse(execFileSync(cli, ['--hq', hq, '--json', 'hq', 'audits'], { encoding: 'utf8' })).map((a) => a.id).sort();
-    const sent = storecheck('audit', 'list').filter((a) => a.status !== 'draft').map((a) => a.id).sort();
-    assert.deepEqual(held, sent);
-  } finally {
-    server.kill('SIGKILL');
-  }
-});
-
 /** Restarts the driver so that the next app opens `database` (another laptop), in Russian. */
 async function laptop(database) {
   process.kill(-driver.pid, 'SIGTERM');
@@ -513,6 +466,51 @@ async function hqServer(args, listen) {
 }
 
 const syncState = (s) => s.exec('return document.querySelector(\'[data-testid="sync-state"]\')?.dataset.state');
+
+/** Opens the app on its Send to HQ screen, at the online sync card. */
+async function openSyncCard() {
+  const s = await openApp();
+  try {
+    await s.waitFor('[data-testid="audit-row"]');
+    await s.click('[data-testid="nav-send"]');
+    await s.waitFor('[data-testid="sync-card"]');
+  } catch (e) {
+    await s.close().catch(() => {});
+    throw e;
+  }
+  return s;
+}
+
+test('Online sync: with HQ server’s address given once, the app sends what is new by itself and says it is synced', async () => {
+  storeWorkspace();
+  // A real HQ server on loopback, on a port the system chooses; stopped whatever happens.
+  const hq = join(dir, 'online-hq.db');
+  const { server, url } = await hqServer(['--hq', hq], '127.0.0.1:0');
+  try {
+    // Something new to send: the demo's completed audit, signed.
+    const done = storecheck('audit', 'list').find((a) => a.status === 'completed');
+    if (done) storecheck('audit', 'sign', done.id, '--signer', 'Анна Смирнова');
+    const s = await openSyncCard();
+    try {
+      await s.waitUntil(async () => (await syncState(s)) === 'off', 'sync off until an address is given');
+      await s.type('[data-testid="sync-url"]', url);
+      await s.click('[data-testid="sync-save"]');
+      await s.waitUntil(async () => (await syncState(s)) === 'synced', 'the app to say it is synced', 30000);
+      assert.match(await s.text('[data-testid="sync-state"]'), /Синхронизировано \d\d\.\d\d\.\d{4} \d\d:\d\d/);
+      await s.exec('document.querySelector(\'[data-testid="sync-card"]\').scrollIntoView()');
+      await shot(s, '36-synced-ru');
+      await assertNothingCut(s, '36-synced-ru');
+    } finally {
+      await s.close().catch(() => {});
+    }
+    // HQ holds every completed and signed audit of this laptop, once.
+    const held = JSON.parse(execFileSync(cli, ['--hq', hq, '--json', 'hq', 'audits'], { encoding: 'utf8' })).map((a) => a.id).sort();
+    const sent = storecheck('audit', 'list').filter((a) => a.status !== 'draft').map((a) => a.id).sort();
+    assert.deepEqual(held, sent);
+  } finally {
+    server.kill('SIGKILL');
+  }
+});
 
 test(
   'HQ on PostgreSQL as a new user would: two laptops given the address sync by themselves, HQ’s workspace shows their audits, a laptop offline catches up when the server is back',
@@ -540,11 +538,8 @@ test(
       // Each laptop: the address typed once, then it sends by itself.
       for (const [i, l] of laptops.entries()) {
         await laptop(l.db);
-        const s = await openApp();
+        const s = await openSyncCard();
         try {
-          await s.waitFor('[data-testid="audit-row"]');
-          await s.click('[data-testid="nav-send"]');
-          await s.waitFor('[data-testid="sync-card"]');
           await s.waitUntil(async () => (await syncState(s)) === 'off', 'sync off until an address is given');
           await s.type('[data-testid="sync-url"]', url);
           await s.click('[data-testid="sync-save"]');
@@ -572,11 +567,8 @@ test(
       l.run('audit', 'complete', id);
       l.run('audit', 'sign', id, '--signer', 'Анна Смирнова');
       await laptop(l.db);
-      const s = await openApp();
+      const s = await openSyncCard();
       try {
-        await s.waitFor('[data-testid="audit-row"]');
-        await s.click('[data-testid="nav-send"]');
-        await s.waitFor('[data-testid="sync-card"]');
         await s.waitUntil(async () => (await syncState(s)) === 'retrying', 'the laptop to say HQ cannot be reached', 30000);
         await s.exec('document.querySelector(\'[data-testid="sync-card"]\').scrollIntoView()');
         await shot(s, '41-pg-offline-ru');

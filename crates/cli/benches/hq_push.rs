@@ -191,9 +191,7 @@ impl Hq {
         match backend {
             Backend::Sqlite => {
                 let path = work.join(format!("{name}.db"));
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-                }
+                remove_sqlite(&path.display().to_string());
                 Hq {
                     location: path.display().to_string(),
                     files,
@@ -248,11 +246,16 @@ impl Hq {
         if let Some((admin, db)) = &self.pg {
             psql(admin, &format!("DROP DATABASE IF EXISTS {db}"));
         } else {
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", self.location));
-            }
+            remove_sqlite(&self.location);
         }
         let _ = std::fs::remove_dir_all(&self.files);
+    }
+}
+
+/// A SQLite database this benchmark made, with its journal files.
+fn remove_sqlite(path: &str) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{path}{suffix}"));
     }
 }
 
@@ -426,6 +429,9 @@ struct Run<'a> {
     /// Where HQ's databases and files go.
     work: &'a Path,
     clients: usize,
+    /// Every bundle, store by store, and their bytes.
+    files: Vec<PathBuf>,
+    bytes: u64,
 }
 
 /// One backend: the push through `servers` servers, then the import of the same files.
@@ -435,13 +441,10 @@ fn measure(run: &Run, backend: &Backend, label: &str, servers: usize, connection
         dir,
         work,
         clients,
+        ref files,
+        bytes,
     } = *run;
-    let files = made.files(dir);
     let bundles = files.len();
-    let bytes: u64 = files
-        .iter()
-        .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
-        .sum();
     println!(
         "  {label}: {servers} × hq serve --connections {connections}, {clients} clients at once"
     );
@@ -496,7 +499,7 @@ fn measure(run: &Run, backend: &Backend, label: &str, servers: usize, connection
     let out = hq
         .command()
         .args(["--json", "hq", "import"])
-        .args(&files)
+        .args(files)
         .output()
         .expect("storecheck hq import");
     let import = t.elapsed();
@@ -552,6 +555,8 @@ fn main() {
         dir: &dir,
         work: &work,
         clients,
+        files,
+        bytes,
     };
     match std::env::var("STORECHECK_TEST_POSTGRES") {
         Ok(admin) => measure(&run, &Backend::Postgres { admin }, "PostgreSQL 15", 2, 4),

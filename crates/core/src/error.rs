@@ -1075,13 +1075,10 @@ fn describe_missing(missing: &[Missing], lang: Lang) -> String {
 /// `text` as a sentence of its own: its first letter capitalised, unless it starts with a
 /// command to type (`storecheck …`).
 fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) if first.is_lowercase() && !text.starts_with("storecheck") => {
-            first.to_uppercase().chain(chars).collect()
-        }
-        _ => text.to_string(),
+    if text.starts_with("storecheck") {
+        return text.to_string();
     }
+    crate::i18n::capitalized(text)
 }
 
 /// The network library's reason (English, for logs) in the reader's words, where it is one a

@@ -125,6 +125,15 @@ impl Text for Rating {
     }
 }
 
+/// `text` with its first letter capitalised, as a sentence or a name starts.
+pub fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// The Russian form of a noun after the number `n`: `one` for 1, 21, 101 («требование»),
 /// `few` for 2–4, 22–24 («требования»), `many` for 0, 5–20, 11–14, 111 («требований»).
 pub fn plural_ru<'a>(n: u64, one: &'a str, few: &'a str, many: &'a str) -> &'a str {

@@ -66,11 +66,7 @@ pub fn verify(out: &Out, args: VerifyArgs) -> anyhow::Result<()> {
         }
         // Who signed, said only as far as it is confirmed.
         if let Some(who) = &v.identity {
-            let mut chars = who.chars();
-            let who: String = chars
-                .next()
-                .map(|c| c.to_uppercase().chain(chars).collect())
-                .unwrap_or_default();
+            let who = storecheck_core::i18n::capitalized(who);
             s.push_str(&format!("{who}.\n"));
         }
         if let Some(at) = &v.signed_at {
