@@ -360,8 +360,8 @@ pub fn hq_review(
     with_hq(&state, |hq| hq.add_review(&id, &reviewer, &comment))
 }
 
-/// Where HQ keeps the signed PDF of audit `id`.
-fn report_file(hq: &HqDb, id: &str) -> Result<PathBuf, HqError> {
+/// The id of the signed report HQ holds for audit `id`.
+fn report_of(hq: &HqDb, id: &str) -> Result<uuid::Uuid, HqError> {
     let report: String = hq
         .connection()
         .query_row("SELECT id FROM report WHERE audit_id = ?1", [id], |r| {
@@ -370,14 +370,18 @@ fn report_file(hq: &HqDb, id: &str) -> Result<PathBuf, HqError> {
         .map_err(|_| HqError::NotFound {
             what: format!("signed report of audit {id}"),
         })?;
-    let uuid = uuid::Uuid::parse_str(&report).map_err(|e| HqError::Corrupt(e.to_string()))?;
-    let path = hq.report_path(uuid);
-    if path.is_file() {
-        Ok(path)
-    } else {
-        Err(HqError::NotFound {
-            what: format!("PDF {}", path.display()),
-        })
+    uuid::Uuid::parse_str(&report).map_err(|e| HqError::Corrupt(e.to_string()))
+}
+
+/// The signed PDF HQ holds for audit `id`: its name among HQ's files, and its bytes.
+fn report_bytes(hq: &HqDb, id: &str) -> Result<(String, Vec<u8>), HqError> {
+    let report = report_of(hq, id)?;
+    let name = storecheck_hq::files::report_name(report);
+    match hq.report_bytes(report)? {
+        Some(bytes) => Ok((name, bytes)),
+        None => Err(HqError::NotFound {
+            what: format!("PDF {}", hq.files().shown(&name)),
+        }),
     }
 }
 
@@ -386,21 +390,33 @@ fn report_file(hq: &HqDb, id: &str) -> Result<PathBuf, HqError> {
 pub fn hq_verify(state: State<'_, AppState>, id: String) -> Reply<Verification> {
     let lang = state.lang();
     // Trusted: the chain's own CA with its revocation list as of now, once HQ has made one.
-    let (path, trust) = with_hq(&state, |hq| {
+    let (report, trust) = with_hq(&state, |hq| {
         let trust = match hq.ca_info()? {
             Some(_) => Some(hq.ca_trust()?),
             None => None,
         };
-        Ok((report_file(hq, &id)?, trust))
+        Ok((report_bytes(hq, &id)?, trust))
     })?;
-    storecheck_report::verify_bytes(&path, trust.as_deref().map(str::as_bytes), lang)
-        .map_err(|e| IpcError::from_core(&e, lang))
+    let (_, bytes) = report;
+    Ok(storecheck_report::verify::verify_pdf_in(
+        &bytes,
+        trust.as_deref().map(str::as_bytes),
+        lang,
+    ))
 }
 
 #[tauri::command(async)]
 pub fn hq_open_report(state: State<'_, AppState>, id: String) -> Reply<()> {
     with_hq(&state, |hq| {
-        let path = report_file(hq, &id)?;
+        let report = report_of(hq, &id)?;
+        let path = hq
+            .report_as_file(report)?
+            .ok_or_else(|| HqError::NotFound {
+                what: format!(
+                    "PDF {}",
+                    hq.files().shown(&storecheck_hq::files::report_name(report))
+                ),
+            })?;
         open::that_detached(&path).map_err(|e| HqError::io(&path, e))
     })
 }
@@ -408,10 +424,8 @@ pub fn hq_open_report(state: State<'_, AppState>, id: String) -> Reply<()> {
 #[tauri::command(async)]
 pub fn hq_save_report(state: State<'_, AppState>, id: String, path: PathBuf) -> Reply<()> {
     with_hq(&state, |hq| {
-        let from = report_file(hq, &id)?;
-        std::fs::copy(&from, &path)
-            .map(|_| ())
-            .map_err(|e| HqError::io(&path, e))
+        let (_, bytes) = report_bytes(hq, &id)?;
+        std::fs::write(&path, bytes).map_err(|e| HqError::io(&path, e))
     })
 }
 
@@ -468,19 +482,19 @@ pub fn serve_photo(hq: &SharedHq, path: &str) -> tauri::http::Response<Vec<u8>> 
     else {
         return not_found();
     };
-    let file = {
+    let found = {
         let slot = hq.lock().unwrap_or_else(|p| p.into_inner());
         match &slot.db {
-            Some(db) => db.photo_path(sha, format.as_str()),
+            Some(db) => db.photo_bytes(sha, format.as_str()),
             None => return not_found(),
         }
     };
-    match std::fs::read(&file) {
-        Ok(bytes) => tauri::http::Response::builder()
+    match found {
+        Ok(Some(bytes)) => tauri::http::Response::builder()
             .header("Content-Type", format!("image/{}", format.as_str()))
             .header("Cache-Control", "max-age=31536000, immutable")
             .body(bytes)
             .unwrap_or_default(),
-        Err(_) => not_found(),
+        Ok(None) | Err(_) => not_found(),
     }
 }

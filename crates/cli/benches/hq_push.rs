@@ -15,7 +15,8 @@
 //! `scripts/bench.sh` runs it under `scripts/with-postgres.sh` (a throwaway PostgreSQL whose URL
 //! is in `STORECHECK_TEST_POSTGRES`); without that variable only SQLite is measured.
 //! `STORECHECK_BENCH_PUSH_STORES` (default 500) and `STORECHECK_BENCH_PUSH_BUNDLES` (per store,
-//! default 10) set the scale; `STORECHECK_BENCH_HQ_PHOTOS` names the photos (as for `hq_import`).
+//! default 10) set the scale; `STORECHECK_BENCH_HQ_PHOTOS` names the photos (as for `hq_import`);
+//! `STORECHECK_BENCH_PUSH_BACKEND=postgresql` or `=sqlite` measures one backend only.
 
 // A benchmark runs as the program does: the system clock, real ids, and its input named by
 // the environment.
@@ -558,13 +559,18 @@ fn main() {
         files,
         bytes,
     };
-    match std::env::var("STORECHECK_TEST_POSTGRES") {
-        Ok(admin) => measure(&run, &Backend::Postgres { admin }, "PostgreSQL 15", 2, 4),
-        Err(_) => println!(
-            "  PostgreSQL: not measured (run under scripts/with-postgres.sh, as scripts/bench.sh does)"
-        ),
+    let only = std::env::var("STORECHECK_BENCH_PUSH_BACKEND").unwrap_or_default();
+    if only != "sqlite" {
+        match std::env::var("STORECHECK_TEST_POSTGRES") {
+            Ok(admin) => measure(&run, &Backend::Postgres { admin }, "PostgreSQL 15", 2, 4),
+            Err(_) => println!(
+                "  PostgreSQL: not measured (run under scripts/with-postgres.sh, as scripts/bench.sh does)"
+            ),
+        }
     }
-    measure(&run, &Backend::Sqlite, "SQLite", 1, 1);
+    if only != "postgresql" {
+        measure(&run, &Backend::Sqlite, "SQLite", 1, 1);
+    }
     println!("  for scale: ODK Central publishes about 41 submissions per second");
     let _ = std::fs::remove_dir_all(&work);
 }

@@ -42,9 +42,10 @@ struct Cli {
     #[arg(long, global = true, value_name = "PATH|URL")]
     hq: Option<std::ffi::OsString>,
 
-    /// Where an HQ database on PostgreSQL keeps photo originals, signed PDFs and the chain's CA
-    /// [default: hq-files in your data directory, or $STORECHECK_HQ_FILES]; a SQLite HQ keeps
-    /// them beside its file
+    /// This computer's folder for an HQ database on PostgreSQL, which keeps its photos, PDFs
+    /// and CA in the database itself: copies that must be files here (the server's certificate
+    /// for a proxy) and scratch [default: hq-files in your data directory, or
+    /// $STORECHECK_HQ_FILES]; a SQLite HQ keeps its files beside its own file
     #[arg(long, global = true, value_name = "DIR")]
     hq_files: Option<PathBuf>,
 

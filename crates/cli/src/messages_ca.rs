@@ -75,8 +75,8 @@ pub enum CaMessage<'a> {
     ServerCertificate {
         names: &'a str,
         until: &'a str,
-        cert_file: &'a str,
-        key_file: &'a str,
+        /// Where its certificate and key are as files; none when they are in HQ's database.
+        files: Option<(&'a str, &'a str)>,
         issued: bool,
     },
     Pinned {
@@ -282,16 +282,32 @@ impl Text for CaMessage<'_> {
                 format!("It gives the stores HQ's server at {url}."),
                 format!("В нём указан сервер ЦО для магазинов: {url}."),
             ),
-            CaMessage::ServerCertificate { names, until, cert_file, key_file, issued } => lang.pick(
-                format!(
-                    "{} HQ server's certificate for {names}, issued by the chain's CA, valid until {until}: {cert_file} (with the CA's after it), its key {key_file} (owner-only).",
-                    if issued { "New:" } else { "Kept:" }
-                ),
-                format!(
-                    "{} сертификат сервера ЦО для {names}, выданный УЦ сети, действует до {until}: {cert_file} (за ним сертификат УЦ), его ключ — {key_file} (доступен только владельцу).",
-                    if issued { "Выпущен" } else { "Оставлен прежний:" }
-                ),
-            ),
+            CaMessage::ServerCertificate { names, until, files, issued } => {
+                let (en, ru) = match files {
+                    Some((cert, key)) => (
+                        format!(
+                            ": {cert} (with the CA's after it), its key {key} (owner-only)"
+                        ),
+                        format!(
+                            ": {cert} (за ним сертификат УЦ), его ключ — {key} (доступен только владельцу)"
+                        ),
+                    ),
+                    None => (
+                        ", kept in the HQ database".to_string(),
+                        ", хранится в базе ЦО".to_string(),
+                    ),
+                };
+                lang.pick(
+                    format!(
+                        "{} HQ server's certificate for {names}, issued by the chain's CA, valid until {until}{en}.",
+                        if issued { "New:" } else { "Kept:" }
+                    ),
+                    format!(
+                        "{} сертификат сервера ЦО для {names}, выданный УЦ сети, действует до {until}{ru}.",
+                        if issued { "Выпущен" } else { "Оставлен прежний:" }
+                    ),
+                )
+            }
             CaMessage::PackageAlready { sequence } => lang.pick(
                 format!("HQ package {sequence} is installed here already: nothing changed."),
                 format!("Пакет ЦО № {sequence} уже установлен здесь: ничего не изменилось."),

@@ -1207,6 +1207,137 @@ fn two_servers_on_one_postgresql_take_every_audit_once_and_ride_out_its_restart(
     assert_eq!(hq_ids_at(&url, &files), expected, "every audit once");
 }
 
+#[test]
+fn servers_on_two_computers_share_nothing_but_the_postgresql_database() {
+    // Each "computer" has its own folder (--hq-files): the analyst's, and two servers'. HQ's
+    // CA, its package, the servers' certificate, the photos and the signed PDFs are all in the
+    // database, so a server hands out a package made on another computer, presents the
+    // certificate another issued, and takes bundles from devices enrolled elsewhere.
+    let Some(url) = postgres_hq("hq_shared_nothing") else {
+        eprintln!("skipped: no PostgreSQL (run under scripts/with-postgres.sh)");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let folder = |computer: &str| dir.path().join(computer);
+    let at = |computer: &str, args: &[&str]| -> Value {
+        let files = folder(computer);
+        let mut all = vec!["--hq", &url, "--hq-files", files.to_str().expect("path")];
+        all.extend_from_slice(args);
+        json(&all)
+    };
+    let fingerprint =
+        at("analyst", &["hq", "ca", "init", "--name", "Ромашка"])["ca"]["fingerprint"]
+            .as_str()
+            .expect("fingerprint")
+            .to_string();
+    let a = Server::start_at(&url, &folder("server-a"), &["--tls"]);
+    let b = Server::start_at(&url, &folder("server-b"), &["--tls", "--connections", "2"]);
+    let servers = at("analyst", &["hq", "ca", "list"])
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["kind"] == "server" && c["revoked_at"].is_null())
+        .count();
+    assert_eq!(servers, 1, "one certificate, the first server's, for both");
+    let p1 = dir.path().join("p1.zip");
+    at(
+        "analyst",
+        &[
+            "hq",
+            "package",
+            "--out",
+            p1.to_str().expect("path"),
+            "--server-url",
+            &a.url,
+        ],
+    );
+    let enrol = |store: &Store| {
+        let device = store.json(&["keys", "show"])["fingerprint"]
+            .as_str()
+            .expect("fingerprint")
+            .to_string();
+        at(
+            "analyst",
+            &["hq", "device", "enrol", &device, "--store", "MSK-01"],
+        );
+    };
+    let push = |store: &Store, to: &str| {
+        let out = store.run(&["sync", "push", "--to", to], "en_US.UTF-8");
+        assert!(
+            text(&out).contains("is not enrolled at HQ"),
+            "{}",
+            text(&out)
+        );
+        enrol(store);
+        let pushed = store.json(&["sync", "push", "--to", to]);
+        assert_eq!(pushed["sent"], store.sent_ids().len() as u64, "{pushed}");
+    };
+
+    // A store with the package on a stick pushes to the first server.
+    let one = Store::new(dir.path(), "one");
+    one.json(&[
+        "sync",
+        "receive",
+        p1.to_str().expect("path"),
+        "--pin",
+        &fingerprint,
+    ]);
+    push(&one, &a.url);
+    // Another gets that package from the second server, and pushes there.
+    let two = Store::new(dir.path(), "two");
+    let v = two.json(&["sync", "pull", "--from", &b.url, "--pin", &fingerprint]);
+    assert_eq!(
+        (v["kind"].as_str(), v["sequence"].as_u64()),
+        (Some("installed"), Some(1)),
+        "{v}"
+    );
+    push(&two, &b.url);
+
+    let mut expected: Vec<String> = [&one, &two].iter().flat_map(|s| s.sent_ids()).collect();
+    expected.sort();
+    assert_eq!(
+        hq_ids_at(&url, &folder("analyst")),
+        expected,
+        "every audit once"
+    );
+    let reports = psql(
+        &url,
+        "SELECT count(*) FROM hq_file WHERE name LIKE 'reports/%'",
+    );
+    assert_eq!(reports, "2", "both stores' signed PDFs, in the database");
+    for computer in ["analyst", "server-a", "server-b"] {
+        let mut kept = Vec::new();
+        let mut stack = vec![folder(computer)];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                if e.path().is_dir() {
+                    stack.push(e.path());
+                } else {
+                    kept.push(e.path());
+                }
+            }
+        }
+        assert_eq!(
+            kept,
+            Vec::<PathBuf>::new(),
+            "{computer} keeps no file of HQ's"
+        );
+    }
+    drop((a, b));
+}
+
+/// What `psql` prints for `sql` on the database at `url`, trimmed.
+#[allow(clippy::disallowed_methods)]
+fn psql(url: &str, sql: &str) -> String {
+    let bin = PathBuf::from(std::env::var("STORECHECK_TEST_POSTGRES_BIN").expect("its programs"));
+    let out = std::process::Command::new(bin.join("psql"))
+        .args(["-tAq", url, "-c", sql])
+        .output()
+        .expect("psql");
+    assert!(out.status.success(), "{}", text(&out));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
 /// The audits the HQ database at `hq` (a file or a URL) holds, sorted.
 fn hq_ids_at(hq: &str, files: &Path) -> Vec<String> {
     let files = files.to_str().expect("path");

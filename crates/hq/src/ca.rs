@@ -13,10 +13,9 @@
 //! - [`HqDb::server_certificate`]: the HQ server's TLS certificate, issued by the CA for the
 //!   names stores reach it by (`<name>-files/ca/server.pem`, `server.key`).
 
-use std::path::PathBuf;
-
+use crate::files::{self, Files, Keep};
 use crate::params;
-use crate::sql::{OptionalExtension, Row};
+use crate::sql::{Behavior, Conn, OptionalExtension, Row};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use storecheck_core::Lang;
@@ -120,12 +119,21 @@ pub struct ServerCertificate {
     pub names: Vec<String>,
     pub serial: String,
     pub not_after: String,
-    /// The certificate, then the CA's (PEM).
-    pub cert_file: String,
-    /// Its key (PEM, owner-only).
-    pub key_file: String,
+    /// The file of the certificate, then the CA's (PEM), when it is a file on this computer
+    /// (a SQLite HQ's folder; see [`HqDb::server_certificate_files`]).
+    pub cert_file: Option<String>,
+    /// The file of its key (PEM, owner-only), likewise.
+    pub key_file: Option<String>,
     /// Issued by this call; else the one kept was still good.
     pub issued: bool,
+    /// The certificate, then the CA's (PEM), as the server presents it.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub cert_pem: Vec<u8>,
+    /// Its key (PEM).
+    #[serde(skip)]
+    #[ts(skip)]
+    pub key_pem: Vec<u8>,
 }
 
 /// A store as HQ names it.
@@ -347,9 +355,18 @@ fn version_key(v: &str) -> (u64, String) {
 }
 
 impl HqDb {
-    /// The folder of the CA's key and certificate.
-    pub fn ca_dir(&self) -> PathBuf {
-        self.files.join("ca")
+    /// The chain's CA as HQ keeps it, if it has one.
+    fn load_ca(&self) -> Result<Option<ChainCa>> {
+        let Some(key) = self.files.read(&self.conn, files::CA_KEY)? else {
+            return Ok(None);
+        };
+        let cert = self.files.read(&self.conn, files::CA_CERT)?;
+        Ok(Some(ChainCa::from_pem(
+            &key,
+            cert.as_deref(),
+            &self.files.shown(files::CA_KEY),
+            &self.files.shown(files::CA_CERT),
+        )?))
     }
 
     fn clock_now(&self) -> DateTime<Utc> {
@@ -358,12 +375,12 @@ impl HqDb {
 
     /// The chain's CA. Errors: [`CaProblem::NoCa`].
     pub fn chain_ca(&self) -> Result<ChainCa> {
-        ChainCa::load(&self.ca_dir())?.ok_or(HqError::Ca(CaProblem::NoCa))
+        self.load_ca()?.ok_or(HqError::Ca(CaProblem::NoCa))
     }
 
     /// The chain's CA as HQ shows it, when there is one.
     pub fn ca_info(&self) -> Result<Option<CaInfo>> {
-        let Some(ca) = ChainCa::load(&self.ca_dir())? else {
+        let Some(ca) = self.load_ca()? else {
             return Ok(None);
         };
         Ok(Some(self.info_of(&ca, false)?))
@@ -391,7 +408,7 @@ impl HqDb {
     /// given must be its own).
     pub fn ca_init(&mut self, name: Option<&str>) -> Result<CaInfo> {
         let name = name.map(str::trim).filter(|n| !n.is_empty());
-        if let Some(ca) = ChainCa::load(&self.ca_dir())? {
+        if let Some(ca) = self.load_ca()? {
             if let Some(name) = name
                 && name != ca.name()
             {
@@ -404,7 +421,18 @@ impl HqDb {
         let Some(name) = name else {
             return Err(HqError::Ca(CaProblem::NeedsName));
         };
-        let ca = ChainCa::create(&self.ca_dir(), name, self.clock_now(), &self.ids)?;
+        let made = ChainCa::generate(name, self.clock_now())?;
+        // The key first: a certificate without its key would be a CA no one can use. In a
+        // database, both or neither.
+        let tx = self.conn.transaction_with_behavior(Behavior::Immediate)?;
+        let new = |private| Keep::New { private };
+        let (key, cert) = (made.key_pem.as_bytes(), made.cert_pem.as_bytes());
+        self.files
+            .keep(&tx, files::CA_KEY, key, new(true), &self.ids)?;
+        self.files
+            .keep(&tx, files::CA_CERT, cert, new(false), &self.ids)?;
+        tx.commit()?;
+        let ca = self.chain_ca()?;
         self.info_of(&ca, true)
     }
 
@@ -808,14 +836,18 @@ impl HqDb {
                 name: String::new(),
             }));
         }
+        // Under the write lock: servers starting at once on one database issue one
+        // certificate, not one each that revokes the other's.
+        let (now, at) = (self.now(), self.clock_now());
+        let tx = self.conn.transaction_with_behavior(Behavior::Immediate)?;
+        let read = |name| self.files.read(&tx, name);
+        let mut held = read(files::SERVER_CERT)?.zip(read(files::SERVER_KEY)?);
         // A kept certificate HQ revoked is never served again: issued anew.
-        let kept = self.ca_dir().join(ca::SERVER_CERT_FILE);
-        if let Some(leaf) = std::fs::read(&kept)
-            .ok()
-            .and_then(|pem| ca::certificates_in(&pem).into_iter().next())
+        if let Some(leaf) = held
+            .as_ref()
+            .and_then(|(pem, _)| ca::certificates_in(pem).into_iter().next())
         {
-            let revoked: Option<bool> = self
-                .conn
+            let revoked: Option<bool> = tx
                 .query_row(
                     "SELECT revoked_at IS NOT NULL FROM ca_certificate WHERE serial = ?1",
                     [ca::serial_hex(&leaf)],
@@ -823,67 +855,59 @@ impl HqDb {
                 )
                 .optional()?;
             if revoked == Some(true) {
-                std::fs::remove_file(&kept).map_err(|e| HqError::io(&kept, e))?;
+                held = None;
             }
         }
-        let made = ca.server_identity(&self.ca_dir(), &hosts, self.clock_now(), &self.ids)?;
+        let made = ca.server_pair(
+            held.as_ref().map(|(c, k)| (c.as_slice(), k.as_slice())),
+            &hosts,
+            at,
+        )?;
         if made.issued {
-            self.record_server_certificate(&made)?;
+            let replace = |private| Keep::Replace { private };
+            self.files.keep(
+                &tx,
+                files::SERVER_KEY,
+                &made.key_pem,
+                replace(true),
+                &self.ids,
+            )?;
+            self.files.keep(
+                &tx,
+                files::SERVER_CERT,
+                &made.cert_pem,
+                replace(false),
+                &self.ids,
+            )?;
+            record_server_certificate(&tx, &made, &self.ids, &self.device, &now)?;
         }
+        tx.commit()?;
+        let file = |name| match &self.files {
+            Files::Folder(_) => Some(self.files.local_path(name).display().to_string()),
+            Files::Table { .. } => None,
+        };
         Ok(ServerCertificate {
             names: made.names.iter().map(ToString::to_string).collect(),
-            serial: made.serial,
+            serial: made.serial.clone(),
             not_after: rfc3339(made.not_after),
-            cert_file: made.cert_path.display().to_string(),
-            key_file: made.key_path.display().to_string(),
+            cert_file: file(files::SERVER_CERT),
+            key_file: file(files::SERVER_KEY),
             issued: made.issued,
+            cert_pem: made.cert_pem,
+            key_pem: made.key_pem,
         })
     }
 
-    /// Records a server certificate just issued among the CA's (store code empty: it is no
-    /// auditor's), so `hq ca list` shows it and `hq ca revoke` reaches it, and revokes the one
-    /// it replaces: a store then refuses a server that still presents the old one once the
-    /// next package's revocation list is there.
-    fn record_server_certificate(&mut self, made: &ca::ServerIdentity) -> Result<()> {
-        let cert = Certificate::from_der(&made.der)
-            .map_err(|e| HqError::Corrupt(format!("the server certificate: {e}")))?;
-        let key_der = cert
-            .tbs_certificate
-            .subject_public_key_info
-            .to_der()
-            .map_err(|e| HqError::Corrupt(e.to_string()))?;
-        let (not_before, not_after) = validity(&cert);
-        let now = self.now();
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "UPDATE ca_certificate SET revoked_at = ?1, revoke_reason = 'replaced'
-             WHERE kind = 'server' AND revoked_at IS NULL",
-            [&now],
-        )?;
-        tx.execute(
-            "INSERT INTO ca_certificate (id, serial, auditor, store_code, key_sha256, not_before,
-                not_after, der, device_id, created_at, kind)
-             VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?7, ?8, ?9, 'server')",
-            params![
-                self.ids.next().to_string(),
-                made.serial,
-                format!(
-                    "HQ server: {}",
-                    made.names
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                ca::fingerprint(&key_der),
-                not_before,
-                not_after,
-                made.der,
-                self.device,
-                now
-            ],
-        )?;
-        tx.commit()?;
+    /// `made`'s certificate and key as files on this computer, for a proxy in front of the
+    /// server: a SQLite HQ's own, or copies of a PostgreSQL HQ's written now (the key
+    /// owner-only) into this computer's folder.
+    pub fn server_certificate_files(&self, made: &mut ServerCertificate) -> Result<()> {
+        let as_file = |name, private| -> Result<Option<String>> {
+            let path = self.files.as_file(&self.conn, name, private, &self.ids)?;
+            Ok(path.map(|p| p.display().to_string()))
+        };
+        made.cert_file = as_file(files::SERVER_CERT, false)?;
+        made.key_file = as_file(files::SERVER_KEY, true)?;
         Ok(())
     }
 
@@ -917,21 +941,17 @@ impl HqDb {
         Ok(url)
     }
 
-    /// Where package `sequence` is kept: `<name>-files/packages/hq-package-000001.zip`.
-    fn package_file(&self, sequence: u64) -> PathBuf {
-        self.files
-            .join("packages")
-            .join(format!("hq-package-{sequence:06}.zip"))
-    }
-
-    /// The latest package HQ made and kept: its number and file.
-    pub fn latest_package(&self) -> Result<Option<(u64, PathBuf)>> {
+    /// The number of the latest package HQ made, if any.
+    pub fn latest_package(&self) -> Result<Option<u64>> {
         let latest: Option<i64> =
             self.conn
                 .query_row("SELECT max(sequence) FROM hq_package", (), |r| r.get(0))?;
-        Ok(latest
-            .map(|s| (s as u64, self.package_file(s as u64)))
-            .filter(|(_, path)| path.exists()))
+        Ok(latest.map(|s| s as u64))
+    }
+
+    /// The bytes of package `sequence` as it was made, if HQ kept it.
+    pub fn package_bytes(&self, sequence: u64) -> Result<Option<Vec<u8>>> {
+        self.files.read(&self.conn, &files::package_name(sequence))
     }
 
     /// Makes the next HQ package: its bytes, and what it holds. It is recorded as made, so
@@ -971,11 +991,13 @@ impl HqDb {
             })
             .map_err(|e| HqError::io("package", e))?;
         // Kept, so that the HQ server hands out the very package that was made.
-        let kept = self.package_file(sequence as u64);
-        storecheck_core::files::replace_durably(&kept, &bytes, &self.ids).map_err(|e| match e {
-            storecheck_core::Error::Io { source, .. } => HqError::io(&kept, source),
-            other => HqError::Corrupt(other.to_string()),
-        })?;
+        self.files.keep(
+            &self.conn,
+            &files::package_name(sequence as u64),
+            &bytes,
+            Keep::Replace { private: false },
+            &self.ids,
+        )?;
         self.conn.execute(
             "INSERT INTO hq_package (id, sequence, manifest_sha256, standards, stores, certificates, device_id, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -1006,4 +1028,48 @@ impl HqDb {
         };
         Ok((bytes, made))
     }
+}
+
+/// Records a server certificate just issued among the CA's (store code empty: it is no
+/// auditor's), so `hq ca list` shows it and `hq ca revoke` reaches it, and revokes the one it
+/// replaces: a store then refuses a server that still presents the old one once the next
+/// package's revocation list is there.
+fn record_server_certificate(
+    tx: &Conn,
+    made: &ca::ServerPair,
+    ids: &storecheck_core::ids::Ids,
+    device: &str,
+    now: &str,
+) -> Result<()> {
+    let cert = Certificate::from_der(&made.der)
+        .map_err(|e| HqError::Corrupt(format!("the server certificate: {e}")))?;
+    let key_der = cert
+        .tbs_certificate
+        .subject_public_key_info
+        .to_der()
+        .map_err(|e| HqError::Corrupt(e.to_string()))?;
+    let (not_before, not_after) = validity(&cert);
+    tx.execute(
+        "UPDATE ca_certificate SET revoked_at = ?1, revoke_reason = 'replaced'
+         WHERE kind = 'server' AND revoked_at IS NULL",
+        [now],
+    )?;
+    let names: Vec<String> = made.names.iter().map(ToString::to_string).collect();
+    tx.execute(
+        "INSERT INTO ca_certificate (id, serial, auditor, store_code, key_sha256, not_before,
+            not_after, der, device_id, created_at, kind)
+         VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?7, ?8, ?9, 'server')",
+        params![
+            ids.next().to_string(),
+            made.serial,
+            format!("HQ server: {}", names.join(", ")),
+            ca::fingerprint(&key_der),
+            not_before,
+            not_after,
+            made.der,
+            device,
+            now
+        ],
+    )?;
+    Ok(())
 }

@@ -1,6 +1,7 @@
-//! The HQ database: its own SQLite file (never a store's), its own append-only migrations, and
-//! its own folder of photo originals and signed PDFs beside it (`<name>-files/`), never a
-//! store database's `photos/` or `reports/`.
+//! The HQ database: its own SQLite file (never a store's) with its own folder of photo
+//! originals, signed PDFs and the chain's CA beside it (`<name>-files/`, never a store
+//! database's `photos/` or `reports/`), or a PostgreSQL database holding both; each with its own
+//! append-only migrations.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -11,6 +12,7 @@ use storecheck_core::db::Clock;
 use storecheck_core::ids::Ids;
 
 use crate::error::{HqError, Result};
+use crate::files::Files;
 use crate::params;
 use crate::sql::{Behavior, Conn, OptionalExtension, Pg};
 
@@ -27,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
 const PG_MIGRATIONS: &[&str] = &[
     include_str!("pg/0001_hq.sql"),
     include_str!("pg/0002_enrolment.sql"),
+    include_str!("pg/0003_files.sql"),
 ];
 
 /// The HQ schema version this program writes.
@@ -87,7 +90,7 @@ fn without_password(url: &str) -> String {
 pub struct HqDb {
     pub(crate) conn: Conn,
     pub(crate) location: Location,
-    pub(crate) files: PathBuf,
+    pub(crate) files: Files,
     pub(crate) clock: Clock,
     pub(crate) ids: Ids,
     /// This workspace's device id, carried by HQ's own rows.
@@ -103,15 +106,16 @@ pub fn default_path(named: Option<std::ffi::OsString>) -> PathBuf {
     }
 }
 
-/// Where a PostgreSQL HQ keeps photo originals, signed PDFs and the CA when no folder is named:
-/// `hq-files` in the app's data directory.
+/// This computer's folder for a PostgreSQL HQ when none is named (`hq-files` in the app's data
+/// directory): copies of what must be a file here (a PDF opened in a reader, the server's
+/// certificate) and an import's scratch; HQ's files themselves are in the database.
 pub fn default_files_dir() -> PathBuf {
     storecheck_core::db::default_path(None).with_file_name("hq-files")
 }
 
 impl HqDb {
-    /// Opens the HQ database at `location`; a PostgreSQL HQ keeps its files in `files` (a
-    /// SQLite HQ always beside its file).
+    /// Opens the HQ database at `location`; a PostgreSQL HQ uses the folder `files` on this
+    /// computer for copies and scratch (a SQLite HQ keeps its files beside its own file).
     pub fn open_at(location: &Location, files: &Path, clock: Clock, ids: Ids) -> Result<HqDb> {
         match location {
             Location::File(path) => HqDb::open(path, clock, ids),
@@ -190,12 +194,20 @@ impl HqDb {
             .parent()
             .unwrap_or(Path::new("."))
             .join(format!("{stem}-files"));
-        HqDb::ready(conn, Location::File(path.to_path_buf()), files, clock, ids)
+        HqDb::ready(
+            conn,
+            Location::File(path.to_path_buf()),
+            Files::Folder(files),
+            clock,
+            ids,
+        )
     }
 
     /// Opens the HQ database on the PostgreSQL server at `url` (its database must exist; an
-    /// empty one becomes an HQ database) and upgrades its schema. A database of another program
-    /// or of a newer StoreCheck is refused and left as it was.
+    /// empty one becomes an HQ database) and upgrades its schema; `files` is this computer's
+    /// folder for copies and scratch. A database of another program or of a newer StoreCheck
+    /// is refused and left as it was. An HQ database from before its files were in it takes
+    /// them from `files`, where that StoreCheck kept them.
     pub fn open_postgres(url: &str, files: &Path, clock: Clock, ids: Ids) -> Result<HqDb> {
         let shown = without_password(url);
         let pg = Pg::connect(url).map_err(|e| HqError::Connect {
@@ -206,11 +218,13 @@ impl HqDb {
             },
         })?;
         let mut conn = Conn::Pg(Box::new(pg));
-        migrate_postgres(&mut conn, &shown)?;
+        migrate_postgres(&mut conn, &shown, files)?;
         HqDb::ready(
             conn,
             Location::Postgres(url.to_owned()),
-            files.to_path_buf(),
+            Files::Table {
+                local: files.to_path_buf(),
+            },
             clock,
             ids,
         )
@@ -218,13 +232,7 @@ impl HqDb {
 
     /// The device id this workspace gives its own rows, made once: later opens only read it
     /// (no write, no lock, on every command).
-    fn ready(
-        conn: Conn,
-        location: Location,
-        files: PathBuf,
-        clock: Clock,
-        ids: Ids,
-    ) -> Result<HqDb> {
+    fn ready(conn: Conn, location: Location, files: Files, clock: Clock, ids: Ids) -> Result<HqDb> {
         let held = |c: &Conn| -> Result<Option<String>> {
             c.query_row(
                 "SELECT value FROM workspace WHERE key = 'device'",
@@ -258,7 +266,7 @@ impl HqDb {
     pub fn reopen(&self) -> Result<HqDb> {
         HqDb::open_at(
             &self.location,
-            &self.files,
+            self.files.local_dir(),
             self.clock.clone(),
             self.ids.clone(),
         )
@@ -290,19 +298,39 @@ impl HqDb {
         &self.location
     }
 
-    /// The folder of photo originals and signed PDFs beside this database.
-    pub fn files_dir(&self) -> &Path {
+    /// Where HQ's files are: a folder, or the database's table.
+    pub fn files(&self) -> &Files {
         &self.files
     }
 
-    /// Where HQ keeps a photo original.
-    pub fn photo_path(&self, sha256: &str, format: &str) -> PathBuf {
-        photo_file(&self.files, sha256, format)
+    /// Every file HQ holds, by name (`photos/ab/<sha256>.jpg`, `reports/<id>.pdf`, `ca/…`).
+    pub fn file_names(&self) -> Result<Vec<String>> {
+        self.files.names(&self.conn)
     }
 
-    /// Where HQ keeps a signed report.
-    pub fn report_path(&self, report: uuid::Uuid) -> PathBuf {
-        report_file(&self.files, report)
+    /// The bytes of HQ's file `name`, if it has it.
+    pub fn file_bytes(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        self.files.read(&self.conn, name)
+    }
+
+    /// A photo original's bytes, if HQ has it.
+    pub fn photo_bytes(&self, sha256: &str, format: &str) -> Result<Option<Vec<u8>>> {
+        self.file_bytes(&crate::files::photo_name(sha256, format))
+    }
+
+    /// A signed report's bytes, if HQ has it.
+    pub fn report_bytes(&self, report: uuid::Uuid) -> Result<Option<Vec<u8>>> {
+        self.file_bytes(&crate::files::report_name(report))
+    }
+
+    /// A signed report as a file on this computer (for a reader to open), if HQ has it.
+    pub fn report_as_file(&self, report: uuid::Uuid) -> Result<Option<PathBuf>> {
+        self.files.as_file(
+            &self.conn,
+            &crate::files::report_name(report),
+            false,
+            &self.ids,
+        )
     }
 
     /// The raw connection, for read-only queries and tests.
@@ -347,7 +375,7 @@ fn fill_rollups(tx: &Conn) -> Result<()> {
 
 /// PostgreSQL's schema, made or upgraded under the write lock, so that two servers starting
 /// at once upgrade it once. `shown` names the database in messages.
-fn migrate_postgres(conn: &mut Conn, shown: &str) -> Result<()> {
+fn migrate_postgres(conn: &mut Conn, shown: &str, files: &Path) -> Result<()> {
     // Read first without the write lock: a database already at this schema (every open but
     // the first) does not wait behind an import another server is writing.
     if pg_schema(conn, shown)? == PG_SCHEMA_VERSION {
@@ -360,6 +388,10 @@ fn migrate_postgres(conn: &mut Conn, shown: &str) -> Result<()> {
     }
     for sql in &PG_MIGRATIONS[from.max(0) as usize..] {
         tx.execute_batch(sql)?;
+    }
+    // Schemas 1 and 2 kept HQ's files in this computer's folder: into the database with them.
+    if (1..3).contains(&from) {
+        crate::files::adopt_folder(&tx, files)?;
     }
     tx.execute("DELETE FROM hq_schema", ())?;
     tx.execute(
@@ -402,19 +434,4 @@ fn pg_schema(conn: &Conn, shown: &str) -> Result<i64> {
         });
     }
     Ok(version)
-}
-
-/// A photo original in HQ's folder of files: `photos/ab/<sha256>.<ext>`.
-pub(crate) fn photo_file(files: &Path, sha256: &str, format: &str) -> PathBuf {
-    let ext = storecheck_core::photo::Format::parse(format)
-        .map_or("jpg", storecheck_core::photo::Format::extension);
-    files
-        .join("photos")
-        .join(&sha256[..2.min(sha256.len())])
-        .join(format!("{sha256}.{ext}"))
-}
-
-/// A signed report in HQ's folder of files: `reports/<id>.pdf`.
-pub(crate) fn report_file(files: &Path, report: uuid::Uuid) -> PathBuf {
-    files.join("reports").join(format!("{report}.pdf"))
 }

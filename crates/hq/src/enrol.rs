@@ -10,7 +10,6 @@
 //!   `hq ca revoke` revokes and the HQ package carries.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use p256::pkcs8::DecodePublicKey;
 use serde::Serialize;
@@ -23,6 +22,7 @@ use x509_cert::der::Encode;
 use crate::ca::CaProblem;
 use crate::db::HqDb;
 use crate::error::{HqError, Result};
+use crate::files::Files;
 use crate::params;
 use crate::sql::{Conn, OptionalExtension};
 
@@ -42,9 +42,9 @@ pub(crate) enum Enrolment {
     },
 }
 
-/// Whether HQ, whose files are in `files`, has the chain's CA.
-pub(crate) fn has_ca(files: &Path) -> bool {
-    files.join("ca").join(ca::CA_CERT_FILE).exists()
+/// Whether HQ, whose files are `files`, has the chain's CA.
+pub(crate) fn has_ca(conn: &Conn, files: &Files) -> Result<bool> {
+    files.has(conn, crate::files::CA_CERT)
 }
 
 /// Where the key `key_sha256` of device `device` stands at `now` (RFC 3339): enrolled (for the
@@ -53,12 +53,12 @@ pub(crate) fn has_ca(files: &Path) -> bool {
 /// when the latest that was revoked says so; else not enrolled.
 pub(crate) fn enrolment(
     conn: &Conn,
-    files: &Path,
+    files: &Files,
     key_sha256: &str,
     device: Uuid,
     now: &str,
 ) -> Result<Enrolment> {
-    if !has_ca(files) {
+    if !has_ca(conn, files)? {
         return Ok(Enrolment::NoCa);
     }
     let mut stmt = conn.prepare(

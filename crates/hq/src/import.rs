@@ -32,6 +32,7 @@ use uuid::Uuid;
 use crate::db::HqDb;
 use crate::enrol::Enrolment;
 use crate::error::{HqError, Result};
+use crate::files::{Files, Written};
 use crate::rollup;
 use crate::rules::{Decision, Rank, decide};
 
@@ -139,7 +140,7 @@ impl HqDb {
             .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
         let dir = self
             .files
-            .join("incoming")
+            .local_path("incoming")
             .join(self.ids.next().to_string());
         std::fs::create_dir_all(&dir).map_err(|e| HqError::io(&dir, e))?;
         let path = dir.join(&base);
@@ -288,7 +289,7 @@ impl HqDb {
         mut parcel: Parcel,
         also: impl FnOnce(&Conn, &Ids, &str, &Applied) -> Result<()>,
     ) -> Result<Result<Applied, Refusal>> {
-        let files_dir = self.files.clone();
+        let files = self.files.clone();
         let ids = self.ids.clone();
         let tx = self.conn.transaction_with_behavior(Behavior::Immediate)?;
         // Read once the write lock is held: imports commit in the order of their times, so an
@@ -296,7 +297,7 @@ impl HqDb {
         let now = (self.clock)().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let mut written = Written::default();
         let result =
-            apply(&tx, &mut parcel, &files_dir, &ids, &now, &mut written).and_then(|r| match r {
+            apply(&tx, &mut parcel, &files, &ids, &now, &mut written).and_then(|r| match r {
                 Ok(applied) => also(&tx, &ids, &now, &applied).map(|()| Ok(applied)),
                 Err(refusal) => Ok(Err(refusal)),
             });
@@ -373,7 +374,7 @@ enum Prepared {
 /// import's second thread) and what reading a store database needs.
 struct Reader<'a> {
     conn: &'a Conn,
-    files: PathBuf,
+    files: Files,
     clock: storecheck_core::db::Clock,
     ids: Ids,
 }
@@ -419,7 +420,10 @@ impl Reader<'_> {
                 }
             }
             "database" => {
-                let work = self.files.join("work").join(self.ids.next().to_string());
+                let work = self
+                    .files
+                    .local_path("work")
+                    .join(self.ids.next().to_string());
                 let inputs = Inputs {
                     clock: self.clock.clone(),
                     ids: self.ids.clone(),
@@ -464,7 +468,7 @@ impl Reader<'_> {
         // With the chain's CA, the enrolment decides instead (a device's new key, enrolled).
         if let Some(Some(held)) = held_key
             && held != open.key_id()
-            && !crate::enrol::has_ca(&self.files)
+            && !crate::enrol::has_ca(self.conn, &self.files)?
         {
             return Ok(Some(Err(Refusal::new(
                 open.shown().to_string(),
@@ -564,51 +568,10 @@ pub fn record_sha256(audit: &AuditRecord) -> String {
     storecheck_sync::manifest::hex(&Sha256::digest(&json))
 }
 
-/// The photo and PDF files an import wrote into HQ's folder where there were none, and the
-/// folders it made for them: removed again when the import is refused or fails, so that
-/// nothing of a refused file stays at HQ. (They are written before the rows are committed, so
-/// that a row never names a file that is not there.)
-#[derive(Default)]
-struct Written {
-    files: Vec<std::path::PathBuf>,
-    dirs: Vec<std::path::PathBuf>,
-}
-
-impl Written {
-    fn write(&mut self, path: &Path, bytes: &[u8], ids: &storecheck_core::ids::Ids) -> Result<()> {
-        let existed = path.exists();
-        let mut made = Vec::new();
-        let mut dir = path.parent();
-        while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
-            made.push(d.to_path_buf());
-            dir = d.parent();
-        }
-        let result = storecheck_core::files::write_durably(path, bytes, ids)
-            .map_err(|e| HqError::Corrupt(e.to_string()));
-        if !existed && path.exists() {
-            self.files.push(path.to_path_buf());
-        }
-        self.dirs.extend(made);
-        result
-    }
-
-    fn undo(mut self) {
-        for file in &self.files {
-            let _ = std::fs::remove_file(file);
-        }
-        // The deepest first; a folder something else has put a file into stays.
-        self.dirs
-            .sort_by_key(|d| std::cmp::Reverse(d.components().count()));
-        for dir in &self.dirs {
-            let _ = std::fs::remove_dir(dir);
-        }
-    }
-}
-
 fn apply(
     tx: &Conn,
     parcel: &mut Parcel,
-    files_dir: &Path,
+    files: &Files,
     ids: &storecheck_core::ids::Ids,
     now: &str,
     written: &mut Written,
@@ -632,7 +595,7 @@ fn apply(
                 |r| r.get(0),
             )
             .optional()?;
-        let with_ca = crate::enrol::has_ca(files_dir);
+        let with_ca = crate::enrol::has_ca(tx, files)?;
         if let Some(Some(held)) = held
             && &held != key_id
             && !with_ca
@@ -656,7 +619,7 @@ fn apply(
         }
         // With the chain's CA, only from a device it enrolled (checked under the write lock,
         // so an enrolment or revocation just made counts).
-        let problem = match crate::enrol::enrolment(tx, files_dir, key_id, device.id, now)? {
+        let problem = match crate::enrol::enrolment(tx, files, key_id, device.id, now)? {
             Enrolment::NoCa => None,
             // A device speaks for the store it was enrolled for, and for no other.
             Enrolment::Enrolled { store } => {
@@ -835,9 +798,11 @@ fn apply(
         }
         match parcel.files.photo(&sha, &format) {
             Ok(Some(bytes)) => {
-                written.write(
-                    &crate::db::photo_file(files_dir, &sha, &format),
+                files.add(
+                    tx,
+                    &crate::files::photo_name(&sha, &format),
                     &bytes,
+                    written,
                     ids,
                 )?;
                 photo_rows.push((sha, format, bytes.len() as i64));
@@ -847,7 +812,7 @@ fn apply(
         }
     }
     for (id, bytes) in &pdfs {
-        written.write(&crate::db::report_file(files_dir, *id), bytes, ids)?;
+        files.add(tx, &crate::files::report_name(*id), bytes, written, ids)?;
     }
 
     // The rows.
@@ -863,7 +828,7 @@ fn apply(
         } => {
             // The key HQ holds for the device: its first, or with the chain's CA the one
             // enrolled that signed this bundle (a device's new key, once HQ enrolled it).
-            let sql = if crate::enrol::has_ca(files_dir) {
+            let sql = if crate::enrol::has_ca(tx, files)? {
                 "INSERT INTO device (id, name, key_id, public_key) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (id) DO UPDATE SET key_id = excluded.key_id,
                      public_key = excluded.public_key"

@@ -20,6 +20,7 @@ pub mod db;
 pub mod enrol;
 pub mod error;
 pub mod export;
+pub mod files;
 pub mod import;
 pub mod query;
 pub mod review;

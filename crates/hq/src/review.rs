@@ -323,7 +323,9 @@ impl HqDb {
             .optional()?;
         if let Some(report) = &mut view.report {
             report.held = Uuid::parse_str(&report.id)
-                .map(|u| self.report_path(u).is_file())
+                .ok()
+                .map(|u| self.files.has(&self.conn, &crate::files::report_name(u)))
+                .transpose()?
                 .unwrap_or(false);
         }
         view.reviews = self.reviews(id)?;

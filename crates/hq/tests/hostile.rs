@@ -421,10 +421,23 @@ fn a_bundle_refused_at_its_last_photo_leaves_none_of_its_files_at_hq() {
     let (_d, mut hq) = hq();
     let reason = refuse(&mut hq, &file);
     assert!(reason.contains("its bytes are not the SHA-256"), "{reason}");
-    assert_eq!(files_under(hq.files_dir()), Vec::<String>::new());
-    assert!(!hq.files_dir().join("photos").exists());
+    assert_eq!(hq.file_names().expect("files"), Vec::<String>::new());
+    let local = hq.files().local_dir().to_path_buf();
+    assert_eq!(files_under(&local), Vec::<String>::new());
+    assert!(!local.join("photos").exists(), "no folder left either");
     assert_eq!(accept(&mut hq, &c.bundle), (1, 0));
-    assert_eq!(files_under(&hq.files_dir().join("photos")).len(), 3);
+    let photos = |hq: &storecheck_hq::HqDb| {
+        let names = hq.file_names().expect("files");
+        names.iter().filter(|n| n.starts_with("photos/")).count()
+    };
+    assert_eq!(photos(&hq), 3);
+    if matches!(hq.files(), storecheck_hq::files::Files::Table { .. }) {
+        assert_eq!(
+            files_under(&local),
+            Vec::<String>::new(),
+            "a PostgreSQL HQ keeps its files in the database, none on the computer it runs on"
+        );
+    }
 }
 
 /// Changes `standards.ndjson` line by line as JSON, then lists and signs the bundle again.

@@ -352,7 +352,12 @@ fn a_bundle_too_big_to_keep_in_memory_is_read_twice_and_gives_the_same_hq() {
     assert_eq!(applied.added, 1);
     assert_eq!(streamed.dump().expect("dump"), kept.dump().expect("dump"));
     assert_eq!(
-        walk(&streamed.files_dir().join("photos")).len(),
+        streamed
+            .file_names()
+            .expect("files")
+            .iter()
+            .filter(|n| n.starts_with("photos/"))
+            .count(),
         3,
         "the photos, read a second time from the archive, are all there"
     );
@@ -514,4 +519,120 @@ fn on_postgresql_another_program_s_database_and_a_newer_storecheck_s_are_refused
     let err = open(&newer);
     assert!(err.to_string().contains("newer StoreCheck"), "{err}");
     assert_eq!(tables(&newer), before, "left as it was");
+}
+
+/// Every file under `dir`, relative, sorted (none when there is no such folder).
+fn files_in(dir: &std::path::Path) -> Vec<String> {
+    if !dir.exists() {
+        return Vec::new();
+    }
+    let mut names: Vec<String> = walk(dir)
+        .iter()
+        .map(|p| p.strip_prefix(dir).expect("under").display().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_second_computer_on_the_same_hq_database_sees_every_file_the_first_kept() {
+    // On PostgreSQL, HQ's files are in the database: a server or analyst on another computer
+    // (another local folder) has the photos, PDFs, CA, server certificate and packages the
+    // first kept, and neither keeps any of them in its own folder. On SQLite, both open the
+    // same file and its folder.
+    let (_d, mut first) = hq();
+    let mut a = Laptop::new(31);
+    let id = a.audits(AuditStatus::Draft)[0];
+    a.complete(id);
+    a.sign(id);
+    let bundle = a.export();
+    accept(&mut first, &bundle);
+    first.ca_init(Some("Ромашка")).expect("CA");
+    let (package, _) = first.make_package().expect("package");
+    let server = first
+        .server_certificate(&["127.0.0.1".to_string()])
+        .expect("server certificate");
+    assert!(server.issued);
+
+    let elsewhere = tempfile::tempdir().expect("another computer's folder");
+    let clock = common::ticking(common::START + 20_000_000);
+    let second = storecheck_hq::HqDb::open_at(
+        first.location(),
+        elsewhere.path(),
+        clock.clone(),
+        storecheck_core::ids::Ids::seeded(clock, 7),
+    )
+    .expect("open from the second computer");
+
+    let names = first.file_names().expect("files");
+    assert_eq!(second.file_names().expect("files"), names);
+    let photos = names.iter().filter(|n| n.starts_with("photos/")).count();
+    assert!(photos > 0, "{names:?}");
+    for wanted in [
+        "ca/ca-cert.pem",
+        "ca/ca-key.pem",
+        "ca/server.key",
+        "ca/server.pem",
+        "packages/hq-package-000001.zip",
+    ] {
+        assert!(names.iter().any(|n| n == wanted), "{wanted} in {names:?}");
+    }
+    for name in &names {
+        assert_eq!(
+            second.file_bytes(name).expect("read"),
+            first.file_bytes(name).expect("read"),
+            "{name}"
+        );
+    }
+    // What the second computer does with them: the same CA, package, certificate and report.
+    assert_eq!(
+        second.ca_info().expect("CA").map(|c| c.fingerprint),
+        first.ca_info().expect("CA").map(|c| c.fingerprint)
+    );
+    assert_eq!(second.latest_package().expect("latest"), Some(1));
+    assert_eq!(second.package_bytes(1).expect("package"), Some(package));
+    let mut second = second;
+    let again = second
+        .server_certificate(&["127.0.0.1".to_string()])
+        .expect("server certificate");
+    assert!(
+        !again.issued,
+        "the certificate the first kept, not one of its own"
+    );
+    assert_eq!(again.serial, server.serial);
+    let view = second
+        .audit_view(&id.to_string(), "2026-12-01")
+        .expect("audit");
+    assert!(view.report.expect("a signed report").held);
+
+    if matches!(first.files(), storecheck_hq::files::Files::Table { .. }) {
+        for computer in [&first, &second] {
+            assert_eq!(
+                files_in(computer.files().local_dir()),
+                Vec::<String>::new(),
+                "nothing in {}",
+                computer.files().local_dir().display()
+            );
+        }
+        assert_eq!(server.cert_file, None, "the certificate is in the database");
+        // A copy where a proxy can read it, only when asked for.
+        let mut copied = again.clone();
+        second
+            .server_certificate_files(&mut copied)
+            .expect("copies");
+        let key = copied.key_file.expect("the key as a file");
+        assert_eq!(
+            std::fs::read(&key).expect("key"),
+            second
+                .file_bytes("ca/server.key")
+                .expect("read")
+                .expect("key")
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&key).expect("key").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "the key's copy is its owner's only");
+        }
+    }
 }

@@ -96,3 +96,56 @@ fn a_schema_1_hq_database_upgrades_to_what_a_fresh_import_gives() {
     let again = HqDb::open(&path, clock.clone(), Ids::seeded(clock, 6)).expect("reopen");
     assert_eq!(again.dump().expect("dump"), dump);
 }
+
+#[test]
+fn a_postgresql_hq_that_kept_its_files_in_a_folder_takes_them_into_the_database() {
+    let Some(url) = common::postgres_url() else {
+        eprintln!("skipped: no PostgreSQL (run under scripts/with-postgres.sh)");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let folder = dir.path().join("hq-files");
+    let clock = ticking(common::START);
+    let open = || HqDb::open_postgres(&url, &folder, clock.clone(), Ids::seeded(clock.clone(), 5));
+    let mut hq = open().expect("open");
+    for b in bundles() {
+        accept(&mut hq, &b);
+    }
+    let ca = hq.ca_init(Some("Ромашка")).expect("CA");
+    let names = hq.file_names().expect("files");
+    assert!(names.iter().any(|n| n.starts_with("photos/")), "{names:?}");
+    assert!(names.iter().any(|n| n.starts_with("reports/")), "{names:?}");
+    // As the StoreCheck before this schema left it: the files in this computer's folder and
+    // no table of them.
+    let mut kept = Vec::new();
+    for name in &names {
+        let bytes = hq.file_bytes(name).expect("read").expect("there");
+        let path = folder.join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
+        std::fs::write(&path, &bytes).expect("write");
+        kept.push(bytes);
+    }
+    hq.connection()
+        .execute_batch("DROP TABLE hq_file; UPDATE hq_schema SET version = 2")
+        .expect("back to schema 2");
+    drop(hq);
+
+    let upgraded = open().expect("upgraded");
+    assert_eq!(upgraded.file_names().expect("files"), names);
+    for (name, bytes) in names.iter().zip(&kept) {
+        assert_eq!(
+            upgraded.file_bytes(name).expect("read").as_ref(),
+            Some(bytes),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        upgraded.ca_info().expect("CA").map(|c| c.fingerprint),
+        Some(ca.fingerprint)
+    );
+    // The folder is left as it was.
+    assert!(folder.join(&names[0]).is_file());
+    // Opened again: nothing to take.
+    drop(upgraded);
+    assert_eq!(open().expect("again").file_names().expect("files"), names);
+}

@@ -126,7 +126,6 @@ impl ChainCa {
         now: DateTime<Utc>,
         ids: &Ids,
     ) -> Result<ChainCa, SignError> {
-        let name = name.trim();
         let key_path = dir.join(CA_KEY_FILE);
         if key_path.exists() || dir.join(CA_CERT_FILE).exists() {
             return Err(SignError::Unusable {
@@ -135,7 +134,23 @@ impl ChainCa {
                 ru: "УЦ сети уже создан; второй раз он не создаётся".into(),
             });
         }
+        let made = ChainCa::generate(name, now)?;
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        // The key first: a certificate without its key would be a CA no one can use.
+        write_new(&key_path, made.key_pem.as_bytes(), true, ids)?;
+        write_new(
+            &dir.join(CA_CERT_FILE),
+            made.cert_pem.as_bytes(),
+            false,
+            ids,
+        )?;
+        ChainCa::load(dir)?.ok_or_else(|| SignError::Certificate("the CA just made is gone".into()))
+    }
+
+    /// A new CA for the chain `name`: a new P-256 key and a certificate valid 20 years from
+    /// `now`, as PEM for the caller to keep ([`ChainCa::from_pem`] reads them back).
+    pub fn generate(name: &str, now: DateTime<Utc>) -> Result<NewCa, SignError> {
+        let name = name.trim();
         let key = SigningKey::random(&mut rand_core::OsRng);
         let subject: Name = RdnSequence(vec![rdn(OID_O, name)?, rdn(OID_CN, name)?]);
         let since = time(now)?;
@@ -155,14 +170,13 @@ impl ChainCa {
         .map_err(cert_err)?
         .build::<DerSignature>()
         .map_err(cert_err)?;
-        let pem = key
+        let key_pem = key
             .to_pkcs8_pem(LineEnding::LF)
             .map_err(|e| SignError::Key(e.to_string()))?;
-        // The key first: a certificate without its key would be a CA no one can use.
-        write_new(&key_path, pem.as_bytes(), true, ids)?;
-        let cert_pem = cert.to_pem(LineEnding::LF).map_err(cert_err)?;
-        write_new(&dir.join(CA_CERT_FILE), cert_pem.as_bytes(), false, ids)?;
-        ChainCa::load(dir)?.ok_or_else(|| SignError::Certificate("the CA just made is gone".into()))
+        Ok(NewCa {
+            key_pem: key_pem.to_string(),
+            cert_pem: cert.to_pem(LineEnding::LF).map_err(cert_err)?,
+        })
     }
 
     /// The CA kept in `dir`, or none when there is none. A key or certificate that is there
@@ -170,14 +184,32 @@ impl ChainCa {
     pub fn load(dir: &Path) -> Result<Option<ChainCa>, SignError> {
         let key_path = dir.join(CA_KEY_FILE);
         let cert_path = dir.join(CA_CERT_FILE);
-        let (Some(key_pem), cert_pem) = (read_if_there(&key_path)?, read_if_there(&cert_path)?)
-        else {
+        let Some(key_pem) = read_if_there(&key_path)? else {
             return Ok(None);
         };
-        let key = SigningKey::from_pkcs8_pem(std::str::from_utf8(&key_pem).unwrap_or("")).map_err(
+        let cert_pem = read_if_there(&cert_path)?;
+        ChainCa::from_pem(
+            &key_pem,
+            cert_pem.as_deref(),
+            &key_path.display().to_string(),
+            &cert_path.display().to_string(),
+        )
+        .map(Some)
+    }
+
+    /// The CA from its key and certificate (PEM), wherever they are kept; `key_shown` and
+    /// `cert_shown` name them in errors. A certificate that is missing, unreadable or not for
+    /// the key is an error.
+    pub fn from_pem(
+        key_pem: &[u8],
+        cert_pem: Option<&[u8]>,
+        key_shown: &str,
+        cert_shown: &str,
+    ) -> Result<ChainCa, SignError> {
+        let key = SigningKey::from_pkcs8_pem(std::str::from_utf8(key_pem).unwrap_or("")).map_err(
             |e| {
                 unusable(
-                    &key_path,
+                    key_shown,
                     &format!("the CA's key cannot be read ({e})"),
                     &format!("ключ УЦ не читается ({e})"),
                 )
@@ -185,14 +217,14 @@ impl ChainCa {
         )?;
         let Some(cert_pem) = cert_pem else {
             return Err(unusable(
-                &cert_path,
+                cert_shown,
                 "the CA's certificate is missing beside its key",
                 "рядом с ключом УЦ нет его сертификата",
             ));
         };
-        let cert = Certificate::from_pem(&cert_pem).map_err(|e| {
+        let cert = Certificate::from_pem(cert_pem).map_err(|e| {
             unusable(
-                &cert_path,
+                cert_shown,
                 &format!("the CA's certificate cannot be read ({e})"),
                 &format!("сертификат УЦ не читается ({e})"),
             )
@@ -200,19 +232,19 @@ impl ChainCa {
         let ours = SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).map_err(cert_err)?;
         if cert.tbs_certificate.subject_public_key_info != ours {
             return Err(unusable(
-                &cert_path,
+                cert_shown,
                 "the CA's certificate is not for the key beside it",
                 "сертификат УЦ выдан не для ключа, лежащего рядом",
             ));
         }
         let name = common_name(&cert.tbs_certificate.subject).unwrap_or_default();
         let cert_der = cert.to_der().map_err(cert_err)?;
-        Ok(Some(ChainCa {
+        Ok(ChainCa {
             key,
             cert,
             cert_der,
             name,
-        }))
+        })
     }
 
     /// The chain's name, as its certificate gives it.
@@ -453,18 +485,15 @@ impl ChainCa {
         builder.build::<DerSignature>().map_err(cert_err)
     }
 
-    /// The HQ server's certificate and key kept in `dir` ([`SERVER_CERT_FILE`],
-    /// [`SERVER_KEY_FILE`]), issued anew (new key, new certificate) unless the ones there are
-    /// this CA's, for exactly these `names`, for the key beside them, and valid for more than
-    /// [`SERVER_RENEW_DAYS`] after `now`. The key is written first and owner-only; a stop
-    /// between the two files leaves a pair that does not match, which the next call replaces.
-    pub fn server_identity(
+    /// The HQ server's certificate and key: the `held` pair (certificate chain PEM, key PEM)
+    /// while it is this CA's, for exactly these `names`, for the key beside it, and valid for
+    /// more than [`SERVER_RENEW_DAYS`] after `now`; else a new key and certificate, issued now.
+    pub fn server_pair(
         &self,
-        dir: &Path,
+        held: Option<(&[u8], &[u8])>,
         names: &[HostName],
         now: DateTime<Utc>,
-        ids: &Ids,
-    ) -> Result<ServerIdentity, SignError> {
+    ) -> Result<ServerPair, SignError> {
         let mut wanted = names.to_vec();
         wanted.sort();
         wanted.dedup();
@@ -473,15 +502,6 @@ impl ChainCa {
                 "a server certificate needs a name".into(),
             ));
         }
-        let cert_path = dir.join(SERVER_CERT_FILE);
-        let key_path = dir.join(SERVER_KEY_FILE);
-        let held = match (read_if_there(&cert_path)?, read_if_there(&key_path)?) {
-            (Some(cert), Some(key)) => certificates_in(&cert)
-                .into_iter()
-                .next()
-                .zip(SigningKey::from_pkcs8_pem(std::str::from_utf8(&key).unwrap_or("")).ok()),
-            _ => None,
-        };
         let fits = |cert: &Certificate, key: &SigningKey| {
             let mut names = server_names(cert);
             names.sort();
@@ -494,10 +514,14 @@ impl ChainCa {
                 && crate::verify::time_of(&validity.not_after)
                     > now + chrono::Duration::days(SERVER_RENEW_DAYS)
         };
-        let (cert, issued) = match held {
-            Some((cert, key)) if fits(&cert, &key) => (cert, false),
-            _ => {
-                std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        let kept = held.and_then(|(cert_pem, key_pem)| {
+            let cert = certificates_in(cert_pem).into_iter().next()?;
+            let key = SigningKey::from_pkcs8_pem(std::str::from_utf8(key_pem).ok()?).ok()?;
+            fits(&cert, &key).then(|| (cert, cert_pem.to_vec(), key_pem.to_vec()))
+        });
+        let (cert, cert_pem, key_pem, issued) = match kept {
+            Some((cert, cert_pem, key_pem)) => (cert, cert_pem, key_pem, false),
+            None => {
                 let key = SigningKey::random(&mut rand_core::OsRng);
                 let cert = self.issue_server(key.verifying_key(), names, now)?;
                 let key_pem = key
@@ -508,32 +532,25 @@ impl ChainCa {
                     cert.to_pem(LineEnding::LF).map_err(cert_err)?,
                     self.certificate_pem()
                 );
-                let write = |path: &Path, bytes: &[u8], private: bool| {
-                    let written = if private {
-                        storecheck_core::files::replace_durably_private(path, bytes, ids)
-                    } else {
-                        storecheck_core::files::replace_durably(path, bytes, ids)
-                    };
-                    written.map_err(|e| match e {
-                        storecheck_core::Error::Io { source, .. } => io(path, source),
-                        other => SignError::Key(other.to_string()),
-                    })
-                };
-                write(&key_path, key_pem.as_bytes(), true)?;
-                write(&cert_path, chain.as_bytes(), false)?;
-                (cert, true)
+                (cert, chain.into_bytes(), key_pem.as_bytes().to_vec(), true)
             }
         };
-        Ok(ServerIdentity {
+        Ok(ServerPair {
             der: cert.to_der().map_err(cert_err)?,
             names: server_names(&cert),
             not_after: crate::verify::time_of(&cert.tbs_certificate.validity.not_after),
             serial: serial_hex(&cert),
-            cert_path: cert_path.clone(),
-            key_path: key_path.clone(),
+            cert_pem,
+            key_pem,
             issued,
         })
     }
+}
+
+/// A CA just made, as PEM: its key (keep it owner-only) and its certificate.
+pub struct NewCa {
+    pub key_pem: String,
+    pub cert_pem: String,
 }
 
 /// A name the HQ server is reached by: a DNS name or an IP address.
@@ -601,25 +618,36 @@ pub fn server_names(cert: &Certificate) -> Vec<HostName> {
         .collect()
 }
 
-/// The HQ server's certificate and key, where they are kept.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ServerIdentity {
+/// The HQ server's certificate and key.
+#[derive(Clone, PartialEq)]
+pub struct ServerPair {
     /// The certificate, DER.
     pub der: Vec<u8>,
     pub names: Vec<HostName>,
     pub not_after: DateTime<Utc>,
     pub serial: String,
-    /// The certificate, then the CA's.
-    pub cert_path: std::path::PathBuf,
-    /// Owner-only.
-    pub key_path: std::path::PathBuf,
+    /// The certificate, then the CA's (PEM).
+    pub cert_pem: Vec<u8>,
+    /// Its key (PEM): keep it owner-only.
+    pub key_pem: Vec<u8>,
     /// Issued by this call (new, or the names or the end date called for it).
     pub issued: bool,
 }
 
-fn unusable(path: &Path, en: &str, ru: &str) -> SignError {
+impl std::fmt::Debug for ServerPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerPair")
+            .field("names", &self.names)
+            .field("not_after", &self.not_after)
+            .field("serial", &self.serial)
+            .field("issued", &self.issued)
+            .finish_non_exhaustive()
+    }
+}
+
+fn unusable(shown: &str, en: &str, ru: &str) -> SignError {
     SignError::Unusable {
-        path: path.display().to_string(),
+        path: shown.to_string(),
         en: en.to_string(),
         ru: ru.to_string(),
     }
@@ -1136,16 +1164,14 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let ca = ca(dir.path());
         let made = ca
-            .server_identity(
-                &dir.path().join("ca"),
+            .server_pair(
+                None,
                 &names(&["HQ.Chain.example", "10.0.0.5", "[::1]"]),
                 at(0),
-                &ids(),
             )
             .expect("server certificate");
         assert!(made.issued);
-        let pem = std::fs::read(&made.cert_path).expect("server.pem");
-        let chain = certificates_in(&pem);
+        let chain = certificates_in(&made.cert_pem);
         assert_eq!(
             chain.len(),
             2,
@@ -1208,75 +1234,67 @@ mod tests {
             crate::verify::time_of(&v.not_after) - crate::verify::time_of(&v.not_before),
             chrono::Duration::days(SERVER_DAYS)
         );
-        // The key beside it is the certificate's, owner-only.
-        let key_pem = std::fs::read_to_string(&made.key_path).expect("server.key");
-        let key = SigningKey::from_pkcs8_pem(&key_pem).expect("PKCS #8");
+        // The key beside it is the certificate's.
+        let key = SigningKey::from_pkcs8_pem(std::str::from_utf8(&made.key_pem).expect("utf-8"))
+            .expect("PKCS #8");
         assert_eq!(
             SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).expect("spki"),
             leaf.tbs_certificate.subject_public_key_info
         );
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let mode = std::fs::metadata(&made.key_path)
-                .expect("metadata")
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600, "the server's key is its owner's only");
-        }
     }
 
     #[test]
     fn the_server_certificate_is_kept_until_its_names_change_or_its_end_nears() {
         let dir = tempfile::tempdir().expect("dir");
         let ca = ca(dir.path());
-        let folder = dir.path().join("ca");
+        fn held(p: &ServerPair) -> Option<(&[u8], &[u8])> {
+            Some((&p.cert_pem, &p.key_pem))
+        }
         let first = ca
-            .server_identity(&folder, &names(&["hq.example", "10.0.0.5"]), at(0), &ids())
+            .server_pair(None, &names(&["hq.example", "10.0.0.5"]), at(0))
             .expect("first");
-        // The same names in another order, months later: the same certificate.
+        // The same names in another order, months later: the same certificate and key.
         let again = ca
-            .server_identity(
-                &folder,
-                &names(&["10.0.0.5", "hq.example"]),
-                at(300),
-                &ids(),
-            )
+            .server_pair(held(&first), &names(&["10.0.0.5", "hq.example"]), at(300))
             .expect("again");
         assert!(!again.issued);
         assert_eq!(again.serial, first.serial);
+        assert_eq!(again.key_pem, first.key_pem);
         // Within 30 days of its end: a new one, with a new key.
-        let key_before = std::fs::read(&first.key_path).expect("key");
         let renewed = ca
-            .server_identity(
-                &folder,
-                &names(&["hq.example", "10.0.0.5"]),
-                at(340),
-                &ids(),
-            )
+            .server_pair(held(&first), &names(&["hq.example", "10.0.0.5"]), at(340))
             .expect("renewed");
         assert!(renewed.issued);
         assert_ne!(renewed.serial, first.serial);
-        assert_ne!(std::fs::read(&first.key_path).expect("key"), key_before);
+        assert_ne!(renewed.key_pem, first.key_pem);
         // Another name: another certificate.
         let renamed = ca
-            .server_identity(&folder, &names(&["hq.example"]), at(341), &ids())
+            .server_pair(held(&renewed), &names(&["hq.example"]), at(341))
             .expect("renamed");
         assert!(renamed.issued);
         assert_eq!(renamed.names, names(&["hq.example"]));
         // A key that is not the certificate's (a stop between the two writes): issued anew.
-        std::fs::write(
-            &renamed.key_path,
-            SigningKey::random(&mut rand_core::OsRng)
-                .to_pkcs8_pem(LineEnding::LF)
-                .expect("pem")
-                .as_bytes(),
-        )
-        .expect("write");
+        let other_key = SigningKey::random(&mut rand_core::OsRng)
+            .to_pkcs8_pem(LineEnding::LF)
+            .expect("pem");
         let mended = ca
-            .server_identity(&folder, &names(&["hq.example"]), at(342), &ids())
+            .server_pair(
+                Some((&renamed.cert_pem, other_key.as_bytes())),
+                &names(&["hq.example"]),
+                at(342),
+            )
             .expect("mended");
         assert!(mended.issued);
+        // Another CA's certificate: issued anew by this one.
+        let other =
+            ChainCa::create(&dir.path().join("other"), "Другая", at(0), &ids()).expect("other CA");
+        let theirs = other
+            .server_pair(None, &names(&["hq.example"]), at(342))
+            .expect("theirs");
+        let ours = ca
+            .server_pair(held(&theirs), &names(&["hq.example"]), at(342))
+            .expect("ours");
+        assert!(ours.issued);
     }
 
     #[test]

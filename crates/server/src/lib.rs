@@ -513,8 +513,28 @@ struct After {
 }
 
 async fn package(State(s): State<Shared>, headers: HeaderMap, Query(q): Query<After>) -> Response {
+    /// What HQ has for a store that holds package `after`.
+    enum Latest {
+        None,
+        UpToDate,
+        Package(u64, Vec<u8>),
+        Missing(u64),
+    }
     let lang = lang_of(&headers);
-    let found = s.hq.run(|hq| hq.latest_package()).await;
+    let found =
+        s.hq.run(move |hq| -> storecheck_hq::Result<Latest> {
+            let Some(sequence) = hq.latest_package()? else {
+                return Ok(Latest::None);
+            };
+            if q.after.is_some_and(|after| sequence <= after) {
+                return Ok(Latest::UpToDate);
+            }
+            Ok(match hq.package_bytes(sequence)? {
+                Some(bytes) => Latest::Package(sequence, bytes),
+                None => Latest::Missing(sequence),
+            })
+        })
+        .await;
     let latest = match found {
         Some(Ok(latest)) => latest,
         Some(Err(e)) => return error(StatusCode::SERVICE_UNAVAILABLE, e.text(lang), None),
@@ -526,21 +546,17 @@ async fn package(State(s): State<Shared>, headers: HeaderMap, Query(q): Query<Af
             );
         }
     };
-    let Some((sequence, path)) = latest else {
-        return error(
+    match latest {
+        Latest::None => error(
             StatusCode::NOT_FOUND,
             lang.pick("HQ has made no package yet", "ЦО ещё не создал пакет"),
             Some(lang.pick(
                 "HQ makes one with `storecheck hq package`",
                 "ЦО создаёт его командой `storecheck hq package`",
             )),
-        );
-    };
-    if q.after.is_some_and(|after| sequence <= after) {
-        return StatusCode::NO_CONTENT.into_response();
-    }
-    match tokio::fs::read(&path).await {
-        Ok(bytes) => {
+        ),
+        Latest::UpToDate => StatusCode::NO_CONTENT.into_response(),
+        Latest::Package(sequence, bytes) => {
             let mut r = (StatusCode::OK, bytes).into_response();
             let h = r.headers_mut();
             h.insert(
@@ -552,10 +568,20 @@ async fn package(State(s): State<Shared>, headers: HeaderMap, Query(q): Query<Af
             }
             r
         }
-        Err(e) => error(
+        Latest::Missing(sequence) => error(
             StatusCode::SERVICE_UNAVAILABLE,
-            format!("{}: {e}", path.display()),
-            None,
+            format!(
+                "{} {}",
+                lang.pick(
+                    "HQ has lost the file of its package",
+                    "у ЦО пропал файл пакета"
+                ),
+                storecheck_hq::files::package_name(sequence)
+            ),
+            Some(lang.pick(
+                "HQ makes a new one with `storecheck hq package`",
+                "ЦО создаёт новый командой `storecheck hq package`",
+            )),
         ),
     }
 }

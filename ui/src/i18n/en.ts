@@ -310,7 +310,7 @@ export const en = {
   'hq.db.postgres': 'PostgreSQL…',
   'hq.db.other': 'Another HQ database',
   'hq.db.pgTitle': 'Or connect to HQ\u2019s PostgreSQL database',
-  'hq.db.pgExplain': 'A chain that outgrows one file keeps HQ in PostgreSQL. Give its address as postgres://user:password@server/database; the photos and PDFs stay in hq-files beside this computer\u2019s database.',
+  'hq.db.pgExplain': 'A chain that outgrows one file keeps HQ in PostgreSQL. Give its address as postgres://user:password@server/database; the photos, PDFs and the chain\u2019s CA are kept in that database too.',
   'hq.db.pgUrl': 'PostgreSQL address',
   'hq.db.pgConnect': 'Connect',
   'hq.db.pgCancel': 'Cancel',

@@ -312,7 +312,7 @@ export const ru: Record<Key, string> = {
   'hq.db.postgres': 'PostgreSQL…',
   'hq.db.other': 'Другая база ЦО',
   'hq.db.pgTitle': 'Или подключитесь к базе ЦО в PostgreSQL',
-  'hq.db.pgExplain': 'Когда сети тесно в одном файле, база ЦО живёт в PostgreSQL. Укажите её адрес как postgres://пользователь:пароль@сервер/база; фото и PDF остаются в папке hq-files рядом с базой этого компьютера.',
+  'hq.db.pgExplain': 'Когда сети тесно в одном файле, база ЦО живёт в PostgreSQL. Укажите её адрес как postgres://пользователь:пароль@сервер/база; фото, PDF и УЦ сети хранятся в той же базе.',
   'hq.db.pgUrl': 'Адрес PostgreSQL',
   'hq.db.pgConnect': 'Подключиться',
   'hq.db.pgCancel': 'Отмена',

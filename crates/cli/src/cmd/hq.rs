@@ -628,7 +628,9 @@ fn run_device(hq: &mut HqDb, out: &Out, command: DeviceCommand) -> anyhow::Resul
 fn run_ca(hq: &mut HqDb, out: &Out, command: CaCommand) -> anyhow::Result<()> {
     match command {
         CaCommand::Server { names } => {
-            let made = hq.server_certificate(&names)?;
+            let mut made = hq.server_certificate(&names)?;
+            // As files here, for a proxy in front of the server.
+            hq.server_certificate_files(&mut made)?;
             out.print(&made, || server_certificate_line(&made, out.lang))
         }
         CaCommand::Init { name, out: path } => {
@@ -751,8 +753,7 @@ fn server_certificate_line(
     CaMessage::ServerCertificate {
         names: &made.names.join(", "),
         until: &made.not_after,
-        cert_file: &made.cert_file,
-        key_file: &made.key_file,
+        files: made.cert_file.as_deref().zip(made.key_file.as_deref()),
         issued: made.issued,
     }
     .text(lang)
@@ -834,13 +835,16 @@ fn serve(
         };
         let made = hq.server_certificate(&names)?;
         host = made.names.first().cloned().unwrap_or(host);
-        let read = |p: &str| std::fs::read(p).map_err(|e| storecheck_core::Error::io(p, e));
-        let tls = storecheck_server::Tls::from_pem(&read(&made.cert_file)?, &read(&made.key_file)?)
-            .map_err(|p| storecheck_core::Error::SigningFile {
-                path: made.cert_file.clone(),
+        let tls = storecheck_server::Tls::from_pem(&made.cert_pem, &made.key_pem).map_err(|p| {
+            storecheck_core::Error::SigningFile {
+                path: made
+                    .cert_file
+                    .clone()
+                    .unwrap_or_else(|| storecheck_hq::files::SERVER_CERT.to_string()),
                 en: p.text(storecheck_core::Lang::En),
                 ru: p.text(storecheck_core::Lang::Ru),
-            })?;
+            }
+        })?;
         certificate = Some(made);
         Some(tls)
     };

@@ -9,13 +9,14 @@ export type ServerCertificate = {
  */
 names: Array<string>, serial: string, not_after: string, 
 /**
- * The certificate, then the CA's (PEM).
+ * The file of the certificate, then the CA's (PEM), when it is a file on this computer
+ * (a SQLite HQ's folder; see [`HqDb::server_certificate_files`]).
  */
-cert_file: string, 
+cert_file: string | null, 
 /**
- * Its key (PEM, owner-only).
+ * The file of its key (PEM, owner-only), likewise.
  */
-key_file: string, 
+key_file: string | null, 
 /**
  * Issued by this call; else the one kept was still good.
  */
