@@ -215,7 +215,7 @@ impl Files {
 }
 
 /// The files under `dir`, as names relative to `root` ('/'-separated); an import's scratch
-/// (`work/`) and temporary files are not HQ's files.
+/// (`work/`, `incoming/`) and temporary files are not HQ's files.
 fn walk(root: &Path, dir: &Path, names: &mut Vec<String>) -> Result<()> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -226,7 +226,9 @@ fn walk(root: &Path, dir: &Path, names: &mut Vec<String>) -> Result<()> {
         let entry = entry.map_err(|e| HqError::io(dir, e))?;
         let path = entry.path();
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        if file_name.starts_with(".tmp-") || (dir == root && file_name == "work") {
+        if file_name.starts_with(".tmp-")
+            || (dir == root && (file_name == "work" || file_name == "incoming"))
+        {
             continue;
         }
         if path.is_dir() {
