@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, mkdirSync, writeFileSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, mkdirSync, writeFileSync, renameSync, statSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Session, KEYS } from './webdriver.mjs';
@@ -597,6 +597,25 @@ test(
         await s2.waitUntil(async () => (await s2.text('[data-testid="hq-headline-audits"]')).includes(String(n)), `the dashboard counts ${n} audits`);
         await shot(s2, '42-pg-hq-dashboard-ru');
         await assertNothingCut(s2, '42-pg-hq-dashboard-ru');
+        // An audit opened from the drill-down: its signed PDF checks and its photos show, both
+        // read from PostgreSQL itself (no server or analyst keeps HQ's files in a folder).
+        await s2.exec('document.querySelector(\'[data-testid="hq-pareto-bar"]\').focus()');
+        await s2.keys(KEYS.Enter);
+        await s2.waitFor('[data-testid="hq-drill-row"]');
+        await s2.exec('document.querySelector(\'[data-testid="hq-drill-row"]\').click()');
+        await s2.waitFor('[data-testid="hq-audit-verdict"]', 20000);
+        await s2.waitUntil(async () => /подпис/i.test(await s2.text('[data-testid="hq-audit-verdict"]')), 'the verdict');
+        const verdict = await s2.text('[data-testid="hq-audit-verdict"]');
+        assert.match(verdict, /действительна|не изменён/i, verdict);
+        await s2.waitUntil(
+          () => s2.exec('const imgs = [...document.querySelectorAll(\'[data-testid="hq-photo"] img\')]; return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);'),
+          'the audit’s photos, from PostgreSQL',
+        );
+        assert.equal(await s2.exec('return document.querySelectorAll(\'[data-testid="hq-photo-missing"]\').length'), 0);
+        await shot(s2, '43-pg-hq-audit-ru');
+        await assertNothingCut(s2, '43-pg-hq-audit-ru');
+        const serverFolder = join(dir, 'pg-hq-files');
+        assert.deepEqual(existsSync(serverFolder) ? readdirSync(serverFolder) : [], [], 'the server kept nothing of HQ’s in its own folder');
         await s2.click('[data-testid="ws-store"]');
         await s2.waitFor('[data-testid="nav-audits"]');
       } finally {

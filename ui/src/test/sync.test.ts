@@ -3,6 +3,8 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import SyncCard from '../lib/SyncCard.svelte';
+import SyncBadge from '../lib/SyncBadge.svelte';
+import { nav } from '../lib/state.svelte';
 import { setLang } from '../i18n/index.svelte';
 import type { SyncStatus } from '../api/bindings/SyncStatus';
 
@@ -62,5 +64,34 @@ describe('online sync', () => {
     expect(screen.getByTestId('sync-state').textContent).toContain('Синхронизировано');
     expect(screen.queryByTestId('sync-error')).toBeNull();
     expect(screen.queryByTestId('sync-waiting')).toBeNull();
+  });
+
+  it('the header says whether the work has reached HQ, and opens the sync card', async () => {
+    setLang('ru');
+    mockIPC((cmd) => (cmd === 'sync_status' ? off : null), { shouldMockEvents: true });
+    render(SyncBadge);
+    const badge = () => screen.getByTestId('sync-badge');
+    // No server given: the work is on this computer, and nothing says otherwise.
+    await waitFor(() => expect(badge().textContent).toContain('Без сети'));
+    expect(badge().tagName).toBe('SPAN');
+    const at = 'http://hq.example:8750';
+    await emit('sync-status', { ...off, url: at, state: 'syncing' });
+    await waitFor(() => expect(badge().dataset.state).toBe('syncing'));
+    expect(badge().textContent).toContain('отправка в ЦО');
+    await emit('sync-status', { ...off, url: at, state: 'retrying', waiting_bundles: 1, last_error: 'в соединении отказано' });
+    await waitFor(() => expect(badge().dataset.state).toBe('retrying'));
+    expect(badge().textContent).toContain('в ЦО ещё не отправлено');
+    expect(badge().title, 'the reason on hover').toContain('отказано');
+    await emit('sync-status', { ...off, url: at, state: 'synced', waiting_audits: 0, last_synced: '2026-12-02T10:16:00Z' });
+    await waitFor(() => expect(badge().dataset.state).toBe('synced'));
+    expect(badge().textContent).toContain('Сохранено здесь и в ЦО');
+    expect(badge().textContent).toContain('02.12.2026');
+    // Synced before an audit completed since: that one is not at HQ yet.
+    await emit('sync-status', { ...off, url: at, state: 'synced', waiting_audits: 1, last_synced: '2026-12-02T10:16:00Z' });
+    await waitFor(() => expect(badge().textContent).toContain('ещё не отправлено'));
+    await fireEvent.click(badge());
+    expect(nav.screen).toBe('send');
+    setLang('en');
+    await waitFor(() => expect(badge().textContent).toContain('not at HQ yet'));
   });
 });
