@@ -74,6 +74,15 @@ pub struct HqInfo {
     pub bundles: u32,
 }
 
+/// The store devices HQ knows, and whether HQ has the chain's CA: without it, every device
+/// is taken on first use and none needs enrolling.
+#[derive(Debug, Serialize, TS)]
+#[ts(export)]
+pub struct Devices {
+    pub with_ca: bool,
+    pub devices: Vec<storecheck_hq::enrol::KnownDevice>,
+}
+
 /// One file's verdict, sent as the `hq-import` event while an import runs.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -358,6 +367,27 @@ pub fn hq_review(
     comment: String,
 ) -> Reply<Review> {
     with_hq(&state, |hq| hq.add_review(&id, &reviewer, &comment))
+}
+
+/// The store devices HQ knows, waiting ones first.
+#[tauri::command(async)]
+pub fn hq_devices(state: State<'_, AppState>) -> Reply<Devices> {
+    with_hq(&state, |hq| {
+        Ok(Devices {
+            with_ca: hq.ca_info()?.is_some(),
+            devices: hq.devices()?,
+        })
+    })
+}
+
+/// Enrols the device of fingerprint (or id) `device` for `store`, by the chain's CA.
+#[tauri::command(async)]
+pub fn hq_enrol_device(
+    state: State<'_, AppState>,
+    device: String,
+    store: String,
+) -> Reply<storecheck_hq::enrol::EnrolledDevice> {
+    with_hq(&state, |hq| hq.enrol_device(&device, &store))
 }
 
 /// The id of the signed report HQ holds for audit `id`.

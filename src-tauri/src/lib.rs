@@ -154,6 +154,8 @@ pub fn run() {
             hq::hq_drill,
             hq::hq_audit,
             hq::hq_review,
+            hq::hq_devices,
+            hq::hq_enrol_device,
             hq::hq_verify,
             hq::hq_open_report,
             hq::hq_save_report,

@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, mkdirSync, writeFileSync, renameSync, statSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -796,6 +796,50 @@ test('HQ dashboard of a chain of 300 stores, in Russian and in English: nothing 
     await s.waitFor('[data-testid="nav-audits"]');
   } finally {
     await s.close().catch(() => {});
+    storeWorkspace();
+  }
+});
+
+test('HQ enrols a new store laptop in the app: its bundle, refused until then, is taken at its next push', async () => {
+  // The chain's CA at HQ: from now on bundles come only from laptops HQ enrolled.
+  const hq = join(dir, 'enrol-hq.db');
+  execFileSync(cli, ['--hq', hq, '--json', 'hq', 'ca', 'init', '--name', 'Ромашка']);
+  const { server, url } = await hqServer(['--hq', hq], '127.0.0.1:0');
+  const home = join(dir, 'laptop-enrol');
+  mkdirSync(home, { recursive: true });
+  const ldb = join(home, 'store.db');
+  const run = (...args) => JSON.parse(execFileSync(cli, ['--db', ldb, '--json', ...args], { encoding: 'utf8' }));
+  run('demo');
+  const done = run('audit', 'list').find((a) => a.status === 'completed');
+  run('audit', 'sign', done.id, '--signer', 'Анна Смирнова');
+  const push = () => spawnSync(cli, ['--db', ldb, '--json', 'sync', 'push', '--to', url], { encoding: 'utf8' });
+  try {
+    const refused = push();
+    assert.match(refused.stdout + refused.stderr, /not enrolled at HQ|не зарегистрировано в ЦО/);
+    writeFileSync(join(dir, 'workspace.json'), JSON.stringify({ mode: 'hq', hq_path: hq }));
+    const s = await openApp();
+    try {
+      await s.waitFor('[data-testid="nav-hq-import"]');
+      await s.click('[data-testid="nav-hq-import"]');
+      await s.waitFor('[data-testid="hq-device"][data-state="waiting"]', 20000);
+      assert.equal(await s.exec('return document.querySelector(\'[data-testid="hq-device-store"]\').value'), 'MSK-01', 'the store its bundle named');
+      await s.exec('document.querySelector(\'[data-testid="hq-devices"]\').scrollIntoView()');
+      await shot(s, '44-hq-device-waiting-ru');
+      await assertNothingCut(s, '44-hq-device-waiting-ru');
+      await s.click('[data-testid="hq-device-enrol"]');
+      await s.waitFor('[data-testid="hq-device"][data-state="enrolled"]', 20000);
+      assert.match(await s.text('[data-testid="hq-devices-done"]'), /зарегистрирован для MSK-01/);
+      await shot(s, '45-hq-device-enrolled-ru');
+      await assertNothingCut(s, '45-hq-device-enrolled-ru');
+    } finally {
+      await s.close().catch(() => {});
+    }
+    const taken = push();
+    assert.equal(taken.status, 0, taken.stdout + taken.stderr);
+    const sent = run('audit', 'list').filter((a) => a.status !== 'draft').length;
+    assert.equal(JSON.parse(taken.stdout).sent, sent, 'the audit refused before, now taken');
+  } finally {
+    server.kill('SIGKILL');
     storeWorkspace();
   }
 });

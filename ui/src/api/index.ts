@@ -4,6 +4,8 @@ import { t } from '../i18n/index.svelte';
 import { invoke } from '@tauri-apps/api/core';
 import { open, save } from '@tauri-apps/plugin-dialog';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { Devices } from './bindings/Devices';
+import type { EnrolledDevice } from './bindings/EnrolledDevice';
 import type { AnswerInput } from './bindings/AnswerInput';
 import type { AnswerSaved } from './bindings/AnswerSaved';
 import type { AppInfo } from './bindings/AppInfo';
@@ -63,6 +65,10 @@ export const hq = {
   setWorkspace: (mode: Mode) => invoke<WorkspaceInfo>('set_workspace', { mode }),
   /** Opens (or creates) the HQ database at `path` and remembers it. */
   open: (path: string) => invoke<WorkspaceInfo>('hq_open', { path }),
+  /** The store devices HQ knows, waiting ones first, and whether HQ has the chain's CA. */
+  devices: () => invoke<Devices>('hq_devices'),
+  /** Enrols a device (its fingerprint) for a store, by the chain's CA. */
+  enrolDevice: (device: string, store: string) => invoke<EnrolledDevice>('hq_enrol_device', { device, store }),
   /** Imports files in order; each verdict also arrives as an `hq-import` event (ImportProgress). */
   importFiles: (paths: string[]) => invoke<FileOutcome[]>('hq_import', { paths }),
   /** Imports one file dropped on the window (a drop gives bytes, not a path). */
