@@ -185,7 +185,7 @@ fn open_in_background(path: PathBuf) -> Arc<Mutex<Result<Db, storecheck_core::Er
         let _ = locked.send(());
         let opened = Db::open(
             &path,
-            storecheck_core::db::Inputs::system(std::env::var("HOSTNAME").ok()),
+            storecheck_core::db::Inputs::system(storecheck_core::db::computer_name()),
         );
         if let Err(e) = &opened {
             // The window still opens and shows this, in the UI's language, on its first screen.

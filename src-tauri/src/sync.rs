@@ -120,7 +120,7 @@ pub fn start(app: AppHandle, syncer: SharedSyncer, path: PathBuf) {
             if db.is_none() {
                 db = Db::open(
                     &path,
-                    storecheck_core::db::Inputs::system(std::env::var("HOSTNAME").ok()),
+                    storecheck_core::db::Inputs::system(storecheck_core::db::computer_name()),
                 )
                 .ok();
             }

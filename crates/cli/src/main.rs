@@ -133,7 +133,7 @@ fn main() -> ExitCode {
         }),
         command => storecheck_core::Db::open(
             &db_path,
-            storecheck_core::db::Inputs::system(std::env::var("HOSTNAME").ok()),
+            storecheck_core::db::Inputs::system(storecheck_core::db::computer_name()),
         )
         .map_err(anyhow::Error::from)
         .and_then(|mut db| match command {

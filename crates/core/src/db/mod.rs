@@ -63,9 +63,26 @@ pub struct Inputs {
     pub device_name: String,
 }
 
+/// This computer's name as people know it: the one its system settings give it (Windows' and
+/// macOS's computer name, Linux's pretty host name), else `$HOSTNAME`, else its host name; none
+/// when there is none of these. A program reads it once, for a new database's device: HQ lists
+/// the store laptops by it.
+#[allow(clippy::disallowed_methods)]
+pub fn computer_name() -> Option<String> {
+    let named = |n: String| {
+        let n = n.trim().to_string();
+        (!n.is_empty() && n != "localhost").then_some(n)
+    };
+    whoami::devicename()
+        .ok()
+        .and_then(named)
+        .or_else(|| std::env::var("HOSTNAME").ok().and_then(named))
+        .or_else(|| whoami::hostname().ok().and_then(named))
+}
+
 impl Inputs {
     /// The running program's: the system clock, the operating system's random source, and the
-    /// computer's name as the caller read it (`$HOSTNAME`), "this computer" without one.
+    /// computer's name as the caller read it ([`computer_name`]), "this computer" without one.
     pub fn system(host_name: Option<String>) -> Inputs {
         let clock = system_clock();
         Inputs {
@@ -499,6 +516,17 @@ fn wal_of(path: &Path, suffix: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_database_names_its_device_after_this_computer_without_being_told() {
+        // Found at HQ: every laptop was "this computer", as a program started from the desktop
+        // has no $HOSTNAME (bash sets it, but does not export it).
+        let name = computer_name().expect("this computer has a name");
+        assert!(!name.trim().is_empty() && name != "localhost", "{name:?}");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Db::open(&dir.path().join("s.db"), Inputs::system(computer_name())).expect("open");
+        assert_eq!(db.device_name().expect("device"), name);
+    }
 
     #[test]
     fn a_new_database_gets_the_current_schema_and_a_device() {
