@@ -60,7 +60,7 @@ describe('store laptops at HQ', () => {
     await fireEvent.input(store, { target: { value: ' MSK-02 ' } });
     await fireEvent.click(screen.getByTestId('hq-device-enrol'));
     await waitFor(() => expect(screen.getByTestId('hq-device').dataset.state).toBe('enrolled'));
-    expect(asked.filter(([c]) => c === 'hq_enrol_device').at(-1)).toEqual(['hq_enrol_device', { device: fingerprint, store: 'MSK-02' }]);
+    expect(asked.filter(([c]) => c === 'hq_enrol_device').slice(-1)[0]).toEqual(['hq_enrol_device', { device: fingerprint, store: 'MSK-02' }]);
     expect(screen.getByTestId('hq-device').textContent).toContain('Зарегистрирован для MSK-02 до 01.12.2029');
     expect(screen.getByTestId('hq-devices-done').textContent).toContain('«Касса-1 (Тверская)» зарегистрирован для MSK-02');
     expect(screen.queryByTestId('hq-device-enrol'), 'nothing to enrol any more').toBeNull();
