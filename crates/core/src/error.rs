@@ -1097,9 +1097,17 @@ fn network_detail(detail: &str, lang: Lang) -> String {
         ))
     } else if lower.contains("timed out") || lower.starts_with("timeout") {
         Some(("no answer in time", "ответа не было слишком долго"))
-    } else if lower.contains("connection reset") || lower.contains("broken pipe") {
+    } else if lower.contains("connection reset")
+        || lower.contains("connection aborted")
+        || lower.contains("broken pipe")
+        || lower.contains("not connected")
+    {
         Some(("the connection was broken off", "соединение прервано"))
-    } else if lower.contains("network is unreachable") || lower.contains("no route to host") {
+    } else if lower.contains("network is unreachable")
+        || lower.contains("network unreachable")
+        || lower.contains("host unreachable")
+        || lower.contains("no route to host")
+    {
         Some(("no network to that address", "нет сети до этого адреса"))
     } else {
         None

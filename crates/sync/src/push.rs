@@ -160,7 +160,7 @@ fn send(
             .with_config()
             .limit(16 << 20)
             .read_to_vec()
-            .map_err(|e| network(&url, e))?;
+            .map_err(|e| network(&url, crate::tls::network_detail(&e)))?;
         let answer: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         // Refused for want of enrolment: not recorded, so the next push sends it again (HQ
         // takes it once it enrols this device); the later ones wait behind it, in order.
@@ -243,7 +243,7 @@ pub fn pull(db: &mut Db, url: &str, pin: Option<&str>) -> Result<PullOutcome> {
         .with_config()
         .limit(crate::package::MAX_BYTES)
         .read_to_vec()
-        .map_err(|e| network(&url, e))?;
+        .map_err(|e| network(&url, crate::tls::network_detail(&e)))?;
     match status {
         204 => Ok(PullOutcome::UpToDate),
         404 => Ok(PullOutcome::NoPackage),

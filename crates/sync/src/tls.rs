@@ -131,7 +131,33 @@ pub fn refused(url: &str, e: ureq::Error) -> Error {
     }
     Error::Network {
         url: url.to_string(),
-        detail: e.to_string(),
+        detail: network_detail(&e),
+    }
+}
+
+/// Why a request failed, for [`Error::Network`]: a connection's failure by its kind ("io:
+/// connection refused"), not by the operating system's text, which is in the language of the
+/// process's locale (the app's GTK sets it: "В соединении отказано"); anything else as the
+/// library says it.
+pub fn network_detail(e: &ureq::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e {
+        ureq::Error::Io(io)
+            if matches!(
+                io.kind(),
+                K::ConnectionRefused
+                    | K::ConnectionReset
+                    | K::ConnectionAborted
+                    | K::BrokenPipe
+                    | K::TimedOut
+                    | K::NetworkUnreachable
+                    | K::HostUnreachable
+                    | K::NotConnected
+            ) =>
+        {
+            format!("io: {}", io.kind())
+        }
+        other => other.to_string(),
     }
 }
 
@@ -392,6 +418,37 @@ impl Transport for TlsTransport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use storecheck_core::Lang;
+
+    #[test]
+    fn a_refused_connection_is_said_in_the_readers_words_whatever_the_systems_language() {
+        // Found in the app's screenshot: GTK sets the process's locale, so the system's own
+        // text for "connection refused" came in Russian and was shown as it was.
+        let e = ureq::Error::Io(std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "В соединении отказано (os error 111)",
+        ));
+        assert_eq!(network_detail(&e), "io: connection refused");
+        let err = refused("http://127.0.0.1:8750", e);
+        for (lang, said) in [
+            (
+                Lang::Ru,
+                "в соединении отказано: по этому адресу сервер не запущен",
+            ),
+            (
+                Lang::En,
+                "the connection was refused: no server is running at that address",
+            ),
+        ] {
+            assert!(err.message(lang).contains(said), "{}", err.message(lang));
+        }
+        let timeout = ureq::Error::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, "x"));
+        assert!(
+            refused("http://h", timeout)
+                .message(Lang::En)
+                .contains("no answer in time")
+        );
+    }
 
     #[test]
     fn plain_http_is_for_this_computer_only() {
