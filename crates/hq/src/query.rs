@@ -57,7 +57,10 @@ pub struct Gap {
 pub struct ImportLine {
     pub file: String,
     pub kind: String,
+    /// The device's id.
     pub device: Option<String>,
+    /// Its name, as HQ knows it from a bundle taken or refused.
+    pub device_name: Option<String>,
     #[ts(type = "number | null")]
     pub sequence: Option<i64>,
     pub imported_at: String,
@@ -210,14 +213,20 @@ impl HqDb {
     /// The import log, newest first, at most `limit` lines.
     pub fn imports(&self, limit: usize, lang: storecheck_core::Lang) -> Result<Vec<ImportLine>> {
         let mut stmt = self.conn.prepare(
-            "SELECT file, kind, device_id, sequence, imported_at, added, already_present, refused
-             FROM import ORDER BY imported_at DESC, id DESC LIMIT ?1",
+            "SELECT i.file, i.kind, i.device_id, i.sequence, i.imported_at, i.added,
+                 i.already_present, i.refused,
+                 coalesce(
+                     (SELECT d.name FROM device d WHERE d.id = i.device_id),
+                     (SELECT w.name FROM device_waiting w WHERE w.device_id = i.device_id
+                      ORDER BY w.last_at DESC LIMIT 1))
+             FROM import i ORDER BY i.imported_at DESC, i.id DESC LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit as i64], |r| {
             Ok(ImportLine {
                 file: r.get(0)?,
                 kind: r.get(1)?,
                 device: r.get(2)?,
+                device_name: r.get(8)?,
                 sequence: r.get(3)?,
                 imported_at: r.get(4)?,
                 added: r.get(5)?,

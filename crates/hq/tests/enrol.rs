@@ -58,6 +58,11 @@ fn a_device_hq_did_not_enrol_is_refused_by_name_waits_and_is_taken_once_enrolled
     let log = hq.imports(10, Lang::En).expect("log");
     assert_eq!(log.len(), 3);
     assert!(log[0].refused.to_string().contains("is not enrolled at HQ"));
+    assert_eq!(
+        log[0].device_name.as_deref(),
+        Some(device.as_str()),
+        "a refused device by its name, from the waiting list"
+    );
 
     // The waiting list: the device, its key, the store its bundle named, how often.
     let devices = hq.devices().expect("devices");

@@ -33,7 +33,8 @@ const refused: FileOutcome = {
 const logged: ImportLine = {
   file: 'msk-01-000001.zip',
   kind: 'bundle',
-  device: 'Касса 1',
+  device: '0193a000-0000-7000-8000-0000000000a1',
+  device_name: 'Касса 1',
   sequence: 1,
   imported_at: '2026-11-20T09:00:00Z',
   added: 30,
@@ -61,6 +62,9 @@ describe('HQ import', () => {
     });
     render(Import);
     await waitFor(() => expect(screen.getByTestId('hq-history').querySelectorAll('tbody tr')).toHaveLength(1));
+    const device = screen.getByTestId('hq-history').querySelectorAll('tbody tr td')[3];
+    expect(device.textContent, 'the device by its name').toBe('Касса 1');
+    expect(device.getAttribute('title'), 'its id on hover').toBe('0193a000-0000-7000-8000-0000000000a1');
     expect(screen.getByTestId('hq-gaps').textContent).toContain('пакет 2 от устройства «Касса 1» не поступал');
 
     const drop = new Event('drop', { bubbles: true, cancelable: true });

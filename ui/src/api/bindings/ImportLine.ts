@@ -3,7 +3,15 @@
 /**
  * One line of the import log.
  */
-export type ImportLine = { file: string, kind: string, device: string | null, sequence: number | null, imported_at: string, added: number, already_present: number, 
+export type ImportLine = { file: string, kind: string, 
+/**
+ * The device's id.
+ */
+device: string | null, 
+/**
+ * Its name, as HQ knows it from a bundle taken or refused.
+ */
+device_name: string | null, sequence: number | null, imported_at: string, added: number, already_present: number, 
 /**
  * `[{what, reason}]`, reasons in the language asked for.
  */
