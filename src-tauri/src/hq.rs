@@ -374,7 +374,7 @@ pub fn hq_review(
 pub fn hq_devices(state: State<'_, AppState>) -> Reply<Devices> {
     with_hq(&state, |hq| {
         Ok(Devices {
-            with_ca: hq.ca_info()?.is_some(),
+            with_ca: hq.has_ca()?,
             devices: hq.devices()?,
         })
     })
@@ -403,16 +403,21 @@ fn report_of(hq: &HqDb, id: &str) -> Result<uuid::Uuid, HqError> {
     uuid::Uuid::parse_str(&report).map_err(|e| HqError::Corrupt(e.to_string()))
 }
 
-/// The signed PDF HQ holds for audit `id`: its name among HQ's files, and its bytes.
-fn report_bytes(hq: &HqDb, id: &str) -> Result<(String, Vec<u8>), HqError> {
-    let report = report_of(hq, id)?;
-    let name = storecheck_hq::files::report_name(report);
-    match hq.report_bytes(report)? {
-        Some(bytes) => Ok((name, bytes)),
-        None => Err(HqError::NotFound {
-            what: format!("PDF {}", hq.files().shown(&name)),
-        }),
+/// That the signed PDF of report `report` is missing from HQ's files.
+fn report_missing(hq: &HqDb, report: uuid::Uuid) -> HqError {
+    HqError::NotFound {
+        what: format!(
+            "PDF {}",
+            hq.files().shown(&storecheck_hq::files::report_name(report))
+        ),
     }
+}
+
+/// The bytes of the signed PDF HQ holds for audit `id`.
+fn report_bytes(hq: &HqDb, id: &str) -> Result<Vec<u8>, HqError> {
+    let report = report_of(hq, id)?;
+    hq.report_bytes(report)?
+        .ok_or_else(|| report_missing(hq, report))
 }
 
 /// Checks the signed PDF HQ holds for audit `id`: signature, and the data inside it.
@@ -420,14 +425,14 @@ fn report_bytes(hq: &HqDb, id: &str) -> Result<(String, Vec<u8>), HqError> {
 pub fn hq_verify(state: State<'_, AppState>, id: String) -> Reply<Verification> {
     let lang = state.lang();
     // Trusted: the chain's own CA with its revocation list as of now, once HQ has made one.
-    let (report, trust) = with_hq(&state, |hq| {
-        let trust = match hq.ca_info()? {
-            Some(_) => Some(hq.ca_trust()?),
-            None => None,
+    let (bytes, trust) = with_hq(&state, |hq| {
+        let trust = if hq.has_ca()? {
+            Some(hq.ca_trust()?)
+        } else {
+            None
         };
         Ok((report_bytes(hq, &id)?, trust))
     })?;
-    let (_, bytes) = report;
     Ok(storecheck_report::verify::verify_pdf_in(
         &bytes,
         trust.as_deref().map(str::as_bytes),
@@ -441,12 +446,7 @@ pub fn hq_open_report(state: State<'_, AppState>, id: String) -> Reply<()> {
         let report = report_of(hq, &id)?;
         let path = hq
             .report_as_file(report)?
-            .ok_or_else(|| HqError::NotFound {
-                what: format!(
-                    "PDF {}",
-                    hq.files().shown(&storecheck_hq::files::report_name(report))
-                ),
-            })?;
+            .ok_or_else(|| report_missing(hq, report))?;
         open::that_detached(&path).map_err(|e| HqError::io(&path, e))
     })
 }
@@ -454,7 +454,7 @@ pub fn hq_open_report(state: State<'_, AppState>, id: String) -> Reply<()> {
 #[tauri::command(async)]
 pub fn hq_save_report(state: State<'_, AppState>, id: String, path: PathBuf) -> Reply<()> {
     with_hq(&state, |hq| {
-        let (_, bytes) = report_bytes(hq, &id)?;
+        let bytes = report_bytes(hq, &id)?;
         std::fs::write(&path, bytes).map_err(|e| HqError::io(&path, e))
     })
 }

@@ -465,6 +465,21 @@ async function hqServer(args, listen) {
   return { server, url };
 }
 
+/**
+ * A store laptop made with the command line in a folder of its own: the demo, its completed
+ * audit signed. `run` runs a command on its database and reads its JSON.
+ */
+function demoLaptop(name) {
+  const home = join(dir, `laptop-${name}`);
+  mkdirSync(home, { recursive: true });
+  const db = join(home, 'store.db');
+  const run = (...args) => JSON.parse(execFileSync(cli, ['--db', db, '--json', ...args], { encoding: 'utf8' }));
+  run('demo');
+  const done = run('audit', 'list').find((a) => a.status === 'completed');
+  run('audit', 'sign', done.id, '--signer', 'Анна Смирнова');
+  return { name, home, db, run };
+}
+
 const syncState = (s) => s.exec('return document.querySelector(\'[data-testid="sync-state"]\')?.dataset.state');
 
 /** Opens the app on its Send to HQ screen, at the online sync card. */
@@ -522,16 +537,7 @@ test(
     // The README's command for PostgreSQL, on loopback (the port is kept for the restart).
     const hqArgs = ['--hq', pg, '--hq-files', join(dir, 'pg-hq-files')];
     let { server, url } = await hqServer(hqArgs, '127.0.0.1:0');
-    const laptops = ['Тверская', 'Невский'].map((name) => {
-      const home = join(dir, `laptop-${name}`);
-      mkdirSync(home, { recursive: true });
-      const ldb = join(home, 'store.db');
-      const run = (...args) => JSON.parse(execFileSync(cli, ['--db', ldb, '--json', ...args], { encoding: 'utf8' }));
-      run('demo');
-      const done = run('audit', 'list').find((a) => a.status === 'completed');
-      run('audit', 'sign', done.id, '--signer', 'Анна Смирнова');
-      return { name, home, db: ldb, run };
-    });
+    const laptops = ['Тверская', 'Невский'].map(demoLaptop);
     const sent = () => laptops.flatMap((l) => l.run('audit', 'list').filter((a) => a.status !== 'draft').map((a) => a.id)).sort();
     const held = () => JSON.parse(execFileSync(cli, [...hqArgs, '--json', 'hq', 'audits'], { encoding: 'utf8' })).map((a) => a.id).sort();
     try {
@@ -805,13 +811,7 @@ test('HQ enrols a new store laptop in the app: its bundle, refused until then, i
   const hq = join(dir, 'enrol-hq.db');
   execFileSync(cli, ['--hq', hq, '--json', 'hq', 'ca', 'init', '--name', 'Ромашка']);
   const { server, url } = await hqServer(['--hq', hq], '127.0.0.1:0');
-  const home = join(dir, 'laptop-enrol');
-  mkdirSync(home, { recursive: true });
-  const ldb = join(home, 'store.db');
-  const run = (...args) => JSON.parse(execFileSync(cli, ['--db', ldb, '--json', ...args], { encoding: 'utf8' }));
-  run('demo');
-  const done = run('audit', 'list').find((a) => a.status === 'completed');
-  run('audit', 'sign', done.id, '--signer', 'Анна Смирнова');
+  const { db: ldb, run } = demoLaptop('enrol');
   const push = () => spawnSync(cli, ['--db', ldb, '--json', 'sync', 'push', '--to', url], { encoding: 'utf8' });
   try {
     const refused = push();
@@ -831,6 +831,13 @@ test('HQ enrols a new store laptop in the app: its bundle, refused until then, i
       assert.match(await s.text('[data-testid="hq-devices-done"]'), /зарегистрирован для MSK-01/);
       await shot(s, '45-hq-device-enrolled-ru');
       await assertNothingCut(s, '45-hq-device-enrolled-ru');
+      // The same card in English, and back.
+      await s.click('[data-testid="lang-en"]');
+      await s.waitUntil(async () => /Enrolled for MSK-01/.test(await s.text('[data-testid="hq-device"]')), 'the card in English');
+      assert.match(await s.text('[data-testid="hq-devices"]'), /Store laptops/);
+      await shot(s, '46-hq-device-enrolled-en');
+      await assertNothingCut(s, '46-hq-device-enrolled-en');
+      await s.click('[data-testid="lang-ru"]');
     } finally {
       await s.close().catch(() => {});
     }

@@ -11,7 +11,7 @@
 //!   list; numbered one more than the last; with HQ's server address when HQ gave one
 //!   ([`HqDb::set_server_url`]), so stores find the server by the package.
 //! - [`HqDb::server_certificate`]: the HQ server's TLS certificate, issued by the CA for the
-//!   names stores reach it by (`<name>-files/ca/server.pem`, `server.key`).
+//!   names stores reach it by, kept with HQ's files (`ca/server.pem`, `ca/server.key`).
 
 use crate::files::{self, Files, Keep};
 use crate::params;
@@ -371,6 +371,12 @@ impl HqDb {
 
     fn clock_now(&self) -> DateTime<Utc> {
         (self.clock)()
+    }
+
+    /// Whether HQ has the chain's CA (then bundles come only from enrolled devices), without
+    /// reading its key.
+    pub fn has_ca(&self) -> Result<bool> {
+        crate::enrol::has_ca(&self.conn, &self.files)
     }
 
     /// The chain's CA. Errors: [`CaProblem::NoCa`].

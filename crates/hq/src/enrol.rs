@@ -47,18 +47,18 @@ pub(crate) fn has_ca(conn: &Conn, files: &Files) -> Result<bool> {
     files.has(conn, crate::files::CA_CERT)
 }
 
-/// Where the key `key_sha256` of device `device` stands at `now` (RFC 3339): enrolled (for the
-/// store its newest such certificate names) while a device certificate for this key and device
-/// is neither revoked nor expired; else revoked
-/// when the latest that was revoked says so; else not enrolled.
+/// Where the key `key_sha256` of device `device` stands at `now` (RFC 3339) at an HQ that has
+/// the chain's CA (`with_ca`, as [`has_ca`] says): enrolled (for the store its newest such
+/// certificate names) while a device certificate for this key and device is neither revoked nor
+/// expired; else revoked when the latest that was revoked says so; else not enrolled.
 pub(crate) fn enrolment(
     conn: &Conn,
-    files: &Files,
+    with_ca: bool,
     key_sha256: &str,
     device: Uuid,
     now: &str,
 ) -> Result<Enrolment> {
-    if !has_ca(conn, files)? {
+    if !with_ca {
         return Ok(Enrolment::NoCa);
     }
     let mut stmt = conn.prepare(

@@ -104,13 +104,7 @@ impl Files {
     ) -> Result<()> {
         match self {
             Files::Folder(_) => written.write(&self.local_path(name), bytes, ids),
-            Files::Table { .. } => {
-                tx.execute(
-                    "INSERT INTO hq_file (name, bytes) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-                    params![name, bytes],
-                )?;
-                Ok(())
-            }
+            Files::Table { .. } => insert(tx, name, bytes),
         }
     }
 
@@ -269,12 +263,18 @@ pub(crate) fn adopt_folder(tx: &Conn, dir: &Path) -> Result<usize> {
     for name in &names {
         let path = folder.local_path(name);
         let bytes = std::fs::read(&path).map_err(|e| HqError::io(&path, e))?;
-        tx.execute(
-            "INSERT INTO hq_file (name, bytes) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            params![name, bytes],
-        )?;
+        insert(tx, name, &bytes)?;
     }
     Ok(names.len())
+}
+
+/// A row of `hq_file`, unless one of that name is there (names are content or ids).
+fn insert(conn: &Conn, name: &str, bytes: &[u8]) -> Result<()> {
+    conn.execute(
+        "INSERT INTO hq_file (name, bytes) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+        params![name, bytes],
+    )?;
+    Ok(())
 }
 
 /// The photo and PDF files an import wrote into HQ's folder where there were none, and the

@@ -579,6 +579,9 @@ fn apply(
     let file = parcel.file.clone();
     let refuse = |problem| Ok(Err(Refusal::new(file.clone(), problem)));
     let mut applied = Applied::default();
+    // Whether enrolment applies, read once under the write lock (a query on PostgreSQL).
+    let with_ca =
+        matches!(parcel.source, Source::Bundle { .. }) && crate::enrol::has_ca(tx, files)?;
 
     // The device and its key.
     if let Source::Bundle {
@@ -595,7 +598,6 @@ fn apply(
                 |r| r.get(0),
             )
             .optional()?;
-        let with_ca = crate::enrol::has_ca(tx, files)?;
         if let Some(Some(held)) = held
             && &held != key_id
             && !with_ca
@@ -619,7 +621,7 @@ fn apply(
         }
         // With the chain's CA, only from a device it enrolled (checked under the write lock,
         // so an enrolment or revocation just made counts).
-        let problem = match crate::enrol::enrolment(tx, files, key_id, device.id, now)? {
+        let problem = match crate::enrol::enrolment(tx, with_ca, key_id, device.id, now)? {
             Enrolment::NoCa => None,
             // A device speaks for the store it was enrolled for, and for no other.
             Enrolment::Enrolled { store } => {
@@ -828,7 +830,7 @@ fn apply(
         } => {
             // The key HQ holds for the device: its first, or with the chain's CA the one
             // enrolled that signed this bundle (a device's new key, once HQ enrolled it).
-            let sql = if crate::enrol::has_ca(tx, files)? {
+            let sql = if with_ca {
                 "INSERT INTO device (id, name, key_id, public_key) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (id) DO UPDATE SET key_id = excluded.key_id,
                      public_key = excluded.public_key"
