@@ -835,6 +835,7 @@ test('HQ enrols a new store laptop in the app: its bundle, refused until then, i
       await s.click('[data-testid="lang-en"]');
       await s.waitUntil(async () => /Enrolled for MSK-01/.test(await s.text('[data-testid="hq-device"]')), 'the card in English');
       assert.match(await s.text('[data-testid="hq-devices"]'), /Store laptops/);
+      assert.match(await s.text('[data-testid="hq-devices-done"]'), /is enrolled for MSK-01/);
       await shot(s, '46-hq-device-enrolled-en');
       await assertNothingCut(s, '46-hq-device-enrolled-en');
       await s.click('[data-testid="lang-ru"]');

@@ -64,6 +64,9 @@ describe('store laptops at HQ', () => {
     expect(screen.getByTestId('hq-device').textContent).toContain('Зарегистрирован для MSK-02 до 01.12.2029');
     expect(screen.getByTestId('hq-devices-done').textContent).toContain('«Касса-1 (Тверская)» зарегистрирован для MSK-02');
     expect(screen.queryByTestId('hq-device-enrol'), 'nothing to enrol any more').toBeNull();
+    // Switched to English: what was just done is said in English too.
+    setLang('en');
+    await waitFor(() => expect(screen.getByTestId('hq-devices-done').textContent).toContain('“Касса-1 (Тверская)” is enrolled for MSK-02 until 2029-12-01'));
   });
 
   it('says that without the chain’s CA every laptop is taken on first use', async () => {
